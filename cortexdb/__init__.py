@@ -1,0 +1,21 @@
+"""cortexdb: an embedded, zero-server knowledge store for local AI agents.
+
+    import cortexdb
+    with cortexdb.open() as db:          # creates or opens the store, migrates it idempotently
+        rows = db.query("SELECT * FROM cortexdb_schema")
+"""
+
+from ._version import __version__
+from .clock import ManualClock
+from .errors import (
+    ArchiveError, AuthorityError, BoundaryDenied, BusyError, ClosedError, CortexError, IntegrityError,
+    MigrationDriftError, MigrationError, NotFoundError, ReadOnlyError, SchemaTooNewError, StoreFileError,
+    ValidationError,
+)
+from .store import Store, StoreStatus, TierStatus, open
+
+__all__ = [
+    "ArchiveError", "AuthorityError", "BoundaryDenied", "BusyError", "ClosedError", "CortexError", "IntegrityError",
+    "ManualClock", "MigrationDriftError", "MigrationError", "NotFoundError", "ReadOnlyError", "SchemaTooNewError",
+    "Store", "StoreFileError", "StoreStatus", "TierStatus", "ValidationError", "__version__", "open",
+]

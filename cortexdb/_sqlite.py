@@ -1,0 +1,164 @@
+"""Connection set-up: tier file checks, per-tier pragmas, the read-only authorizer.
+
+Each pragma is one small function so its reason sits beside it (the shape of apsw's
+``bestpractice``); they are applied to cortexdb's own connections only, never through the
+process-wide ``apsw.connection_hooks``.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+from collections.abc import Callable
+from pathlib import Path
+
+import apsw
+
+from .errors import StoreFileError
+
+APPLICATION_ID = 0x43545844  # "CTXD": marks a file as a cortexdb tier
+TIERS = ("tier0", "tier1", "tier2", "tier3")
+DURABLE_TIERS = frozenset({"tier0", "tier3"})
+"""Tiers whose commits must survive power loss before another tier changes: governance (tier0)
+and the archive (tier3), which rows reach before their source copy is deleted."""
+
+_MAGIC = b"SQLite format 3\x00"
+
+
+# -- tier file checks ---------------------------------------------------------------------------
+
+def inspect_file(path: Path) -> bool:
+    """Return True if ``path`` is new (missing or empty), False if it looks like a SQLite file.
+
+    Raises StoreFileError, touching nothing, for a non-SQLite or truncated file. The
+    application id is checked after opening, because in WAL mode the header on disk may lag.
+    """
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return True
+    if size == 0:
+        return True
+    with open(path, "rb") as handle:
+        header = handle.read(100)
+    if len(header) < 100 or header[:16] != _MAGIC:
+        kind = "truncated" if _MAGIC.startswith(header[:16]) and header else "not a SQLite database"
+        raise StoreFileError(f"{path} is {kind}; cortexdb left it untouched. Move it aside, or restore the tier from backups/")
+    page_size = struct.unpack(">H", header[16:18])[0]
+    page_size = 65536 if page_size == 1 else page_size
+    change_counter, page_count = struct.unpack(">II", header[24:32])
+    valid_for = struct.unpack(">I", header[92:96])[0]
+    if size % page_size or (page_count and change_counter == valid_for and size < page_count * page_size):
+        raise StoreFileError(
+            f"{path} is truncated ({size} bytes, header says {page_count} pages of {page_size}); "
+            "cortexdb left it untouched. Restore the tier from backups/"
+        )
+    return False
+
+
+def check_application_id(found: int, path: Path) -> None:
+    """Refuse a SQLite file that another program made."""
+    if found != APPLICATION_ID:
+        raise StoreFileError(
+            f"{path} is a SQLite database that cortexdb did not create (application_id {found:#x}); "
+            "cortexdb left it untouched. Point cortexdb at another directory, or move the file aside"
+        )
+
+
+# -- pragmas ------------------------------------------------------------------------------------
+
+Pragma = Callable[[apsw.Connection, str], None]
+
+
+def busy_timeout(ms: int) -> Callable[[apsw.Connection], None]:
+    """Wait up to ``ms`` for another process's write lock instead of failing at once."""
+    def apply(conn: apsw.Connection) -> None:
+        conn.set_busy_timeout(ms)
+    return apply
+
+
+def strict_strings(conn: apsw.Connection) -> None:
+    """Double-quoted strings are identifiers only: a typo'd column name is an error, not a string."""
+    conn.config(apsw.SQLITE_DBCONFIG_DQS_DML, 0)
+    conn.config(apsw.SQLITE_DBCONFIG_DQS_DDL, 0)
+
+
+def foreign_keys(conn: apsw.Connection) -> None:
+    """Enforce the seeds' FOREIGN KEY clauses (SQLite leaves them off by default)."""
+    conn.execute("PRAGMA foreign_keys = ON")
+
+
+def untrusted_schema(conn: apsw.Connection) -> None:
+    """A tier file edited by someone else cannot make its triggers or views call risky functions."""
+    conn.execute("PRAGMA trusted_schema = OFF")
+
+
+def wal(conn: apsw.Connection, schema: str) -> None:
+    """WAL lets readers proceed while one process writes; it persists in the file."""
+    mode = conn.execute(f"PRAGMA {schema}.journal_mode = WAL").get
+    if mode != "wal":
+        raise StoreFileError(f"could not put {schema} in WAL mode (got {mode!r}); is the directory on a network filesystem?")
+
+
+def synchronous(conn: apsw.Connection, schema: str) -> None:
+    """FULL for tiers that must be durable before another tier changes; NORMAL (safe in WAL
+    against process crashes, faster) for the rest."""
+    level = "FULL" if schema in DURABLE_TIERS else "NORMAL"
+    conn.execute(f"PRAGMA {schema}.synchronous = {level}")
+
+
+CONNECTION_PRAGMAS: tuple[Callable[[apsw.Connection], None], ...] = (strict_strings, foreign_keys, untrusted_schema)
+TIER_PRAGMAS: tuple[Pragma, ...] = (synchronous,)
+
+
+def connect(path: str | os.PathLike[str], *, busy_ms: int, readonly: bool = False) -> apsw.Connection:
+    """Open one apsw connection with the connection-wide pragmas applied."""
+    flags = apsw.SQLITE_OPEN_URI | (apsw.SQLITE_OPEN_READONLY if readonly else apsw.SQLITE_OPEN_READWRITE | apsw.SQLITE_OPEN_CREATE)
+    conn = apsw.Connection(str(path), flags=flags)
+    busy_timeout(busy_ms)(conn)
+    for pragma in CONNECTION_PRAGMAS:
+        pragma(conn)
+    return conn
+
+
+def file_uri(path: Path, *, readonly: bool) -> str:
+    """A URI for ATTACH that cannot be misread as a query string; ``mode=ro`` when read-only."""
+    from urllib.parse import quote
+
+    uri = "file:" + quote(str(path.resolve()))
+    return uri + ("?mode=ro" if readonly else "")
+
+
+# -- read-only authorizer -----------------------------------------------------------------------
+
+_READ_PRAGMAS_WITH_ARG = frozenset({
+    "table_info", "table_xinfo", "table_list", "index_list", "index_info", "index_xinfo",
+    "foreign_key_list", "foreign_key_check", "integrity_check", "quick_check",
+})
+_READ_PRAGMAS = _READ_PRAGMAS_WITH_ARG | frozenset({
+    "user_version", "application_id", "schema_version", "journal_mode", "page_count", "page_size",
+    "freelist_count", "encoding", "data_version", "database_list", "compile_options",
+    "function_list", "module_list", "pragma_list", "collation_list", "foreign_keys",
+    "synchronous", "busy_timeout", "auto_vacuum", "cache_size",
+})
+_DENIED_FUNCTIONS = frozenset({"load_extension", "readfile", "writefile", "edit", "fts3_tokenizer"})
+_ALLOWED_ACTIONS = frozenset({
+    apsw.SQLITE_SELECT, apsw.SQLITE_READ, apsw.SQLITE_RECURSIVE,
+})
+
+
+def readonly_authorizer(action: int, arg1: str | None, arg2: str | None, _db: str | None, _trigger: str | None) -> int:
+    """Allow reads, read-only pragmas and ordinary functions; deny every write form.
+
+    Installed only while ``Store.query`` runs. Internal statements SQLite prepares (FTS5 shadow
+    reads) are reads too, so they pass.
+    """
+    if action in _ALLOWED_ACTIONS:
+        return apsw.SQLITE_OK
+    if action == apsw.SQLITE_FUNCTION:
+        return apsw.SQLITE_DENY if (arg2 or "").lower() in _DENIED_FUNCTIONS else apsw.SQLITE_OK
+    if action == apsw.SQLITE_PRAGMA:
+        name = (arg1 or "").lower()
+        if name in _READ_PRAGMAS_WITH_ARG or (name in _READ_PRAGMAS and arg2 is None):
+            return apsw.SQLITE_OK
+    return apsw.SQLITE_DENY

@@ -1,0 +1,131 @@
+"""``db.migrations``: status, upgrade, rollback and new migration files (``cortexdb migrate``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import _sqlite, migrations
+from .errors import MigrationError, NotFoundError, ValidationError, wrap_apsw
+
+if TYPE_CHECKING:
+    from .store import Store
+
+MIGRATION_TEMPLATE = """-- {module}/{tier}: {name}
+-- Forward SQL first. Use IF NOT EXISTS, and ALTER TABLE .. ADD COLUMN (guarded: skipped when the
+-- column exists). Tables joined by a FOREIGN KEY must share a tier.
+
+-- down
+-- SQL that reverses the forward part; delete this section if the migration cannot be reversed.
+"""
+
+
+@dataclass(frozen=True)
+class MigrationInfo:
+    """One migration of one tier: ``applied``, ``pending``, ``missing`` (in the ledger, file gone)
+    or ``changed`` (file differs from what was applied)."""
+
+    module: str
+    tier: str
+    version: int
+    name: str
+    state: str
+    applied_at: str | None = None
+
+
+class SchemaManager:
+    """Migration status and control for one store."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def migrator(self, tier: str) -> migrations.TierMigrator:
+        """A migrator on its own connection to one tier file (close it when done)."""
+        store = self._store
+        with wrap_apsw():
+            return migrations.TierMigrator(
+                store.home / f"{tier}.db", tier, roots=store._roots, busy_ms=store._busy_ms, clock=store.clock,
+                backups_dir=store.home / "backups", keep_backups=store._keep_backups, readonly=store.readonly)
+
+    def status(self) -> list[MigrationInfo]:
+        """Every migration of every tier with its state, in tier and version order."""
+        store = self._store
+        cat = migrations.catalog(store._roots)
+        out: list[MigrationInfo] = []
+        for tier in _sqlite.TIERS:
+            rows = store.query(
+                f"SELECT module, version, name, checksum, applied_at FROM {tier}.{migrations.LEDGER} ORDER BY module, version"
+            ) if store.query(f"SELECT 1 FROM {tier}.sqlite_master WHERE name = ?", (migrations.LEDGER,)) else []
+            applied = {(r["module"], r["version"]): r for r in rows}
+            modules = list(dict.fromkeys([*store.modules, *(m for m, _v in applied)]))
+            for module in modules:
+                files = {m.version: m for m in cat.get((module, tier), ())}
+                for version in sorted(set(files) | {v for m, v in applied if m == module}):
+                    row, migration = applied.get((module, version)), files.get(version)
+                    if row is None:
+                        state = "pending"
+                    elif migration is None:
+                        state = "missing"
+                    else:
+                        state = "applied" if migration.checksum == row["checksum"] else "changed"
+                    name = migration.name if migration else row["name"]
+                    out.append(MigrationInfo(module, tier, version, name, state, row["applied_at"] if row else None))
+        return out
+
+    def pending(self) -> list[MigrationInfo]:
+        return [m for m in self.status() if m.state == "pending"]
+
+    def up(self, *, dry_run: bool = False) -> list[MigrationInfo]:
+        """Apply every pending migration (backing each changed tier up first); return them.
+
+        With ``dry_run`` nothing changes and the pending list is returned.
+        """
+        todo = self.pending()
+        if dry_run or not todo:
+            return todo
+        self._store.require_writable()
+        from .store import _record_identity
+
+        for tier in dict.fromkeys(m.tier for m in todo):
+            migrator = self.migrator(tier)
+            try:
+                with wrap_apsw():
+                    migrator.upgrade(self._store.modules)
+            finally:
+                migrator.close()
+        _record_identity(self._store, None)
+        return todo
+
+    def rollback(self, module: str, tier: str | None = None) -> MigrationInfo:
+        """Reverse the most recently applied migration of ``module`` (in ``tier`` if given)
+        using its ``-- down`` section. The next open re-applies it unless its file is changed
+        or removed, so this is a development tool; production stores restore from backups/."""
+        self._store.require_writable()
+        applied = [m for m in self.status() if m.module == module and m.state != "pending"
+                   and (tier is None or m.tier == tier)]
+        if not applied:
+            raise NotFoundError(f"module {module!r} has no applied migration{f' in {tier}' if tier else ''}")
+        last = max(applied, key=lambda m: (m.applied_at or "", m.version))
+        migrator = self.migrator(last.tier)
+        try:
+            with wrap_apsw():
+                if migrator.rollback_last(module) is None:
+                    raise MigrationError(f"nothing to roll back for {module} in {last.tier}")
+        finally:
+            migrator.close()
+        return MigrationInfo(last.module, last.tier, last.version, last.name, "rolled_back", last.applied_at)
+
+
+def create_migration(module: str, tier: str, name: str, schema_dir: Path) -> Path:
+    """Write the next numbered, empty migration file for ``module``/``tier`` and return its path."""
+    migrations.validate_name("module", module)
+    migrations.validate_name("name", name)
+    if tier not in _sqlite.TIERS:
+        raise ValidationError("tier", f"{tier!r} is not one of {', '.join(_sqlite.TIERS)}")
+    folder = schema_dir / module / tier
+    folder.mkdir(parents=True, exist_ok=True)
+    numbers = [int(p.name[:4]) for p in folder.glob("[0-9][0-9][0-9][0-9]_*.sql")]
+    path = folder / f"{max(numbers, default=0) + 1:04d}_{name}.sql"
+    path.write_text(MIGRATION_TEMPLATE.format(module=module, tier=tier, name=name), "utf-8")
+    return path

@@ -1,0 +1,372 @@
+"""The Store: one apsw connection with the four tier files ATTACHed, transactions, read-only SQL.
+
+Sub-APIs (``db.migrations``, ``db.conversations``, ``db.graph``, ...) hang off the Store as
+lazily created attributes, each in its own module.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import threading
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import apsw
+import platformdirs
+
+from . import _sqlite, migrations
+from ._version import __version__
+from .clock import Clock, system_clock, to_timestamp
+from .errors import (
+    ClosedError, CortexError, MigrationError, ReadOnlyError, SchemaTooNewError, ValidationError, translate, wrap_apsw,
+)
+
+if TYPE_CHECKING:
+    from .schema_manager import SchemaManager
+
+ROLES = ("staging", "prod", "replica")
+SCHEMA_VIEW = "cortexdb_schema"
+
+
+def resolve_home(path: str | os.PathLike[str] | None) -> Path:
+    """An explicit path, else ``CORTEXDB_HOME``, else the platform's user data directory."""
+    if path is not None:
+        return Path(path).expanduser()
+    env = os.environ.get("CORTEXDB_HOME")
+    return Path(env).expanduser() if env else Path(platformdirs.user_data_dir("cortexdb"))
+
+
+@dataclass(frozen=True)
+class TierStatus:
+    """One tier file as ``Store.status()`` reports it."""
+
+    name: str
+    path: str
+    size_bytes: int
+    wal_bytes: int
+    schema_versions: dict[str, int]
+    row_counts: dict[str, int]
+
+
+@dataclass(frozen=True)
+class StoreStatus:
+    """What ``cortexdb status`` prints."""
+
+    home: str
+    store_id: str | None
+    role: str | None
+    library_version: str
+    enabled_modules: list[str]
+    tiers: list[TierStatus] = field(default_factory=list)
+
+
+class Store:
+    """An open cortexdb store. Create it with :func:`cortexdb.open`; use it as a context manager."""
+
+    def __init__(self, home: Path, conn: apsw.Connection, *, clock: Clock, readonly: bool,
+                 modules: tuple[str, ...], roots: tuple[Path, ...], busy_ms: int, keep_backups: int) -> None:
+        self.home = home
+        self.clock = clock
+        self.readonly = readonly
+        self.modules = modules
+        self._conn: apsw.Connection | None = conn
+        self._roots = roots
+        self._busy_ms = busy_ms
+        self._keep_backups = keep_backups
+        self._lock = threading.RLock()
+        self._depth = 0
+
+    # -- lifecycle --------------------------------------------------------------------------------
+    @property
+    def conn(self) -> apsw.Connection:
+        """The underlying apsw connection, for cortexdb's own modules."""
+        if self._conn is None:
+            raise ClosedError("the store was closed; open it again with cortexdb.open()")
+        return self._conn
+
+    @property
+    def closed(self) -> bool:
+        return self._conn is None
+
+    def close(self) -> None:
+        """Close the connection; safe to call twice."""
+        with self._lock:
+            if self._conn is not None:
+                conn, self._conn = self._conn, None
+                with wrap_apsw():
+                    conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<cortexdb.Store {str(self.home)!r}{' closed' if self.closed else ''}>"
+
+    # -- time ---------------------------------------------------------------------------------------
+    def now(self) -> float:
+        """Seconds since the epoch, from the store's clock."""
+        return self.clock()
+
+    def timestamp(self) -> str:
+        """The store's clock as timestamp text (``YYYY-MM-DD HH:MM:SS.SSS`` UTC)."""
+        return to_timestamp(self.clock())
+
+    # -- writing ------------------------------------------------------------------------------------
+    def require_writable(self) -> None:
+        """Raise ReadOnlyError if this store was opened read-only."""
+        if self.readonly:
+            raise ReadOnlyError(f"{self.home} was opened read-only; open it without readonly=True to write")
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """A write transaction: ``BEGIN IMMEDIATE`` outermost, a SAVEPOINT when nested.
+
+        Everything inside commits together or not at all; an exception rolls back this level.
+        """
+        self.require_writable()
+        with self._lock:
+            conn = self.conn
+            depth = self._depth
+            name = f"cortexdb_sp{depth}"
+            with wrap_apsw():
+                conn.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT {name}")
+            self._depth += 1
+            try:
+                yield self
+            except BaseException as error:
+                self._depth -= 1
+                with wrap_apsw():
+                    conn.execute("ROLLBACK" if depth == 0 else f"ROLLBACK TO {name}; RELEASE {name}")
+                if isinstance(error, apsw.Error):
+                    raise translate(error) from error
+                raise
+            else:
+                self._depth -= 1
+                try:
+                    conn.execute("COMMIT" if depth == 0 else f"RELEASE {name}")
+                except apsw.Error as error:
+                    if depth == 0 and not conn.in_transaction:
+                        raise translate(error) from error
+                    conn.execute("ROLLBACK" if depth == 0 else f"ROLLBACK TO {name}; RELEASE {name}")
+                    raise translate(error) from error
+
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[tuple[Any, ...]]:
+        """Run one internal statement and return its rows; for cortexdb's own modules."""
+        with self._lock, wrap_apsw():
+            return self.conn.execute(sql, params).fetchall()
+
+    # -- reading ------------------------------------------------------------------------------------
+    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
+        """Run read-only SQL across every tier and return rows as dicts.
+
+        Tables are addressed as ``tier1.messages`` or, since names are unique across tiers, just
+        ``messages``; JSON1 (``json_extract``, ``->>``, ``json_each``) works. Any write form
+        (INSERT, UPDATE, DELETE, DDL, ATTACH, writing PRAGMAs, load_extension) raises
+        ReadOnlyError and changes nothing. ``cortexdb_schema`` lists every tier's objects.
+        """
+        if not isinstance(sql, str):
+            raise ValidationError("sql", "must be a string")
+        with self._lock:
+            conn = self.conn
+            cursor = conn.cursor()
+            cursor.exec_trace = _refuse_writes
+            cursor.row_trace = _row_as_dict
+            conn.authorizer = _sqlite.readonly_authorizer
+            try:
+                return list(cursor.execute(sql, params, can_cache=False))
+            except (apsw.AuthError, apsw.ExecTraceAbort) as error:
+                raise ReadOnlyError(f"db.query runs reads only; this statement writes or is not allowed: {sql.strip()[:200]}") from error
+            except apsw.Error as error:
+                raise translate(error) from error
+            finally:
+                conn.authorizer = None
+
+    def status(self) -> StoreStatus:
+        """Tiers, files, sizes, schema versions, row counts and role."""
+        identity = self.identity()
+        tiers = []
+        for tier in _sqlite.TIERS:
+            path = self.home / f"{tier}.db"
+            wal = Path(str(path) + "-wal")
+            versions = {r["module"]: r["version"] for r in self.query(
+                f"SELECT module, max(version) AS version FROM {tier}.{migrations.LEDGER} GROUP BY module")}
+            tables = [r["name"] for r in self.query(
+                "SELECT name FROM pragma_table_list WHERE schema = ? AND type IN ('table', 'virtual') "
+                "AND name NOT LIKE 'sqlite_%' ORDER BY name", (tier,))]
+            counts = {t: self.query(f'SELECT count(*) AS n FROM {tier}."{t}"')[0]["n"] for t in tables}
+            tiers.append(TierStatus(tier, str(path), path.stat().st_size if path.exists() else 0,
+                                    wal.stat().st_size if wal.exists() else 0, versions, counts))
+        return StoreStatus(str(self.home), identity.get("store_id"), identity.get("declared_role"), __version__,
+                           identity.get("enabled_modules", list(self.modules)), tiers)
+
+    def identity(self) -> dict[str, Any]:
+        """The store identity row (store id, created_at, library version, modules, role)."""
+        from ._json import loads
+
+        rows = self.query("SELECT * FROM tier0.store_identity WHERE id = 1")
+        if not rows:
+            return {}
+        row = rows[0]
+        row["enabled_modules"] = loads(row["enabled_modules"])
+        return row
+
+    def backup(self, destination: str | os.PathLike[str]) -> list[Path]:
+        """Copy every tier, consistently and online, into the directory ``destination``."""
+        target = Path(destination)
+        target.mkdir(parents=True, exist_ok=True)
+        out = []
+        with self._lock, wrap_apsw():
+            for tier in _sqlite.TIERS:
+                out.append(target / f"{tier}.db")
+                migrations.copy_database(self.conn, tier, out[-1])
+        return out
+
+    # -- sub-APIs -------------------------------------------------------------------------------------
+    @functools.cached_property
+    def migrations(self) -> SchemaManager:
+        """Migration status, upgrade, rollback (``cortexdb migrate``)."""
+        from .schema_manager import SchemaManager
+
+        return SchemaManager(self)
+
+
+def _refuse_writes(cursor: apsw.Cursor, _sql: str, _bindings: object) -> bool:
+    """Exec tracer for db.query: a statement that is not read-only never starts."""
+    return cursor.is_readonly
+
+
+def _row_as_dict(cursor: apsw.Cursor, row: tuple[Any, ...]) -> dict[str, Any]:
+    return dict(zip([d[0] for d in cursor.get_description()], row))
+
+
+def open(path: str | os.PathLike[str] | None = None, *, role: str | None = None, modules: Sequence[str] = (),
+         clock: Clock | None = None, readonly: bool = False, migrate: bool = True, busy_timeout: float = 5.0,
+         keep_backups: int = 5) -> Store:
+    """Open (creating if needed) the store at ``path`` and bring its schema up to date.
+
+    ``path`` defaults to ``CORTEXDB_HOME``, else ``platformdirs.user_data_dir("cortexdb")``.
+    ``modules`` adds opt-in schema packs to ``core`` and ``cortex``. ``clock`` returns epoch
+    seconds (tests pass a ManualClock). ``readonly`` opens the files read-only and never migrates.
+    ``migrate=False`` opens without applying pending migrations (to inspect them first).
+    Pending migrations back each changed tier up into ``backups/`` first, keeping ``keep_backups``.
+    """
+    home = resolve_home(path)
+    role = role or os.environ.get("CORTEXDB_ROLE") or None
+    if role is not None and role not in ROLES:
+        raise ValidationError("role", f"{role!r} is not one of {', '.join(ROLES)}")
+    for module in modules:
+        migrations.validate_name("modules", module)
+    if busy_timeout < 0:
+        raise ValidationError("busy_timeout", "must be >= 0 seconds")
+    wanted = tuple(dict.fromkeys([*migrations.BASE_MODULES, *modules]))
+    roots = migrations.schema_roots()
+    unknown = set(wanted) - migrations.known_modules(roots)
+    if unknown:
+        raise ValidationError("modules", f"no schema module named {', '.join(sorted(unknown))}")
+    if readonly and not (home / "tier0.db").exists():
+        raise CortexError(f"no store at {home}; open it once without readonly=True to create it")
+    home.mkdir(parents=True, exist_ok=True)
+    busy_ms = int(busy_timeout * 1000)
+    clock = clock or system_clock
+    conn = _attach_tiers(home, readonly=readonly, busy_ms=busy_ms)
+    store = Store(home, conn, clock=clock, readonly=readonly, modules=wanted, roots=roots, busy_ms=busy_ms,
+                  keep_backups=keep_backups)
+    try:
+        stale = [t for t in _sqlite.TIERS
+                 if conn.execute(f"PRAGMA {t}.user_version").get != migrations.expected_fingerprint(roots, t, wanted)]
+        if stale:
+            _bring_up_to_date(store, stale, migrate=migrate, role=role)
+        for tier in _sqlite.TIERS:
+            for pragma in _sqlite.TIER_PRAGMAS:
+                pragma(conn, tier)
+    except apsw.Error as error:
+        store.close()
+        raise translate(error) from error
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+def _attach_tiers(home: Path, *, readonly: bool, busy_ms: int) -> apsw.Connection:
+    """A connection with ``main`` in memory and the four tier files attached by name.
+
+    Existing files are checked before anything could write to them: header first (non-SQLite
+    or truncated), then application_id.
+    """
+    existing = {tier: not _sqlite.inspect_file(home / f"{tier}.db") for tier in _sqlite.TIERS}
+    try:
+        conn = _sqlite.connect(":memory:", busy_ms=busy_ms)
+    except apsw.Error as error:
+        raise translate(error) from error
+    try:
+        for tier in _sqlite.TIERS:
+            path = home / f"{tier}.db"
+            if readonly and not existing[tier]:
+                raise CortexError(f"{path} is missing; open the store once without readonly=True to create it")
+            conn.execute("ATTACH ? AS " + tier, (_sqlite.file_uri(path, readonly=readonly),))
+            if existing[tier]:
+                found = conn.execute(f"PRAGMA {tier}.application_id").get
+                if found == 0 and conn.execute(f"SELECT count(*) FROM {tier}.sqlite_master").get:
+                    found = -1
+                if found:
+                    _sqlite.check_application_id(found, path)
+        union = " UNION ALL ".join(
+            f"SELECT '{t}' AS tier, type, name, tbl_name, sql FROM {t}.sqlite_master" for t in _sqlite.TIERS)
+        conn.execute(f"CREATE TEMP VIEW {SCHEMA_VIEW} AS {union}")
+    except apsw.Error as error:
+        conn.close()
+        raise translate(error) from error
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _bring_up_to_date(store: Store, stale: list[str], *, migrate: bool, role: str | None) -> None:
+    """The slow path: apply pending migrations of the stale tiers (read-only: only check them)."""
+    if not migrate and not store.readonly:
+        return  # migrate=False: the caller inspects and applies through db.migrations
+    for tier in stale:
+        migrator = store.migrations.migrator(tier)
+        try:
+            if store.readonly:
+                try:
+                    pending, _ = migrator.check(store.modules)
+                except SchemaTooNewError:
+                    continue  # reading a newer store is the documented way to inspect it
+                if pending:
+                    raise MigrationError(
+                        f"{tier} has {len(pending)} pending migration(s) and the store is opened read-only; "
+                        "open it once without readonly=True to migrate it")
+            else:
+                migrator.upgrade(store.modules)
+        finally:
+            migrator.close()
+    if not store.readonly:
+        _record_identity(store, role)
+
+
+def _record_identity(store: Store, role: str | None) -> None:
+    """Write the identity row once, and keep ``enabled_modules`` the union of every open's modules."""
+    from ._json import dumps, loads
+
+    with store.transaction():
+        row = store.execute("SELECT enabled_modules FROM tier0.store_identity WHERE id = 1")
+        if not row:
+            store.execute(
+                "INSERT INTO tier0.store_identity (id, store_id, created_at, library_version, enabled_modules, "
+                "declared_role) VALUES (1, ?, ?, ?, ?, ?)",
+                (str(uuid.uuid4()), store.timestamp(), __version__, dumps(list(store.modules)), role or "staging"))
+            return
+        enabled = list(dict.fromkeys([*loads(row[0][0]), *store.modules]))
+        store.execute("UPDATE tier0.store_identity SET enabled_modules = ?, library_version = ? WHERE id = 1",
+                      (dumps(enabled), __version__))
