@@ -38,7 +38,9 @@ LEDGER_DDL = f"""CREATE TABLE IF NOT EXISTS {LEDGER} (
     duration_ms REAL NOT NULL,
     PRIMARY KEY (module, version)
 )"""
-BASE_MODULES = ("core", "cortex")
+BASE_MODULES = ("core", "cortex", "governance")
+"""Always installed, applied in this order per tier: identity, the seed tables, then governance
+(audit chains and triggers over the tables before it)."""
 _FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 _DOWN = re.compile(r"^--\s*down\s*$", re.MULTILINE | re.IGNORECASE)
 _ALTER_ADD = re.compile(r'^ALTER\s+TABLE\s+"?(\w+)"?\s+ADD\s+(?:COLUMN\s+)?"?(\w+)"?', re.IGNORECASE)
@@ -124,7 +126,7 @@ def catalog(roots: tuple[Path, ...]) -> dict[tuple[str, str], tuple[Migration, .
 
 
 def known_modules(roots: tuple[Path, ...]) -> set[str]:
-    return {module for module, _tier in catalog(roots)}
+    return {module for module, _tier in catalog(roots)} | set(BASE_MODULES)
 
 
 def plan(roots: tuple[Path, ...], tier: str, modules: Sequence[str]) -> list[Migration]:
