@@ -7,9 +7,10 @@ process-wide ``apsw.connection_hooks``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import apsw
@@ -54,6 +55,45 @@ def inspect_file(path: Path) -> bool:
             "cortexdb left it untouched. Restore the tier from backups/"
         )
     return False
+
+
+def tier_identity(conn: apsw.Connection, schema: str) -> tuple[int, int]:
+    """(application_id, number of schema objects) read in one snapshot, so a file another
+    process is creating at this moment is never seen half-made."""
+    with conn:  # one read transaction; nothing is written
+        app = conn.execute(f"PRAGMA {schema}.application_id").get
+        objects = conn.execute(f"SELECT count(*) FROM {schema}.sqlite_master").get
+    return app, objects
+
+
+def refuse_foreign(conn: apsw.Connection, schema: str, path: Path) -> bool:
+    """Raise StoreFileError unless the file is ours or still empty; return True if it is ours."""
+    app, objects = tier_identity(conn, schema)
+    if app == APPLICATION_ID:
+        return True
+    if app or objects:
+        check_application_id(app or -1, path)
+    return False
+
+
+@contextlib.contextmanager
+def home_lock(home: Path) -> Iterator[None]:
+    """Serialize creating and migrating a store across processes (an advisory file lock).
+
+    The ledger protocol is correct without it; the lock only spares racing processes the busy
+    errors SQLite gives without waiting (switching a new file to WAL, WAL recovery).
+    """
+    try:
+        import fcntl
+    except ImportError:  # Windows: rely on SQLite's own locking
+        yield
+        return
+    with open(home / "cortexdb.lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def check_application_id(found: int, path: Path) -> None:
@@ -147,18 +187,22 @@ _ALLOWED_ACTIONS = frozenset({
 })
 
 
-def readonly_authorizer(action: int, arg1: str | None, arg2: str | None, _db: str | None, _trigger: str | None) -> int:
-    """Allow reads, read-only pragmas and ordinary functions; deny every write form.
+def readonly_authorizer(denied: list[str]) -> Callable[[int, str | None, str | None, str | None, str | None], int]:
+    """An authorizer allowing reads, read-only pragmas and ordinary functions, denying every
+    write form and appending what it denied to ``denied``.
 
     Installed only while ``Store.query`` runs. Internal statements SQLite prepares (FTS5 shadow
     reads) are reads too, so they pass.
     """
-    if action in _ALLOWED_ACTIONS:
-        return apsw.SQLITE_OK
-    if action == apsw.SQLITE_FUNCTION:
-        return apsw.SQLITE_DENY if (arg2 or "").lower() in _DENIED_FUNCTIONS else apsw.SQLITE_OK
-    if action == apsw.SQLITE_PRAGMA:
-        name = (arg1 or "").lower()
-        if name in _READ_PRAGMAS_WITH_ARG or (name in _READ_PRAGMAS and arg2 is None):
+    def authorize(action: int, arg1: str | None, arg2: str | None, _db: str | None, _trigger: str | None) -> int:
+        if action in _ALLOWED_ACTIONS:
             return apsw.SQLITE_OK
-    return apsw.SQLITE_DENY
+        if action == apsw.SQLITE_FUNCTION and (arg2 or "").lower() not in _DENIED_FUNCTIONS:
+            return apsw.SQLITE_OK
+        if action == apsw.SQLITE_PRAGMA:
+            name = (arg1 or "").lower()
+            if name in _READ_PRAGMAS_WITH_ARG or (name in _READ_PRAGMAS and arg2 is None):
+                return apsw.SQLITE_OK
+        denied.append(" ".join(filter(None, [apsw.mapping_authorizer_function.get(action, str(action)), arg1, arg2])))
+        return apsw.SQLITE_DENY
+    return authorize

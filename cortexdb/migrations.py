@@ -125,6 +125,12 @@ def catalog(roots: tuple[Path, ...]) -> dict[tuple[str, str], tuple[Migration, .
     return {key: tuple(sorted(items, key=lambda m: m.version)) for key, items in found.items()}
 
 
+def reload() -> None:
+    """Forget the cached migration catalog (after migration files change under a running process)."""
+    catalog.cache_clear()
+    expected_fingerprint.cache_clear()
+
+
 def known_modules(roots: tuple[Path, ...]) -> set[str]:
     return {module for module, _tier in catalog(roots)} | set(BASE_MODULES)
 
@@ -207,14 +213,11 @@ class TierMigrator:
     def claim(self) -> None:
         """Mark a new file as a cortexdb tier (application_id, WAL, ledger); refuse a foreign one."""
         conn = self.conn
-        found = conn.execute("PRAGMA application_id").get
-        if found == _sqlite.APPLICATION_ID:
-            if conn.execute("PRAGMA journal_mode").get != "wal":
-                _sqlite.wal(conn, "main")
+        ours = _sqlite.refuse_foreign(conn, "main", self.path)
+        if conn.execute("PRAGMA journal_mode").get != "wal":
+            _sqlite.wal(conn, "main")
+        if ours:
             return
-        if found != 0 or conn.execute("SELECT count(*) FROM sqlite_master").get:
-            _sqlite.check_application_id(found or -1, self.path)
-        _sqlite.wal(conn, "main")
         with _immediate(conn):
             found = conn.execute("PRAGMA application_id").get
             if found == 0:
@@ -243,34 +246,43 @@ class TierMigrator:
         pending = [m for m in plan(self.roots, self.tier, modules) if (m.module, m.version) not in applied]
         return pending, applied
 
-    def upgrade(self, modules: Sequence[str]) -> list[Migration]:
-        """Apply what is pending; return what this process applied."""
+    def upgrade(self, modules: Sequence[str], *, bootstrap: bool = True) -> list[Migration]:
+        """Apply what is pending; return what this process applied (or stamped from the snapshot).
+
+        ``bootstrap=False`` forces path A (every migration file) on a new tier.
+        """
         self.claim()
         pending, applied = self.check(modules)
         done: list[Migration] = []
         if pending and applied and self.backups_dir is not None:
             backup_tier(self.conn, self.tier, self.backups_dir, self.clock, keep=self.keep_backups)
-        if pending and not applied and self._bootstrap(modules):
-            pending, applied = self.check(modules)
+        if pending and not applied and bootstrap:
+            done = self._bootstrap(modules)
+            if done:
+                pending, applied = self.check(modules)
         for migration in pending:
             if self._apply(migration):
                 done.append(migration)
         self._stamp_fingerprint(modules)
         return done
 
-    def _bootstrap(self, modules: Sequence[str]) -> bool:
-        """Path B: create the schema from the snapshot and stamp the ledger, if it is current."""
+    def _bootstrap(self, modules: Sequence[str]) -> list[Migration]:
+        """Path B: create the schema from the snapshot and stamp the ledger, if the snapshot is
+        current; return the migrations stamped (none if another process got there first)."""
         snapshot = read_snapshot(self.roots, self.tier)
         if snapshot is None or not set(BASE_MODULES) <= set(modules):
-            return False
+            return []
+        stamped = plan(self.roots, self.tier, BASE_MODULES)
         with _immediate(self.conn):
-            if self.applied():
-                return False
+            objects = self.conn.execute("SELECT count(*) FROM sqlite_master WHERE name NOT IN (?, ?)",
+                                        (LEDGER, f"sqlite_autoindex_{LEDGER}_1")).get
+            if self.applied() or objects:
+                return []  # applied meanwhile, or a pre-ledger store: run the (idempotent) files
             for statement in split_statements(snapshot):
                 self.conn.execute(statement)
-            for migration in plan(self.roots, self.tier, BASE_MODULES):
+            for migration in stamped:
                 self._record(migration, 0.0)
-        return True
+        return stamped
 
     def _apply(self, migration: Migration) -> bool:
         with _immediate(self.conn):

@@ -87,14 +87,15 @@ class SchemaManager:
         self._store.require_writable()
         from .store import _record_identity
 
-        for tier in dict.fromkeys(m.tier for m in todo):
-            migrator = self.migrator(tier)
-            try:
-                with wrap_apsw():
-                    migrator.upgrade(self._store.modules)
-            finally:
-                migrator.close()
-        _record_identity(self._store, None)
+        with _sqlite.home_lock(self._store.home):
+            for tier in dict.fromkeys(m.tier for m in todo):
+                migrator = self.migrator(tier)
+                try:
+                    with wrap_apsw():
+                        migrator.upgrade(self._store.modules)
+                finally:
+                    migrator.close()
+            _record_identity(self._store, None)
         return todo
 
     def rollback(self, module: str, tier: str | None = None) -> MigrationInfo:

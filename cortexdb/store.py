@@ -80,6 +80,8 @@ class Store:
         self._keep_backups = keep_backups
         self._lock = threading.RLock()
         self._depth = 0
+        self.migrated: list[str] = []
+        """Migrations this open applied (``module/tier/file``), for logs and tests."""
 
     # -- lifecycle --------------------------------------------------------------------------------
     @property
@@ -179,12 +181,15 @@ class Store:
             cursor = conn.cursor()
             cursor.exec_trace = _refuse_writes
             cursor.row_trace = _row_as_dict
-            conn.authorizer = _sqlite.readonly_authorizer
+            denied: list[str] = []
+            conn.authorizer = _sqlite.readonly_authorizer(denied)
             try:
                 return list(cursor.execute(sql, params, can_cache=False))
-            except (apsw.AuthError, apsw.ExecTraceAbort) as error:
-                raise ReadOnlyError(f"db.query runs reads only; this statement writes or is not allowed: {sql.strip()[:200]}") from error
             except apsw.Error as error:
+                if denied or isinstance(error, (apsw.AuthError, apsw.ExecTraceAbort)):
+                    what = f" ({denied[0]})" if denied else ""
+                    raise ReadOnlyError(
+                        f"db.query runs reads only; refused{what}: {sql.strip()[:200]}") from error
                 raise translate(error) from error
             finally:
                 conn.authorizer = None
@@ -314,11 +319,7 @@ def _attach_tiers(home: Path, *, readonly: bool, busy_ms: int) -> apsw.Connectio
                 raise CortexError(f"{path} is missing; open the store once without readonly=True to create it")
             conn.execute("ATTACH ? AS " + tier, (_sqlite.file_uri(path, readonly=readonly),))
             if existing[tier]:
-                found = conn.execute(f"PRAGMA {tier}.application_id").get
-                if found == 0 and conn.execute(f"SELECT count(*) FROM {tier}.sqlite_master").get:
-                    found = -1
-                if found:
-                    _sqlite.check_application_id(found, path)
+                _sqlite.refuse_foreign(conn, tier, path)
         union = " UNION ALL ".join(
             f"SELECT '{t}' AS tier, type, name, tbl_name, sql FROM {t}.sqlite_master" for t in _sqlite.TIERS)
         conn.execute(f"CREATE TEMP VIEW {SCHEMA_VIEW} AS {union}")
@@ -335,24 +336,33 @@ def _bring_up_to_date(store: Store, stale: list[str], *, migrate: bool, role: st
     """The slow path: apply pending migrations of the stale tiers (read-only: only check them)."""
     if not migrate and not store.readonly:
         return  # migrate=False: the caller inspects and applies through db.migrations
+    if store.readonly:
+        _check_tiers(store, stale)
+        return
+    with _sqlite.home_lock(store.home):
+        for tier in stale:
+            migrator = store.migrations.migrator(tier)
+            try:
+                store.migrated += [m.label for m in migrator.upgrade(store.modules)]
+            finally:
+                migrator.close()
+        _record_identity(store, role)
+
+
+def _check_tiers(store: Store, stale: list[str]) -> None:
+    """Read-only open: refuse a store that is behind; reading a newer one is allowed."""
     for tier in stale:
         migrator = store.migrations.migrator(tier)
         try:
-            if store.readonly:
-                try:
-                    pending, _ = migrator.check(store.modules)
-                except SchemaTooNewError:
-                    continue  # reading a newer store is the documented way to inspect it
-                if pending:
-                    raise MigrationError(
-                        f"{tier} has {len(pending)} pending migration(s) and the store is opened read-only; "
-                        "open it once without readonly=True to migrate it")
-            else:
-                migrator.upgrade(store.modules)
+            pending, _ = migrator.check(store.modules)
+        except SchemaTooNewError:
+            continue  # reading a newer store is the documented way to inspect it
         finally:
             migrator.close()
-    if not store.readonly:
-        _record_identity(store, role)
+        if pending:
+            raise MigrationError(
+                f"{tier} has {len(pending)} pending migration(s) and the store is opened read-only; "
+                "open it once without readonly=True to migrate it")
 
 
 def _record_identity(store: Store, role: str | None) -> None:
