@@ -23,7 +23,8 @@ from . import _sqlite, migrations
 from ._version import __version__
 from .clock import Clock, system_clock, to_timestamp
 from .errors import (
-    ClosedError, CortexError, MigrationError, ReadOnlyError, SchemaTooNewError, ValidationError, translate, wrap_apsw,
+    ClosedError, CortexError, MigrationError, ReadOnlyError, SchemaTooNewError, StoreFileError, ValidationError, translate,
+    wrap_apsw,
 )
 
 if TYPE_CHECKING:
@@ -278,7 +279,10 @@ def open(path: str | os.PathLike[str] | None = None, *, role: str | None = None,
         raise ValidationError("modules", f"no schema module named {', '.join(sorted(unknown))}")
     if readonly and not (home / "tier0.db").exists():
         raise CortexError(f"no store at {home}; open it once without readonly=True to create it")
-    home.mkdir(parents=True, exist_ok=True)
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise StoreFileError(f"cannot use {home} as a store directory ({error.strerror}); pass another path") from error
     busy_ms = int(busy_timeout * 1000)
     clock = clock or system_clock
     conn = _attach_tiers(home, readonly=readonly, busy_ms=busy_ms)

@@ -123,3 +123,9 @@ def test_status_reports_tiers(db: cortexdb.Store) -> None:
     assert tier1.schema_versions["cortex"] >= 3
     assert tier1.row_counts["conversations"] == 0
     assert report.role == "staging" and report.store_id
+
+
+def test_home_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(cortexdb.StoreFileError, match="store directory"):
+        cortexdb.open(tmp_path / "file")
