@@ -80,7 +80,7 @@ CREATE INDEX IF NOT EXISTS graph_relations_source ON graph_relations(source_id, 
 CREATE INDEX IF NOT EXISTS graph_relations_target ON graph_relations(target_id, valid_from);
 
 CREATE VIRTUAL TABLE IF NOT EXISTS graph_search USING fts5(
-    name, kind, body, content='graph_entities', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+    name, kind, body, content='graph_entities', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2'
 );
 CREATE TRIGGER IF NOT EXISTS graph_entities_fts_insert AFTER INSERT ON graph_entities BEGIN
     INSERT INTO graph_search (rowid, name, kind, body) VALUES (new.id, new.name, new.kind, new.body);
