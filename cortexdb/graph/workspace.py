@@ -58,6 +58,7 @@ class Workspace:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._columns: dict[str, list[str]] = {}
 
     def _record(self, table: _Table, values: dict[str, Any]) -> Row:
         params: dict[str, Any] = {}
@@ -131,12 +132,14 @@ class Workspace:
         return self._rows(f"SELECT * FROM tier2.{table.name}{where} ORDER BY last_verified DESC, id", params)
 
     def _rows(self, sql: str, params: list[Any]) -> list[Row]:
-        with self.store._lock, wrap_apsw():
-            cursor = self.store.conn.cursor()
-            cursor.execute(sql, params)
-            columns = [d[0] for d in cursor.get_description()]
-            rows = cursor.fetchall()
-        return [decode(columns, r) for r in rows]
+        """Run ``sql`` (``SELECT * FROM tier2.<table> ...``) and decode rows keyed by column."""
+        table = sql.split("FROM tier2.", 1)[1].split()[0]
+        columns = self._columns.get(table)
+        if columns is None:
+            columns = [r[1] for r in self.store.execute(f"PRAGMA tier2.table_info({table})")]
+            self._columns[table] = columns
+        select = sql.replace("SELECT *", "SELECT " + ", ".join(columns), 1)
+        return [decode(columns, r) for r in self.store.execute(select, params)]
 
     def query_discovered_databases(self, database_type: str | None = None, *, include_stale: bool = False) -> list[Row]:
         """Discovered databases (of one type if given), most recently verified first."""
