@@ -23,12 +23,14 @@ DIRECTIONS = ("out", "in", "both")
 
 ENTITY_COLUMNS = (
     "e.id, e.uuid, e.namespace, e.name, e.kind, e.properties, e.confidence, e.pinned, e.access_count, "
-    "e.last_accessed, e.archived_at, e.created_at, e.updated_at, "
-    "(SELECT json_group_array(content) FROM (SELECT content FROM tier2.graph_observations o "
-    "WHERE o.entity_id = e.id ORDER BY o.id)), "
-    "(SELECT json_group_array(tag) FROM (SELECT tag FROM tier2.graph_tags t WHERE t.entity_id = e.id ORDER BY tag))"
+    "e.last_accessed, e.archived_at, e.created_at, e.updated_at"
 )
-N_ENTITY_COLUMNS = 15
+_DETAILS = (
+    "SELECT 0, entity_id, content FROM (SELECT entity_id, content FROM tier2.graph_observations "
+    "WHERE entity_id IN (SELECT value FROM json_each(?1)) ORDER BY id) "
+    "UNION ALL SELECT 1, entity_id, tag FROM tier2.graph_tags WHERE entity_id IN (SELECT value FROM json_each(?1))"
+)
+N_ENTITY_COLUMNS = 13
 
 RELATION_SELECT = (
     "SELECT r.id, r.uuid, r.source_id, s.name, r.relation_type, r.target_id, t.name, r.strength, r.confidence, "
@@ -44,11 +46,24 @@ PATTERN_SELECT = (
 )
 
 
-def entity_from_row(row: tuple[Any, ...]) -> Entity:
-    return Entity(id=row[0], uuid=row[1], namespace=row[2], name=row[3], kind=row[4], properties=loads(row[5]),
-                  confidence=row[6], pinned=bool(row[7]), access_count=row[8], last_accessed=row[9],
-                  archived_at=row[10], created_at=row[11], updated_at=row[12],
-                  observations=tuple(loads(row[13])), tags=tuple(loads(row[14])))
+def entities_from_rows(store: Store, rows: list[tuple[Any, ...]], offset: int = 0) -> list[Entity]:
+    """Entities from rows holding ENTITY_COLUMNS at ``offset``; observations (in insertion order)
+    and tags (sorted) are fetched for all of them in one statement."""
+    if not rows:
+        return []
+    ids = [row[offset] for row in rows]
+    observations: dict[int, list[str]] = {}
+    tags: dict[int, list[str]] = {}
+    for which, entity_id, value in store.execute(_DETAILS, (dumps(ids),)):
+        (tags if which else observations).setdefault(entity_id, []).append(value)
+    out = []
+    for row in rows:
+        r = row[offset:offset + N_ENTITY_COLUMNS]
+        out.append(Entity(id=r[0], uuid=r[1], namespace=r[2], name=r[3], kind=r[4], properties=loads(r[5]),
+                          confidence=r[6], pinned=bool(r[7]), access_count=r[8], last_accessed=r[9],
+                          archived_at=r[10], created_at=r[11], updated_at=r[12],
+                          observations=tuple(observations.get(r[0], ())), tags=tuple(sorted(tags.get(r[0], ())))))
+    return out
 
 
 def relation_from_row(row: tuple[Any, ...]) -> Relation:
@@ -174,7 +189,7 @@ def load_entities(store: Store, ids: list[int]) -> dict[int, Entity]:
         return {}
     rows = store.execute(f"SELECT {ENTITY_COLUMNS} FROM tier2.graph_entities e "
                          "WHERE e.id IN (SELECT value FROM json_each(?))", (dumps(ids),))
-    return {row[0]: entity_from_row(row) for row in rows}
+    return {e.id: e for e in entities_from_rows(store, rows)}
 
 
 def load_relations(store: Store, ids: list[int]) -> list[Relation]:

@@ -163,7 +163,7 @@ class EntitiesMixin:
             f"SELECT {c.ENTITY_COLUMNS} FROM tier2.graph_entities e WHERE (e.namespace = ? AND e.name IN "
             "(SELECT value FROM json_each(?))) OR e.id IN (SELECT value FROM json_each(?))",
             (namespace, dumps(by_name), dumps(by_id)))
-        found = [c.entity_from_row(r) for r in rows]
+        found = c.entities_from_rows(self.store, rows)
         index = {e.name: e for e in found} | {e.id: e for e in found}
         return [index[n] for n in dict.fromkeys(wanted) if n in index]
 
@@ -193,7 +193,7 @@ class EntitiesMixin:
         if clauses:
             sql += " WHERE " + " AND ".join(clauses)
         rows = self.store.execute(sql + " ORDER BY e.id LIMIT ?", (*params, limit))
-        return [c.entity_from_row(r) for r in rows]
+        return c.entities_from_rows(self.store, rows)
 
     # -- delete ------------------------------------------------------------------------------------
     def delete_entity(self, entity: Entity | int | str, *, namespace: str = "default") -> None:

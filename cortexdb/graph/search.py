@@ -81,4 +81,5 @@ class SearchMixin:
             if "fts5" in str(error).lower():
                 raise ValidationError("query", f"cannot search for {query!r}") from error
             raise
-        return [SearchHit(entity=c.entity_from_row(row[2:]), score=-row[0], snippet=row[1]) for row in rows]
+        entities = c.entities_from_rows(self.store, rows, 2)
+        return [SearchHit(entity=e, score=-row[0], snippet=row[1]) for e, row in zip(entities, rows)]

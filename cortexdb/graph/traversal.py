@@ -64,7 +64,8 @@ class TraversalMixin:
                "ORDER BY best.depth, best.id")
         params: tuple[Any, ...] = (start, depth, limit) + ((dumps(types),) if types else ())
         rows = self.store.execute(sql, params)
-        return [Neighbor(entity=c.entity_from_row(row[1:]), depth=row[0]) for row in rows]
+        entities = c.entities_from_rows(self.store, rows, 1)
+        return [Neighbor(entity=e, depth=row[0]) for e, row in zip(entities, rows)]
 
     def shortest_path(self, source: Ref, target: Ref, *, max_depth: int = 6, relations: Iterable[str] | None = None,
                       direction: str = "out", namespace: str = "default") -> Path | None:
