@@ -40,7 +40,7 @@ class SearchMixin:
     def search(self, query: str, *, kinds: Iterable[str] | None = None, namespace: str | None = None,
                min_confidence: float | None = None, tags: Iterable[str] | None = None, limit: int = 10,
                mode: str = "all", include_archived: bool = False) -> list[SearchHit]:
-        """Ranked hits for ``query`` (any text is valid), best first, with a snippet.
+        """Ranked hits for ``query`` (any text is valid), best first, with a snippet (matches marked **like this**).
 
         ``mode="all"`` needs every word, ``"any"`` one of them. Filters: entity ``kinds``,
         ``namespace``, ``min_confidence``, ``tags`` (any of them). Archived (decayed) nodes are
@@ -70,7 +70,7 @@ class SearchMixin:
             clauses.append("e.archived_at IS NULL")
         sql = (
             "WITH hits AS (SELECT graph_search.rowid AS id, bm25(graph_search, 4.0, 1.0, 1.0) AS rank, "
-            "snippet(graph_search, -1, '[', ']', '…', 12) AS snip FROM tier2.graph_search "
+            "snippet(graph_search, -1, '**', '**', '…', 12) AS snip FROM tier2.graph_search "
             "JOIN tier2.graph_entities e ON e.id = graph_search.rowid WHERE " + " AND ".join(clauses) +
             " ORDER BY rank LIMIT ?) "
             f"SELECT hits.rank, hits.snip, {c.ENTITY_COLUMNS} FROM hits JOIN tier2.graph_entities e ON e.id = hits.id "
@@ -82,4 +82,4 @@ class SearchMixin:
                 raise ValidationError("query", f"cannot search for {query!r}") from error
             raise
         entities = c.entities_from_rows(self.store, rows, 2)
-        return [SearchHit(entity=e, score=-row[0], snippet=row[1]) for e, row in zip(entities, rows)]
+        return [SearchHit(entity=e, score=-row[0], snippet=row[1].replace("\n", " | ")) for e, row in zip(entities, rows)]

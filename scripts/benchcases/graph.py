@@ -81,7 +81,7 @@ RAW_NEIGHBORS = (
     "ORDER BY best.depth, best.id")
 RAW_SEARCH = (
     "SELECT e.id, e.name, e.kind, e.properties, bm25(graph_search, 4.0, 1.0, 1.0) AS rank, "
-    "snippet(graph_search, -1, '[', ']', '…', 12) FROM tier2.graph_search "
+    "snippet(graph_search, -1, '**', '**', '…', 12) FROM tier2.graph_search "
     "JOIN tier2.graph_entities e ON e.id = graph_search.rowid WHERE graph_search MATCH ? AND e.archived_at IS NULL "
     "ORDER BY rank LIMIT 10")
 RAW_FIND = ("SELECT e.id, e.name, e.kind, e.properties FROM tier2.graph_entities e WHERE e.kind = ? "
