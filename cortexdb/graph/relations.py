@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from .._json import dumps
 from ..errors import NotFoundError, ValidationError
 from . import _common as c
 from .model import Entity, Relation
@@ -156,4 +157,19 @@ class RelationsMixin:
             clauses.append("r.valid_to IS NULL")
         rows = store.execute(c.RELATION_SELECT + " WHERE " + " AND ".join(clauses) + " ORDER BY r.id LIMIT ?",
                              (*params, limit))
+        return [c.relation_from_row(r) for r in rows]
+
+    def relations_touching(self, entities: Iterable[Ref], *, only_between: bool = False, limit: int = 10_000,
+                           namespace: str = "default") -> list[Relation]:
+        """Current relations touching any of ``entities`` (``only_between=True``: both endpoints
+        among them), e.g. the relations to show beside search hits or opened nodes."""
+        c.positive("limit", limit)
+        ids = [c.resolve(self.store, ref, namespace=namespace) for ref in entities]
+        if not ids:
+            return []
+        joiner = "AND" if only_between else "OR"
+        rows = self.store.execute(
+            c.RELATION_SELECT + " WHERE r.valid_to IS NULL AND (r.source_id IN (SELECT value FROM json_each(?1)) "
+            f"{joiner} r.target_id IN (SELECT value FROM json_each(?1))) ORDER BY r.id LIMIT ?2",
+            (dumps(ids), limit))
         return [c.relation_from_row(r) for r in rows]

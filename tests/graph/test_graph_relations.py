@@ -111,3 +111,16 @@ def test_patterns_are_nodes(db):
     assert r.source_id == p.id and isinstance(p.id, int)
     assert [n.entity.name for n in g.neighbors(e)] == ["auth-retry"]
     assert g.get_entity(p.id).kind == "pattern"
+
+
+def test_relations_touching(db):
+    g = db.graph
+    g.upsert_entities([{"name": n, "kind": "k"} for n in "abcd"])
+    g.relate_many([{"source": "a", "relation_type": "r", "target": "b"},
+                   {"source": "b", "relation_type": "r", "target": "c"},
+                   {"source": "c", "relation_type": "r", "target": "d"}])
+    assert [(r.source_name, r.target_name) for r in g.relations_touching(["b"])] == [("a", "b"), ("b", "c")]
+    assert [(r.source_name, r.target_name) for r in g.relations_touching(["a", "b", "d"], only_between=True)] == [
+        ("a", "b")]
+    g.unrelate("a", "r", "b")
+    assert [(r.source_name, r.target_name) for r in g.relations_touching(["b"])] == [("b", "c")]
