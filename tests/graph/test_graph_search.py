@@ -87,3 +87,16 @@ def test_archived_skipped(db):
     with db.transaction():
         db_exec("UPDATE tier2.graph_entities SET archived_at = 'now'")
     assert g.search("findme") == [] and len(g.search("findme", include_archived=True)) == 1
+
+
+def test_namespace_filter(db):
+    g = db.graph
+    g.add_namespace("other")
+    g.upsert_entity("a", kind="k", observations=["shared word"])
+    g.upsert_entity("a", kind="k", observations=["shared word"], namespace="other")
+    assert [h.entity.namespace for h in g.search("shared", namespace="other")] == ["other"]
+    assert len(g.search("shared")) == 2
+    with pytest.raises(ValidationError):
+        g.search("shared", namespace="bad name")
+    with pytest.raises(ValidationError):
+        g.search("shared", limit=0)
