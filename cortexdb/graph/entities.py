@@ -23,7 +23,7 @@ _UPSERT = (
     ":now, :now) ON CONFLICT (namespace, name) DO UPDATE SET "
     "kind = CASE WHEN kind = 'pattern' THEN kind ELSE coalesce(:kind, kind) END, "
     "properties = coalesce(:properties, properties), confidence = coalesce(:confidence, confidence), "
-    "pinned = coalesce(:pinned, pinned), updated_at = :now RETURNING id"
+    "pinned = coalesce(:pinned, pinned), updated_at = :now RETURNING id, kind"
 )
 _ADD_OBSERVATION = ("INSERT OR IGNORE INTO tier2.graph_observations (entity_id, content, created_at) "
                     "VALUES (?, ?, ?)")
@@ -80,9 +80,13 @@ class EntitiesMixin:
                 row["now"] = now
             try:
                 with wrap_apsw():
-                    ids = [r[0] for r in store.conn.executemany(_UPSERT, rows)]
+                    returned = list(store.conn.executemany(_UPSERT, rows))
             except IntegrityError as error:
                 raise _explain(error) from error
+            for row, (_, kind) in zip(rows, returned):
+                if row["kind"] is not None and kind != row["kind"]:
+                    raise ValidationError("kind", f"{row['name']!r} is a pattern; update it with add_pattern()")
+            ids = [r[0] for r in returned]
             if progress:
                 progress(len(ids) // 2, len(ids))
             obs_rows = [(ids[i], o, now) for i, items_ in observations for o in items_]

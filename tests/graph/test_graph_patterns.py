@@ -33,6 +33,9 @@ def test_add_pattern_and_update(db):
     g.upsert_entity("auth-retry", observations=["seen in PR-3"])  # kind stays 'pattern'
     assert g.get_pattern("auth-retry").title == "Retry auth twice"
     assert g.get_entity("auth-retry").kind == "pattern"
+    with pytest.raises(ValidationError):
+        g.upsert_entity("auth-retry", kind="file")
+    assert g.get_entity("auth-retry").kind == "pattern"
 
 
 @pytest.mark.parametrize("args, kwargs, field", [
