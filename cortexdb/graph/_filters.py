@@ -36,7 +36,7 @@ def where_sql(column: str, where: Mapping[str, Any]) -> tuple[str, list[Any]]:
         if isinstance(condition, Mapping):
             if not condition:
                 raise ValidationError(f"where[{path}]", "operator dict is empty")
-            ops = condition.items()
+            ops: list[tuple[str, Any]] = list(condition.items())
         elif isinstance(condition, (list, tuple, set, frozenset)):
             ops = [("$in", list(condition))]
         else:

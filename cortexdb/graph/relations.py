@@ -131,7 +131,8 @@ class RelationsMixin:
         c.positive("limit", limit)
         store = self.store
         entity_id = c.resolve(store, entity, namespace=namespace)
-        clauses, params = [], []
+        clauses: list[str] = []
+        params: list[Any] = []
         if direction == "out":
             clauses.append("r.source_id = ?")
             params.append(entity_id)

@@ -50,7 +50,8 @@ class SearchMixin:
         match = fts_query(query, mode=mode)
         if match is None:
             return []
-        clauses, params = ["graph_search MATCH ?"], [match]
+        clauses: list[str] = ["graph_search MATCH ?"]
+        params: list[Any] = [match]
         if kinds is not None:
             kind_list = c.str_list("kinds", kinds)
             clauses.append(f"e.kind IN ({', '.join('?' * len(kind_list))})" if kind_list else "0")

@@ -10,7 +10,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from .._json import dumps_or_none, loads
-from ..errors import NotFoundError, ValidationError, wrap_apsw
+from ..errors import NotFoundError, ValidationError
 from . import _common as c
 
 if TYPE_CHECKING:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import cortexdb
-from cortexdb import KnowledgeGraph, NotFoundError, ValidationError
+from cortexdb import NotFoundError, ValidationError
 
 # ---- begin: seed 001, "Crawler Integration Examples" (only the import line changed) ----------
 
