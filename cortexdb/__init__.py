@@ -13,9 +13,10 @@ from .errors import (
     ValidationError,
 )
 from .store import Store, StoreStatus, TierStatus, open
+from .graph.compat import KnowledgeGraph
 
 __all__ = [
     "ArchiveError", "AuthorityError", "BoundaryDenied", "BusyError", "ClosedError", "CortexError", "IntegrityError",
-    "ManualClock", "MigrationDriftError", "MigrationError", "NotFoundError", "ReadOnlyError", "SchemaTooNewError",
+    "KnowledgeGraph", "ManualClock", "MigrationDriftError", "MigrationError", "NotFoundError", "ReadOnlyError", "SchemaTooNewError",
     "Store", "StoreFileError", "StoreStatus", "TierStatus", "ValidationError", "__version__", "open",
 ]

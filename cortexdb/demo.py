@@ -30,7 +30,29 @@ def step_query(db: Store, echo: Echo) -> None:
         echo(f"a write through db.query is refused: {type(error).__name__}")
 
 
-STEPS: list[Callable[[Store, Echo], None]] = [step_store, step_query]
+def step_graph(db: Store, echo: Echo) -> None:
+    g = db.graph
+    login = g.upsert_entity("web/login.ts", kind="file", properties={"lang": "ts"},
+                            observations=["login fails on Safari", "sets the session cookie"])
+    pr = g.upsert_entity("PR-12", kind="change", observations=["fix SameSite cookie for Safari"])
+    pg = g.upsert_entity("app-db", kind="database", properties={"engine": "postgresql"})
+    pattern = g.add_pattern("cookie-samesite", "Set SameSite on session cookies",
+                            "Safari drops cookies without SameSite", "solution", confidence=0.8)
+    g.relate(login, "fixed_by", pr, strength=0.9)
+    g.relate(login, "reads", pg)
+    g.relate(pattern, "applies_to", login)
+    echo(f"knowledge graph: {len(g.find(limit=1000))} nodes; search 'safari cookie' ->")
+    for hit in g.search("safari cookie", limit=3):
+        echo(f"  {hit.entity.kind:8} {hit.entity.name:16} {hit.snippet}")
+    around = g.neighbors(pr, depth=2)
+    echo("within 2 hops of PR-12: " + ", ".join(f"{n.entity.name} ({n.depth})" for n in around))
+    path = g.shortest_path(pattern, pg, direction="both")
+    if path:
+        echo("path: " + " -> ".join(e.name for e in path.entities))
+    echo("databases with engine=postgresql: " + ", ".join(e.name for e in g.find(where={"$.engine": "postgresql"})))
+
+
+STEPS: list[Callable[[Store, Echo], None]] = [step_store, step_query, step_graph]
 
 
 def run_demo(home: Path, *, echo: Echo = print) -> None:

@@ -28,6 +28,9 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
+    from .graph import Graph
+    from .graph.provenance import Provenance
+    from .graph.workspace import Workspace
     from .schema_manager import SchemaManager
 
 ROLES = ("staging", "prod", "replica")
@@ -242,6 +245,27 @@ class Store:
         from .schema_manager import SchemaManager
 
         return SchemaManager(self)
+
+    @functools.cached_property
+    def graph(self) -> Graph:
+        """The knowledge graph: entities, patterns, relations, search, traversal, decay."""
+        from .graph import Graph
+
+        return Graph(self)
+
+    @functools.cached_property
+    def provenance(self) -> Provenance:
+        """Provenance links with recursive lineage (seed 001 ``provenance_links``)."""
+        from .graph.provenance import Provenance
+
+        return Provenance(self)
+
+    @functools.cached_property
+    def workspace(self) -> Workspace:
+        """Workspace discovery: databases, APIs and frameworks the crawler found."""
+        from .graph.workspace import Workspace
+
+        return Workspace(self)
 
 
 def _refuse_writes(cursor: apsw.Cursor, _sql: str, _bindings: object) -> bool:

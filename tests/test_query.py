@@ -87,7 +87,7 @@ def fingerprint(db: cortexdb.Store) -> str:
         for name, sql in db.execute(f"SELECT name, sql FROM {tier}.sqlite_master ORDER BY name"):
             h.update(repr((name, sql)).encode())
             if sql and sql.startswith("CREATE TABLE"):
-                h.update(repr(db.execute(f'SELECT * FROM {tier}."{name}" ORDER BY rowid')).encode())
+                h.update(repr(sorted(map(repr, db.execute(f'SELECT * FROM {tier}."{name}"')))).encode())
     h.update(repr(db.execute("PRAGMA database_list")).encode())
     return h.hexdigest()
 

@@ -1,0 +1,138 @@
+#!/usr/bin/env python
+"""End-to-end MCP benchmark: cortexdb's server beside the reference memory server, through the
+official SDK's stdio client (real subprocesses, the real protocol).
+
+Workload (the same for both): create ENTITIES entities (3 observations each) in batches, then
+RELATIONS relations in batches, then SEARCHES search_nodes calls, then one read_graph. Reports
+wall time per phase, total, and the median latency of the first and last 10% of create calls, to
+show whether per-call cost grows with the graph.
+
+    python scripts/mcp_bench.py                      # 20k entities / 60k relations / 500 searches
+    python scripts/mcp_bench.py --entities 2000 --relations 6000 --searches 100 --only cortexdb
+
+The reference server (npm @modelcontextprotocol/server-memory) is installed on first use into
+~/.cache/cortexdb-bench with npm, and run with node.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from mcp import Client
+from mcp.client.stdio import StdioServerParameters
+
+REFERENCE = "@modelcontextprotocol/server-memory@2026.8.31"
+CACHE = Path.home() / ".cache" / "cortexdb-bench"
+WORDS = ("auth login safari cookie token session retry cache index query graph memory agent tool "
+         "deploy build test lint parse render route schema table column vector search rank").split()
+
+
+def reference_command(workdir: Path) -> StdioServerParameters:
+    script = CACHE / "node_modules" / "@modelcontextprotocol" / "server-memory" / "dist" / "index.js"
+    if not script.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["npm", "install", "--silent", "--prefix", str(CACHE), REFERENCE], check=True)
+    return StdioServerParameters(command="node", args=[str(script)],
+                                 env={"MEMORY_FILE_PATH": str(workdir / "memory.jsonl")})
+
+
+def cortexdb_command(workdir: Path) -> StdioServerParameters:
+    exe = Path(sys.executable).with_name("cortexdb")
+    return StdioServerParameters(command=str(exe), args=["--home", str(workdir / "store"), "mcp"])
+
+
+def workload(entities: int, relations: int, searches: int, seed: int = 7) -> dict[str, Any]:
+    rng = random.Random(seed)
+    ents = [{"name": f"entity-{i}", "entityType": rng.choice(["file", "person", "concept", "service"]),
+             "observations": [" ".join(rng.choices(WORDS, k=6)) for _ in range(3)]} for i in range(entities)]
+    rels, seen = [], set()
+    while len(rels) < relations:
+        a, b = rng.randrange(entities), rng.randrange(entities)
+        kind = rng.choice(["uses", "depends_on", "relates_to"])
+        if a != b and (a, b, kind) not in seen:
+            seen.add((a, b, kind))
+            rels.append({"from": f"entity-{a}", "to": f"entity-{b}", "relationType": kind})
+    queries = [rng.choice(WORDS) + " " + rng.choice(WORDS) if i % 2 else rng.choice(WORDS) for i in range(searches)]
+    return {"entities": ents, "relations": rels, "queries": queries}
+
+
+async def run(server: StdioServerParameters, work: dict[str, Any], batch: int) -> dict[str, Any]:
+    timings: dict[str, Any] = {}
+    create_latencies: list[float] = []
+    async with Client(server, read_timeout_seconds=600) as client:
+        started = time.perf_counter()
+        for i in range(0, len(work["entities"]), batch):
+            t = time.perf_counter()
+            result = await client.call_tool("create_entities", {"entities": work["entities"][i:i + batch]})
+            create_latencies.append(time.perf_counter() - t)
+            assert not result.is_error, result
+        timings["create_entities_s"] = time.perf_counter() - started
+        t0 = time.perf_counter()
+        for i in range(0, len(work["relations"]), batch):
+            t = time.perf_counter()
+            result = await client.call_tool("create_relations", {"relations": work["relations"][i:i + batch]})
+            create_latencies.append(time.perf_counter() - t)
+            assert not result.is_error, result
+        timings["create_relations_s"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        search_latencies = []
+        for query in work["queries"]:
+            t = time.perf_counter()
+            result = await client.call_tool("search_nodes", {"query": query})
+            search_latencies.append(time.perf_counter() - t)
+            assert not result.is_error, result
+        timings["searches_s"] = time.perf_counter() - t0
+        timings["total_s"] = time.perf_counter() - started
+        t = time.perf_counter()
+        graph = await client.call_tool("read_graph", {})
+        timings["read_graph_s"] = time.perf_counter() - t
+        content = graph.structured_content or {}
+        timings["read_graph_entities"] = len(content.get("entities", []))
+    tenth = max(1, len(create_latencies) // 10)
+    timings["create_first10pct_median_ms"] = statistics.median(create_latencies[:tenth]) * 1000
+    timings["create_last10pct_median_ms"] = statistics.median(create_latencies[-tenth:]) * 1000
+    timings["search_median_ms"] = statistics.median(search_latencies) * 1000
+    return timings
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--entities", type=int, default=20_000)
+    parser.add_argument("--relations", type=int, default=60_000)
+    parser.add_argument("--searches", type=int, default=500)
+    parser.add_argument("--batch", type=int, default=100, help="entities/relations per create call")
+    parser.add_argument("--only", choices=["cortexdb", "reference"], help="run one server only")
+    parser.add_argument("-o", "--out", default="mcp-bench-results.json")
+    args = parser.parse_args()
+    work = workload(args.entities, args.relations, args.searches)
+    results = {}
+    for name, command in (("reference", reference_command), ("cortexdb", cortexdb_command)):
+        if args.only and args.only != name:
+            continue
+        workdir = Path(tempfile.mkdtemp(prefix=f"mcp-bench-{name}-"))
+        try:
+            results[name] = asyncio.run(run(command(workdir), work, args.batch))
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+        print(name, json.dumps({k: round(v, 3) for k, v in results[name].items()}))
+    if len(results) == 2:
+        speedup = results["reference"]["total_s"] / results["cortexdb"]["total_s"]
+        print(f"end-to-end speedup cortexdb vs reference: {speedup:.1f}x")
+        results["speedup"] = speedup
+    Path(args.out).write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
