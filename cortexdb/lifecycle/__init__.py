@@ -1,0 +1,1 @@
+"""Lifecycle: retention, crash-safe archival, cold-storage bundles, maintenance, health review."""
