@@ -1,0 +1,128 @@
+"""Cold-storage bundles: export, verify (tampering named by file), import idempotent, mount."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import orjson
+import pytest
+import zstandard
+from conftest import populate
+
+import cortexdb
+from cortexdb.errors import ArchiveError, ValidationError
+from cortexdb.lifecycle.coldstore import ColdStore, FilesystemColdStore
+
+
+@pytest.fixture
+def archived(db):
+    ids = populate(db, 6, 3)
+    db.archive.move("conversations", ids)
+    return db
+
+
+def test_export_writes_readable_bundle(archived, tmp_path):
+    info = archived.archive.export("b1")
+    bundle = tmp_path / "store" / "cold" / "b1"
+    assert info.path == str(bundle) and info.tables["archived_messages"] == 18
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    assert manifest["format_version"] == 1 and manifest["store_id"] and manifest["schema_versions"]["tier3"]["cortex"] >= 2
+    assert manifest["tables"]["archived_conversations"]["rows"] == 6
+    assert all(len(f["sha256"]) == 64 for f in manifest["files"].values())
+    raw = zstandard.ZstdDecompressor().stream_reader(open(bundle / "archived_messages.jsonl.zst", "rb")).read()
+    rows = [orjson.loads(line) for line in raw.splitlines()]
+    assert len(rows) == 18 and {"id", "conversation_id", "content", "archived_at"} <= set(rows[0])
+    assert archived.archive.bundles() == ["b1"]
+    report = archived.archive.verify(bundle)
+    assert report.ok and report.first is None and report.tables["archived_messages"] == 18
+    with pytest.raises(ArchiveError, match="already exists"):
+        archived.archive.export("b1")
+
+
+def test_zstd_cli_reads_bundle_if_available(archived, tmp_path):
+    archived.archive.export("b1", tables=["archived_conversations"])
+    path = tmp_path / "store" / "cold" / "b1" / "archived_conversations.jsonl.zst"
+    try:
+        out = subprocess.run(["zstd", "-dc", str(path)], capture_output=True, check=True).stdout
+    except FileNotFoundError:
+        pytest.skip("zstd command not installed")
+    assert len(out.splitlines()) == 6
+
+
+def _rewrite(path, transform):
+    data = zstandard.ZstdDecompressor().stream_reader(open(path, "rb")).read()
+    path.write_bytes(zstandard.ZstdCompressor().compress(transform(data)))
+
+
+def test_flipped_byte_fails_naming_file(archived, tmp_path):
+    archived.archive.export("b1")
+    target = tmp_path / "store" / "cold" / "b1" / "archived_messages.jsonl.zst"
+    data = bytearray(target.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    target.write_bytes(bytes(data))
+    report = archived.archive.verify(target.parent)
+    assert not report.ok and report.first.startswith("archived_messages.jsonl.zst")
+
+
+def test_missing_line_fails_naming_file(archived, tmp_path):
+    archived.archive.export("b1")
+    bundle = tmp_path / "store" / "cold" / "b1"
+    target = bundle / "archived_messages.jsonl.zst"
+    _rewrite(target, lambda d: b"\n".join(d.split(b"\n")[1:]))
+    # even with a forged checksum and size, the line count names the file
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    import hashlib
+
+    manifest["files"][target.name] = {"sha256": hashlib.sha256(target.read_bytes()).hexdigest(), "bytes": target.stat().st_size}
+    (bundle / "manifest.json").write_text(json.dumps(manifest))
+    report = archived.archive.verify(bundle)
+    assert not report.ok and report.first.startswith("archived_messages.jsonl.zst") and "17 lines" in report.first
+    with pytest.raises(ArchiveError, match="does not verify"):
+        archived.archive.import_bundle(bundle)
+
+
+def test_missing_file_and_manifest(archived, tmp_path):
+    archived.archive.export("b1")
+    bundle = tmp_path / "store" / "cold" / "b1"
+    (bundle / "archived_conversations.jsonl.zst").unlink()
+    report = archived.archive.verify(bundle)
+    assert not report.ok and report.first == "archived_conversations.jsonl.zst: missing"
+    (bundle / "manifest.json").unlink()
+    assert "manifest.json" in archived.archive.verify(bundle).first
+
+
+def test_import_rehydrates_idempotently(archived, tmp_path):
+    info = archived.archive.export("b1")
+    with cortexdb.open(tmp_path / "other") as other:
+        first = other.archive.import_bundle(info.path)
+        assert first.tables["archived_messages"] == {"rows": 18, "inserted": 18}
+        again = other.archive.import_bundle(info.path)
+        assert again.tables["archived_messages"]["inserted"] == 0
+        assert other.execute("SELECT count(*) FROM tier3.archived_messages")[0][0] == 18
+        # and the imported conversation can be restored to tier 1 there
+        other.archive.restore("conversations", ["c00001"])
+        assert other.execute("SELECT count(*) FROM tier1.messages")[0][0] == 3
+
+
+def test_sqlite_bundle_mount_and_import(archived, tmp_path):
+    info = archived.archive.export("s1", format="sqlite")
+    assert archived.archive.verify(info.path).ok
+    schema = archived.archive.mount(info.path)
+    assert archived.query(f"SELECT count(*) AS n FROM {schema}.archived_messages")[0]["n"] == 18
+    archived.archive.unmount(schema)
+    with cortexdb.open(tmp_path / "other") as other:
+        result = other.archive.import_bundle(info.path)
+        assert result.tables["archived_conversations"]["inserted"] == 6
+        assert other.archive.import_bundle(info.path).tables["archived_conversations"]["inserted"] == 0
+
+
+def test_cold_store_protocol_and_names(archived, tmp_path):
+    store = FilesystemColdStore(tmp_path / "elsewhere")
+    assert isinstance(store, ColdStore)
+    archived.archive.export("x", cold_store=store, tables=["tier3.archived_messages"])
+    assert store.list() == ["x"] and archived.archive.verify(store.path("x")).ok
+    with pytest.raises(ValidationError):
+        archived.archive.export("../bad")
+    with pytest.raises(ValidationError):
+        archived.archive.export("y", tables=["tier9.nope"])
