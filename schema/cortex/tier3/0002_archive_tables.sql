@@ -141,7 +141,16 @@ CREATE TABLE IF NOT EXISTS retention_rollups (
     updated_at TEXT NOT NULL,
     UNIQUE (table_name, period, group_key)
 );
+
+-- High-water mark of aggregate_then_drop per table: rows with id <= last_id are in the rollups
+-- (committed with them), so the delete of the detail rows can be retried without double counting.
+CREATE TABLE IF NOT EXISTS retention_rollup_marks (
+    table_name TEXT PRIMARY KEY,
+    last_id INTEGER NOT NULL,
+    updated_at TEXT NOT NULL
+);
 -- down
+DROP TABLE IF EXISTS retention_rollup_marks;
 DROP TABLE IF EXISTS retention_rollups;
 DROP TABLE IF EXISTS archival_operation_keys;
 DROP INDEX IF EXISTS idx_archival_operations_state;
