@@ -88,6 +88,8 @@ register_group(ArchiveGroup(
     flag_column="archived", time_column="last_updated"))
 register_group(ArchiveGroup("conversation_actions", "tier1", "conversation_actions", "archived_conversation_actions",
                             "id", time_column="created_at"))
+register_group(ArchiveGroup("conversation_state_snapshots", "tier1", "conversation_state_snapshots",
+                            "archived_conversation_state_snapshots", "id", time_column="created_at"))
 register_group(ArchiveGroup("provenance_links", "tier2", "provenance_links", "archived_provenance_links", "id",
                             time_column="created_at"))
 for _name in ("workspace_databases", "workspace_apis", "workspace_frameworks"):
