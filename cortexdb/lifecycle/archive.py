@@ -5,7 +5,9 @@ resumable protocol (ARCHITECTURE.md section 1), each step its own transaction:
 
 1. *plan*: an ``archival_operations`` row (state ``planned``) and the root keys it moves, in tier 3;
 2. *copy*: ``INSERT OR IGNORE`` every row of the group into the destination on its stable key,
-   and state ``copied``, in one destination transaction;
+   and state ``copied`` (with the row count and time range), in one destination transaction.
+   When archiving, the destination is tier 3 itself, so steps 1 and 2 share one transaction;
+   a restore commits step 1 in tier 3 before copying into the live tier;
 3. *verify + delete*: in one source transaction, check that every source row has its copy, then
    delete the source rows (rows that appeared since the copy send the protocol back to step 2);
 4. *finish*: counts, time range, space freed, state ``done`` / status ``success``.
@@ -162,6 +164,8 @@ class Archive:
             op_id = store.conn.last_insert_rowid()
             store.conn.executemany(f"INSERT OR IGNORE INTO {KEYS} (op_id, root_key) VALUES (?, ?)",
                                    [(op_id, k) for k in wanted])
+            if kind == "archive":  # destination is tier 3 too: record and copy in one transaction
+                self._copy(group, kind, op_id)
         return op_id
 
     def _selector(self, group: ArchiveGroup, kind: str, index: int, schema: str, alias: str) -> str:
@@ -223,11 +227,13 @@ class Archive:
         raise ArchiveError(f"operation {op_id} could not settle (rows kept changing); it stays resumable: run it again")
 
     def _copy(self, group: ArchiveGroup, kind: str, op_id: int) -> None:
-        """Step 2, one destination transaction: INSERT OR IGNORE each table, then state copied."""
+        """Step 2, one destination transaction: INSERT OR IGNORE each table, then state copied
+        with the rows copied so far and the root rows' time range."""
         store = self._store
         src, dst, tables = self._sides(group, kind)
         now = store.timestamp()
         with store.transaction():
+            copied = 0
             for index, (src_table, dst_table, _key) in enumerate(tables):
                 cols, exprs = self._copy_columns(group, kind, src, src_table, dst, dst_table)
                 params: list[Any] = [now, op_id] if kind == "archive" else []
@@ -235,7 +241,15 @@ class Archive:
                     f"INSERT OR IGNORE INTO {dst}.{dst_table} ({', '.join(cols)}) SELECT {', '.join(exprs)} "
                     f"FROM {src}.{src_table} s WHERE {self._selector(group, kind, index, src, 's')}",
                     params + [op_id])
-            store.execute(f"UPDATE {OPS} SET state = 'copied' WHERE id = ?", (op_id,))
+                copied += store.conn.changes()
+            oldest = newest = None
+            if group.time_column:
+                oldest, newest = store.execute(
+                    f"SELECT min(s.{group.time_column}), max(s.{group.time_column}) FROM {src}.{tables[0][0]} s "
+                    f"WHERE {self._selector(group, kind, 0, src, 's')}", (op_id,))[0]
+            store.execute(f"UPDATE {OPS} SET state = 'copied', records_archived = records_archived + ?, "
+                          "oldest_record_at = coalesce(?, oldest_record_at), newest_record_at = coalesce(?, newest_record_at) "
+                          "WHERE id = ?", (copied, oldest, newest, op_id))
 
     def _missing(self, group: ArchiveGroup, kind: str, op_id: int) -> int:
         """Source rows of the operation that have no copy at the destination."""
@@ -262,24 +276,12 @@ class Archive:
         return True
 
     def _finish(self, group: ArchiveGroup, kind: str, op_id: int) -> int:
-        """Step 4, tier 3: counts and time range of what arrived, state done."""
+        """Step 4, tier 3: state done (counts and time range were recorded with the copy)."""
         store = self._store
-        src, dst, tables = self._sides(group, kind)
-        rows = 0
-        for index, (_s, dst_table, _k) in enumerate(tables):
-            rows += store.execute(f"SELECT count(*) FROM {dst}.{dst_table} d WHERE {self._selector(group, kind, index, dst, 'd')}",
-                                  (op_id,))[0][0]
-        oldest = newest = None
-        if group.time_column:
-            oldest, newest = store.execute(
-                f"SELECT min(d.{group.time_column}), max(d.{group.time_column}) FROM {dst}.{tables[0][1]} d "
-                f"WHERE {self._selector(group, kind, 0, dst, 'd')}", (op_id,))[0]
         with store.transaction():
-            store.execute(
-                f"UPDATE {OPS} SET state = 'done', status = 'success', completed_at = ?, records_archived = ?, "
-                "oldest_record_at = ?, newest_record_at = ? WHERE id = ? AND state <> 'done'",
-                (store.timestamp(), rows, oldest, newest, op_id))
-        return rows
+            store.execute(f"UPDATE {OPS} SET state = 'done', status = 'success', completed_at = ? WHERE id = ? AND state <> 'done'",
+                          (store.timestamp(), op_id))
+            return int(store.execute(f"SELECT records_archived FROM {OPS} WHERE id = ?", (op_id,))[0][0])
 
     def _table_columns(self, schema: str, table: str) -> list[str]:
         cached = self._columns.get((schema, table))

@@ -126,3 +126,20 @@ def test_cold_store_protocol_and_names(archived, tmp_path):
         archived.archive.export("../bad")
     with pytest.raises(ValidationError):
         archived.archive.export("y", tables=["tier9.nope"])
+
+
+def test_export_memory_is_bounded(db):
+    import tracemalloc
+
+    with db.transaction():
+        db.conn.executemany(
+            "INSERT INTO tier3.archived_messages (id, conversation_id, role, content, archived_at) VALUES (?, 'c', 'user', ?, 'x')",
+            ((i, "some archived text " * 8) for i in range(60_000)))
+    tracemalloc.start()
+    try:
+        info = db.archive.export("big", tables=["archived_messages"])
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert info.rows == 60_000
+    assert peak < 16 * 1024 * 1024  # ~10 MB of row text: batches stream, rows are never all held
