@@ -136,13 +136,16 @@ def archive_restore(ctx: Context, keys: tuple[str, ...], group: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "sqlite"]), default="jsonl", show_default=True,
               help="jsonl: one <table>.jsonl.zst per table; sqlite: one archive.sqlite that `mount` can attach.")
 @click.option("--dest", type=click.Path(file_okay=False, path_type=Path), help="Directory for the bundle (default <home>/cold).")
+@click.option("--purge", is_flag=True, help="Delete the exported rows once the bundle is published and verified.")
+@click.option("--reclaim", is_flag=True, help="With --purge: VACUUM afterwards to give the space back.")
 @pass_ctx
-def archive_export(ctx: Context, name: str | None, tables: tuple[str, ...], fmt: str, dest: Path | None) -> None:
+def archive_export(ctx: Context, name: str | None, tables: tuple[str, ...], fmt: str, dest: Path | None, purge: bool,
+                   reclaim: bool) -> None:
     """Export the archive into a verified cold-storage bundle NAME."""
     from ..lifecycle.coldstore import FilesystemColdStore
 
     with _bar(ctx, "export") as progress:
-        info = ctx.store().archive.export(name, tables=tables or None, format=fmt,
+        info = ctx.store().archive.export(name, tables=tables or None, format=fmt, purge=purge, reclaim=reclaim,
                                           cold_store=FilesystemColdStore(dest) if dest else None, progress=progress)
     emit(info, as_json=ctx.as_json, title="bundle")
 

@@ -352,11 +352,23 @@ class Archive:
 
     # -- cold storage (see coldstore.py) -------------------------------------------------------------
     def export(self, name: str | None = None, *, tables: Sequence[str] | None = None, format: str = "jsonl",
-               cold_store: ColdStore | None = None, progress: Progress = None) -> BundleInfo:
-        """Write tier-3 tables into a verified cold-storage bundle (see :mod:`.coldstore`)."""
-        from .coldstore import export_bundle
+               cold_store: ColdStore | None = None, purge: bool = False, reclaim: bool = False,
+               progress: Progress = None) -> BundleInfo:
+        """Write tier-3 tables (default all) into a verified cold-storage bundle (see :mod:`.coldstore`).
 
-        return export_bundle(self._store, name, tables=tables, format=format, cold_store=cold_store, progress=progress)
+        ``purge`` then deletes exactly the exported rows; ``reclaim`` also VACUUMs the files they
+        left, giving the space back to the disk.
+        """
+        from .coldstore import export_bundle, resolve_sources
+
+        if purge:
+            self._store.require_writable()
+        info = export_bundle(self._store, name, tables=tables, format=format, cold_store=cold_store, progress=progress,
+                             purge=purge)
+        if purge and reclaim:
+            files = sorted({s.schema for s in resolve_sources(self._store, tables)})
+            self._store.maintenance.run(tier="tier3", files=files)
+        return info
 
     def verify(self, bundle: str | Path, *, progress: Progress = None) -> VerifyReport:
         """Check a bundle's checksums, row counts and lines; ``ok`` False names the first problem."""

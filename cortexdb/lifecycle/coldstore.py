@@ -219,11 +219,23 @@ def resolve_sources(store: Store, tables: Sequence[str] | None) -> list[Source]:
 
 def export_bundle(store: Store, name: str | None = None, *, tables: Sequence[str] | None = None, format: str = "jsonl",
                   cold_store: ColdStore | None = None, progress: Progress = None,
-                  sources: Sequence[Source] | None = None) -> BundleInfo:
-    """Export ``sources`` (default: ``tables`` resolved in tier 3) to a new bundle ``name``."""
+                  sources: Sequence[Source] | None = None, purge: bool = False) -> BundleInfo:
+    """Export ``sources`` (default: ``tables`` resolved in tier 3) to a new bundle ``name``.
+
+    ``purge`` deletes the exported rows once the bundle is published and verified: the export then
+    runs inside a write transaction, so exactly the rows in the bundle are deleted (a crash before
+    the commit leaves the rows and a valid bundle; importing it later adds nothing).
+    """
+    if purge:
+        with store.transaction():
+            info = export_bundle(store, name, tables=tables, format=format, cold_store=cold_store, progress=progress,
+                                 sources=sources)
+            for source in (list(sources) if sources is not None else resolve_sources(store, tables)):
+                store.execute(f"DELETE FROM {source.schema}.{source.table}{_where(source)}", source.params)
+        return info
     if format not in ("jsonl", "sqlite"):
         raise ValidationError("format", "must be 'jsonl' or 'sqlite'")
-    name = check_name(name or "archive-" + store.timestamp().replace("-", "").replace(":", "").replace(" ", "T")[:15] + "Z")
+    name = check_name(name or "archive-" + stamp(store))
     sources = list(sources) if sources is not None else resolve_sources(store, tables)
     destination = cold_store or default_cold_store(store)
     staging = destination.staging(name)
@@ -257,6 +269,11 @@ def export_bundle(store: Store, name: str | None = None, *, tables: Sequence[str
     size = sum(f["bytes"] for f in manifest["files"].values())
     return BundleInfo(name, str(final), format, {t: v["rows"] for t, v in manifest["tables"].items()},
                       manifest["rows"], size)
+
+
+def stamp(store: Store) -> str:
+    """The store clock as ``YYYYMMDDTHHMMSSmmmZ`` for bundle names."""
+    return store.timestamp().replace("-", "").replace(":", "").replace(" ", "T").replace(".", "") + "Z"
 
 
 def _manifest_head(store: Store, format: str) -> dict[str, Any]:
@@ -410,6 +427,8 @@ def read_manifest(bundle: Path) -> dict[str, Any]:
         manifest = orjson.loads((bundle / MANIFEST).read_bytes())
     except FileNotFoundError:
         raise ArchiveError(f"{bundle / MANIFEST}: missing; {bundle} is not a complete bundle") from None
+    except OSError as error:
+        raise ArchiveError(f"{bundle / MANIFEST}: cannot be read ({error})") from None
     except orjson.JSONDecodeError as error:
         raise ArchiveError(f"{bundle / MANIFEST}: not valid JSON ({error})") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:

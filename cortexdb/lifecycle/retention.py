@@ -385,7 +385,7 @@ class RetentionManager:
                        before.planned, done, affected)
 
     def _export_then_purge(self, policy: Policy) -> tuple[int, str]:
-        from .coldstore import Source, export_bundle
+        from .coldstore import Source, export_bundle, stamp
 
         store, target = self._store, self._target(policy)
         where, params = self._old(policy)
@@ -393,12 +393,11 @@ class RetentionManager:
         ewhere = where + "".join(f" AND {ident(c, 'export_where')} = ?" for c in export_where)
         eparams = params + list(export_where.values())
         bundle = None
-        if self._count(policy, ewhere, eparams):
-            stamp = store.timestamp().replace("-", "").replace(":", "").replace(" ", "T").replace(".", "")
-            info = export_bundle(store, f"{policy.table_name}-{stamp}",
-                                 sources=[Source(policy.tier, policy.table_name, ewhere, tuple(eparams))])
-            bundle = info.name
-        with store.transaction():
+        with store.transaction():  # export and purge see the same rows: nothing slips in between
+            if self._count(policy, ewhere, eparams):
+                info = export_bundle(store, f"{policy.table_name}-{stamp(store)}",
+                                     sources=[Source(policy.tier, policy.table_name, ewhere, tuple(eparams))])
+                bundle = info.name
             store.execute(f"DELETE FROM {target} WHERE {where}", params)
             affected = store.conn.changes()
         return affected, f"exported to {bundle}, purged {affected}" if bundle else f"purged {affected} (nothing to export)"

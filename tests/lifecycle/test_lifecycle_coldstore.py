@@ -143,3 +143,23 @@ def test_export_memory_is_bounded(db):
         tracemalloc.stop()
     assert info.rows == 60_000
     assert peak < 16 * 1024 * 1024  # ~10 MB of row text: batches stream, rows are never all held
+
+
+def test_export_purge_deletes_exactly_the_exported_rows_and_reclaims(archived, tmp_path):
+    info = archived.archive.export("p1", tables=["archived_messages", "archived_conversations"], purge=True, reclaim=True)
+    assert info.tables == {"archived_messages": 18, "archived_conversations": 6}
+    assert archived.execute("SELECT count(*) FROM tier3.archived_messages")[0][0] == 0
+    assert archived.maintenance.runs()[0]["tier"] == "tier3"
+    result = archived.archive.import_bundle(info.path)
+    assert result.tables["archived_messages"]["inserted"] == 18
+    archived.archive.restore("conversations", ["c00002"])
+    assert archived.execute("SELECT count(*) FROM tier1.messages WHERE conversation_id = 'c00002'")[0][0] == 3
+
+
+def test_verify_of_a_file_path_is_a_report(tmp_path):
+    from cortexdb.lifecycle.coldstore import verify_bundle
+
+    path = tmp_path / "f"
+    path.write_text("x")
+    report = verify_bundle(path)
+    assert not report.ok and "manifest.json" in report.first
