@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import census, populate
+from lifecycle_helpers import census, populate
 
 from cortexdb.errors import NotFoundError, ValidationError
 

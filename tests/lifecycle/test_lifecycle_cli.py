@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
-from conftest import populate
+from lifecycle_helpers import populate
 
 import cortexdb
 from cortexdb.cli import main

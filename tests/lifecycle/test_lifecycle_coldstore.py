@@ -8,7 +8,7 @@ import subprocess
 import orjson
 import pytest
 import zstandard
-from conftest import populate
+from lifecycle_helpers import populate
 
 import cortexdb
 from cortexdb.errors import ArchiveError, ValidationError

@@ -11,7 +11,7 @@ import sys
 import time
 
 import pytest
-from conftest import census, populate
+from lifecycle_helpers import census, populate
 
 import cortexdb
 

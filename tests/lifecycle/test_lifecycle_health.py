@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import populate
+from lifecycle_helpers import populate
 
 from cortexdb.clock import to_timestamp
 from cortexdb.errors import ValidationError

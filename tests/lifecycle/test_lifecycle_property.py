@@ -5,7 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from conftest import census, populate
+from lifecycle_helpers import census, populate
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
