@@ -219,8 +219,9 @@ class Archive:
                 self._copy(group, kind, op_id)
                 state = "copied"
             if state == "copied":
-                if self._verify_and_delete(group, kind, op_id):
-                    return self._finish(group, kind, op_id)
+                freed = self._verify_and_delete(group, kind, op_id)
+                if freed is not None:
+                    return self._finish(group, kind, op_id, freed)
                 state = "planned"  # rows appeared after the copy: copy again
             elif state in ("done", "failed"):
                 return 0
@@ -261,26 +262,32 @@ class Archive:
                 f"AND NOT EXISTS (SELECT 1 FROM {dst}.{dst_table} d WHERE d.{key} = s.{key})", (op_id,))[0][0]
         return total
 
-    def _verify_and_delete(self, group: ArchiveGroup, kind: str, op_id: int) -> bool:
+    def _verify_and_delete(self, group: ArchiveGroup, kind: str, op_id: int) -> float | None:
         """Step 3, one source transaction: verify every row has its copy, then delete the source
-        rows (children first). Returns False, deleting nothing, if a row lacks its copy."""
+        rows (children first). Returns the MB of pages freed in the source file, or None,
+        deleting nothing, if a row lacks its copy."""
         store = self._store
         src, dst, tables = self._sides(group, kind)
         with store.transaction():
             if self._missing(group, kind, op_id):
-                return False
+                return None
+            free_before = store.execute(f"PRAGMA {src}.freelist_count")[0][0]
             for index in range(len(tables) - 1, -1, -1):
                 src_table = tables[index][0]
                 store.execute(f"DELETE FROM {src}.{src_table} WHERE {self._selector(group, kind, index, src, src + '.' + src_table)}",
                               (op_id,))
-        return True
+            pages = store.execute(f"PRAGMA {src}.freelist_count")[0][0] - free_before
+            page_size = store.execute(f"PRAGMA {src}.page_size")[0][0]
+        return max(0, pages) * page_size / 1_048_576
 
-    def _finish(self, group: ArchiveGroup, kind: str, op_id: int) -> int:
-        """Step 4, tier 3: state done (counts and time range were recorded with the copy)."""
+    def _finish(self, group: ArchiveGroup, kind: str, op_id: int, freed_mb: float) -> int:
+        """Step 4, tier 3: state done and the space freed at the source (counts and time range
+        were recorded with the copy)."""
         store = self._store
         with store.transaction():
-            store.execute(f"UPDATE {OPS} SET state = 'done', status = 'success', completed_at = ? WHERE id = ? AND state <> 'done'",
-                          (store.timestamp(), op_id))
+            store.execute(f"UPDATE {OPS} SET state = 'done', status = 'success', completed_at = ?, "
+                          "space_freed_mb = coalesce(space_freed_mb, 0) + ? WHERE id = ? AND state <> 'done'",
+                          (store.timestamp(), freed_mb, op_id))
             return int(store.execute(f"SELECT records_archived FROM {OPS} WHERE id = ?", (op_id,))[0][0])
 
     def _table_columns(self, schema: str, table: str) -> list[str]:

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .._json import dumps, loads
-from ..clock import from_timestamp, to_timestamp
+from ..clock import to_timestamp
 from ..errors import NotFoundError, ValidationError
 from .groups import get_group, ident
 
@@ -77,6 +77,15 @@ DEFAULT_POLICIES: list[dict[str, Any]] = [
     dict(table_name="messages", tier="tier1", action="cascade", options={"parent": "conversations"},
          description="Move with their conversation"),
 ]
+
+
+def register_default_policy(**spec: Any) -> None:
+    """Add a default policy (for a schema pack's tables); inserted on a store's next use of
+    ``db.retention`` if that table has no policy yet. Takes :class:`Policy` fields."""
+    Policy(**spec)  # validates the field names
+    DEFAULT_POLICIES[:] = [p for p in DEFAULT_POLICIES if p["table_name"] != spec["table_name"]] + [spec]
+
+
 _COLUMNS = ("id", "table_name", "tier", "action", "max_age_days", "keep_last_n", "partition_by", "time_column", "time_kind",
             "condition_json", "options_json", "description", "module", "enabled", "updated_at")
 
@@ -475,4 +484,4 @@ def _plain(policy: Policy) -> dict[str, Any]:
     return out
 
 
-__all__ = ["ACTIONS", "DEFAULT_POLICIES", "Finding", "Policy", "RetentionManager", "RetentionReport", "from_timestamp"]
+__all__ = ["ACTIONS", "DEFAULT_POLICIES", "Finding", "Policy", "RetentionManager", "RetentionReport", "register_default_policy"]

@@ -138,3 +138,20 @@ def test_set_validates(db):
     with pytest.raises(ValidationError):
         db.retention.set("brand_new", action="delete")
     assert db.retention.set("health_reports", max_age_days=30).max_age_days == 30
+
+
+def test_pack_default_policy_is_inserted(db):
+    from cortexdb.lifecycle import register_default_policy
+    from cortexdb.lifecycle.retention import DEFAULT_POLICIES
+
+    before = list(DEFAULT_POLICIES)
+    try:
+        register_default_policy(table_name="pack_events", tier="tier3", action="delete", max_age_days=7,
+                                time_column="created_at", module="pack")
+        db.retention._seeded = False
+        policy = db.retention.get("pack_events")
+        assert policy.module == "pack" and policy.max_age_days == 7
+        finding = next(f for f in db.retention.evaluate().findings if f.table == "pack_events")
+        assert finding.skipped == "table not in this store"
+    finally:
+        DEFAULT_POLICIES[:] = before
