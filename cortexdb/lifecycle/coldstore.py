@@ -201,9 +201,12 @@ class Source:
 def resolve_sources(store: Store, tables: Sequence[str] | None) -> list[Source]:
     """``tables`` as names in tier 3 or ``tierN.name``; default: every tier-3 table."""
     if tables is None:
-        names = [r[0] for r in store.execute(
-            "SELECT name FROM tier3.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
-        return [Source("tier3", n) for n in names if n not in _SKIP_TABLES]
+        rows = store.execute("SELECT name, sql FROM tier3.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+                             "ORDER BY name")
+        virtual = [n for n, sql in rows if (sql or "").upper().startswith("CREATE VIRTUAL TABLE")]
+        # virtual tables (FTS indexes) and their shadow tables are derived data: rebuilt, not shipped
+        return [Source("tier3", n) for n, _sql in rows if n not in _SKIP_TABLES and n not in virtual
+                and not any(n.startswith(v + "_") for v in virtual)]
     out = []
     for spec in tables:
         schema, _, table = spec.rpartition(".")

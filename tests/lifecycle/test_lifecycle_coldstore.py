@@ -163,3 +163,11 @@ def test_verify_of_a_file_path_is_a_report(tmp_path):
     path.write_text("x")
     report = verify_bundle(path)
     assert not report.ok and "manifest.json" in report.first
+
+
+def test_default_export_skips_fts_indexes(archived):
+    with archived.transaction():
+        archived.execute("CREATE VIRTUAL TABLE tier3.archive_fts USING fts5(body)")
+        archived.execute("INSERT INTO tier3.archive_fts (body) VALUES ('x')")
+    info = archived.archive.export("nofts")
+    assert not any(t.startswith("archive_fts") for t in info.tables) and "archived_messages" in info.tables
