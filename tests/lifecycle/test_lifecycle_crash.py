@@ -96,6 +96,7 @@ def test_sigkill_during_archival_loses_and_doubles_nothing(template, tmp_path):
 
 def test_sigkill_during_export_leaves_no_bundle_or_a_verified_one(template, tmp_path):
     rng = random.Random(7)
+    partial = 0
     for trial in range(6):
         home = tmp_path / f"e{trial}"
         shutil.copytree(template, home)
@@ -108,4 +109,6 @@ def test_sigkill_during_export_leaves_no_bundle_or_a_verified_one(template, tmp_
                 assert report.ok, report
             for entry in (cold.iterdir() if cold.exists() else []):
                 assert entry.name in names or entry.name.startswith("."), entry
+                partial += entry.name.startswith(".")
         shutil.rmtree(home)
+    assert partial >= 2, "the kills should land inside an export at least twice"
