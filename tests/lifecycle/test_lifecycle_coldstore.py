@@ -171,3 +171,11 @@ def test_default_export_skips_fts_indexes(archived):
         archived.execute("INSERT INTO tier3.archive_fts (body) VALUES ('x')")
     info = archived.archive.export("nofts")
     assert not any(t.startswith("archive_fts") for t in info.tables) and "archived_messages" in info.tables
+
+
+def test_duckdb_reads_bundle_if_available(archived, tmp_path):
+    duckdb = pytest.importorskip("duckdb")
+    info = archived.archive.export("d1", tables=["archived_messages"])
+    path = str(tmp_path / "store" / "cold" / "d1" / "archived_messages.jsonl.zst")
+    rows = duckdb.sql(f"SELECT count(*), min(conversation_id) FROM read_json('{path}', format='newline_delimited')").fetchall()
+    assert rows == [(18, "c00000")] and info.rows == 18
