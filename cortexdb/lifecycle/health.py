@@ -134,6 +134,8 @@ class HealthReview:
                         issue.fix_applied = True
                     except CortexError as error:
                         issue.fix_description = f"fix failed: {error}"
+            if progress:
+                progress(len(checks) + 1, len(checks) + 1)
         scores = {c: 1.0 for c in CATEGORIES}
         for issue in issues:
             if not issue.fix_applied:

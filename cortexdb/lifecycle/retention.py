@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._json import dumps, loads
 from ..clock import to_timestamp
-from ..errors import NotFoundError, ValidationError
+from ..errors import CortexError, NotFoundError, ValidationError
 from .groups import get_group, ident
 
 if TYPE_CHECKING:
@@ -266,7 +266,10 @@ class RetentionManager:
                     and (wanted_tables is None or p.table_name in wanted_tables)]
         findings = []
         for index, policy in enumerate(policies):
-            findings.append(self._apply(policy))
+            try:
+                findings.append(self._apply(policy))
+            except CortexError as error:  # one failing policy does not stop the others; it is recorded
+                findings.append(Finding(policy.table_name, policy.tier, policy.action, 0, 0, 0, "?", f"failed: {error}"))
             if progress:
                 progress(index + 1, len(policies))
         return RetentionReport(False, findings, self._record(policies, findings, applied=True))

@@ -155,3 +155,14 @@ def test_pack_default_policy_is_inserted(db):
         assert finding.skipped == "table not in this store"
     finally:
         DEFAULT_POLICIES[:] = before
+
+
+def test_a_failing_policy_is_recorded_and_others_run(db, clock):
+    populate(db, 3, 1, age_days=70)
+    with db.transaction():
+        db.execute("ALTER TABLE tier1.conversation_actions ADD COLUMN extra TEXT")
+    report = db.retention.apply(tables=["conversation_actions", "conversation_state_snapshots"])
+    by = {f.table: f for f in report.findings}
+    assert by["conversation_actions"].done.startswith("failed:") and "extra" in by["conversation_actions"].done
+    taken = json.loads(db.execute("SELECT actions_taken FROM tier3.retention_policy_snapshots ORDER BY id DESC LIMIT 1")[0][0])
+    assert any(t["done"].startswith("failed") for t in taken)
