@@ -52,7 +52,26 @@ def step_graph(db: Store, echo: Echo) -> None:
     echo("databases with engine=postgresql: " + ", ".join(e.name for e in g.find(where={"$.engine": "postgresql"})))
 
 
-STEPS: list[Callable[[Store, Echo], None]] = [step_store, step_query, step_graph]
+def step_lifecycle(db: Store, echo: Echo) -> None:
+    import uuid
+
+    cid = f"demo-{uuid.uuid4().hex[:8]}"
+    with db.transaction():
+        db.execute("INSERT INTO tier1.conversations (conversation_id, title, session_id, task_status) VALUES (?, ?, ?, 'done')",
+                   (cid, "demo conversation", cid))
+        db.execute("INSERT INTO tier1.messages (conversation_id, role, content) VALUES (?, 'user', 'hello archive')", (cid,))
+    evaluation = db.retention.evaluate()
+    echo(f"retention dry run: {len(evaluation.findings)} policies, {evaluation.violations} violation(s)")
+    moved = db.archive.move("conversations", [cid])
+    echo(f"archived {cid}: {moved.rows} rows moved to tier 3 (operation {moved.operations})")
+    info = db.archive.export(f"demo-{uuid.uuid4().hex[:8]}", tables=["archived_conversations", "archived_messages"])
+    echo(f"exported bundle {info.name}: {info.rows} rows, verify ok={db.archive.verify(info.path).ok}")
+    db.archive.restore("conversations", [cid])
+    report = db.health.review()
+    echo(f"health review: {report.overall_status} (score {report.overall_score:.2f}, {len(report.issues)} issue(s))")
+
+
+STEPS: list[Callable[[Store, Echo], None]] = [step_store, step_query, step_graph, step_lifecycle]
 
 
 def run_demo(home: Path, *, echo: Echo = print) -> None:

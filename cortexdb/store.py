@@ -31,6 +31,10 @@ if TYPE_CHECKING:
     from .graph import Graph
     from .graph.provenance import Provenance
     from .graph.workspace import Workspace
+    from .lifecycle.archive import Archive
+    from .lifecycle.health import HealthReview
+    from .lifecycle.maintenance import Maintenance
+    from .lifecycle.retention import RetentionManager
     from .schema_manager import SchemaManager
 
 ROLES = ("staging", "prod", "replica")
@@ -266,6 +270,34 @@ class Store:
         from .graph.workspace import Workspace
 
         return Workspace(self)
+
+    @functools.cached_property
+    def retention(self) -> RetentionManager:
+        """Retention policies: evaluate (dry run), apply, edit (``cortexdb retention``)."""
+        from .lifecycle.retention import RetentionManager
+
+        return RetentionManager(self)
+
+    @functools.cached_property
+    def archive(self) -> Archive:
+        """Crash-safe archival to tier 3, restore, and cold-storage bundles (``cortexdb archive``)."""
+        from .lifecycle.archive import Archive
+
+        return Archive(self)
+
+    @functools.cached_property
+    def maintenance(self) -> Maintenance:
+        """ANALYZE / optimize / checkpoint, FTS upkeep, VACUUM and REINDEX (``cortexdb maintain``)."""
+        from .lifecycle.maintenance import Maintenance
+
+        return Maintenance(self)
+
+    @functools.cached_property
+    def health(self) -> HealthReview:
+        """The self-review filling health_reports / health_issues (``cortexdb health``)."""
+        from .lifecycle.health import HealthReview
+
+        return HealthReview(self)
 
 
 def _refuse_writes(cursor: apsw.Cursor, _sql: str, _bindings: object) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,16 +32,3 @@ def extra_schema(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     migrations.reload()
     yield root
     migrations.reload()
-
-
-def write_migration(root: Path, module: str, tier: str, number: int, name: str, sql: str) -> Path:
-    folder = root / module / tier
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{number:04d}_{name}.sql"
-    path.write_text(sql, "utf-8")
-    migrations.reload()
-    return path
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -16,7 +16,7 @@ import pytest
 
 import cortexdb
 from cortexdb import migrations
-from conftest import write_migration
+from store_helpers import write_migration
 
 OPENER = """
 import json, os, sys, time

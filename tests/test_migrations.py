@@ -11,7 +11,7 @@ import pytest
 import cortexdb
 from cortexdb import _sqlite, migrations
 from cortexdb.clock import system_clock
-from conftest import write_migration
+from store_helpers import write_migration
 
 ROOT = Path(__file__).resolve().parents[1]
 

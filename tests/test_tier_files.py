@@ -9,7 +9,7 @@ import apsw
 import pytest
 
 import cortexdb
-from conftest import digest
+from store_helpers import digest
 
 
 def _only_tier0(home: Path, make) -> Path:
