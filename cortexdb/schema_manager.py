@@ -85,7 +85,10 @@ class SchemaManager:
         if dry_run or not todo:
             return todo
         self._store.require_writable()
+        from .governance.authority import check_prod_migrations
         from .store import _record_identity
+
+        check_prod_migrations(self._store, todo)
 
         for tier in dict.fromkeys(m.tier for m in todo):
             migrator = self.migrator(tier)
