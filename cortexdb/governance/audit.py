@@ -24,7 +24,7 @@ import orjson
 
 from .. import _sqlite
 from .._json import dumps, loads
-from ..errors import NotFoundError, ValidationError
+from ..errors import IntegrityError, NotFoundError, ValidationError
 from .triggers import AUDITED, OPERATIONS, audit_table, switchboard
 
 if TYPE_CHECKING:
@@ -178,10 +178,12 @@ class AuditLog:
         self._store = store
 
     # -- sealing -------------------------------------------------------------------------------
-    def seal(self, tier: str | None = None) -> dict[str, int]:
+    def seal(self, tier: str | None = None, *, strict: bool = True) -> dict[str, int]:
         """Seal every unsealed audit row into its tier's chain; return rows sealed per tier.
 
-        A no-op on a read-only store. The new head of each tier is recorded in
+        A chain that no longer reaches its last recorded head is not extended: IntegrityError, or
+        with ``strict=False`` that tier is skipped (cortexdb's own automatic seals; ``verify``
+        reports it). A no-op on a read-only store. The new head of each tier is recorded in
         ``tier0.audit_seals`` after the tier's rows commit (so a crash leaves the anchor behind the
         chain, never ahead of it).
         """
@@ -190,31 +192,57 @@ class AuditLog:
             return {}
         out: dict[str, int] = {}
         for name in _tiers(tier):
-            log = audit_table(name)
-            if not store.execute(f"SELECT 1 FROM {name}.{log} WHERE hash IS NULL LIMIT 1"):
+            try:
+                sealed = self._seal_tier(name)
+            except IntegrityError:
+                if strict:
+                    raise
                 continue
-            with store.transaction():
-                head = store.execute(f"SELECT position, hash FROM {name}.{log} WHERE position IS NOT NULL "
-                                     "ORDER BY position DESC LIMIT 1")
-                position, prev = head[0] if head else (0, GENESIS)
-                sealed_at = store.timestamp()
-                updates = []
-                for row_id, table, op, key, old, new, actor, created in store.execute(
-                        f"SELECT id, table_name, operation, row_key, old_values, new_values, actor, created_at "
-                        f"FROM {name}.{log} WHERE hash IS NULL ORDER BY id"):
-                    position += 1
-                    digest = row_hash(position, row_id, table, op, key, old, new, actor, created, sealed_at, prev)
-                    updates.append((position, prev, digest, sealed_at, row_id))
-                    prev = digest
-                store.conn.executemany(
-                    f"UPDATE {name}.{log} SET position = ?, prev_hash = ?, hash = ?, sealed_at = ? WHERE id = ?", updates)
-                if name == "tier0":
-                    self._anchor(name, position, prev, sealed_at)
-            if name != "tier0":
-                with store.transaction():
-                    self._anchor(name, position, prev, sealed_at)
-            out[name] = len(updates)
+            if sealed:
+                out[name] = sealed
         return out
+
+    def _seal_tier(self, name: str) -> int:
+        store = self._store
+        log = audit_table(name)
+        if not store.execute(f"SELECT 1 FROM {name}.{log} WHERE hash IS NULL LIMIT 1"):
+            return 0
+        with store.transaction():
+            head = store.execute(f"SELECT position, hash FROM {name}.{log} WHERE position IS NOT NULL "
+                                 "ORDER BY position DESC LIMIT 1")
+            position, prev = head[0] if head else (0, GENESIS)
+            self._check_anchor(name, position)
+            sealed_at = store.timestamp()
+            updates = []
+            for row_id, table, op, key, old, new, actor, created in store.execute(
+                    f"SELECT id, table_name, operation, row_key, old_values, new_values, actor, created_at "
+                    f"FROM {name}.{log} WHERE hash IS NULL ORDER BY id"):
+                position += 1
+                digest = row_hash(position, row_id, table, op, key, old, new, actor, created, sealed_at, prev)
+                updates.append((position, prev, digest, sealed_at, row_id))
+                prev = digest
+            store.conn.executemany(
+                f"UPDATE {name}.{log} SET position = ?, prev_hash = ?, hash = ?, sealed_at = ? WHERE id = ?", updates)
+            if name == "tier0":
+                self._anchor(name, position, prev, sealed_at)
+        if name != "tier0":
+            with store.transaction():
+                self._anchor(name, position, prev, sealed_at)
+        return len(updates)
+
+    def _check_anchor(self, tier: str, head_position: int) -> None:
+        """Refuse to extend a chain that no longer reaches its last anchor (a truncated or
+        rewritten chain must not be hidden behind a fresh seal)."""
+        anchor = self._store.execute("SELECT position, hash FROM tier0.audit_seals WHERE tier = ? ORDER BY id DESC LIMIT 1",
+                                     (tier,))
+        if not anchor:
+            return
+        position, expected = anchor[0]
+        found = self._store.execute(f"SELECT hash FROM {tier}.{audit_table(tier)} WHERE position = ?", (position,))
+        if head_position < position or not found or found[0][0] != expected:
+            raise IntegrityError(
+                f"the {tier} audit chain no longer reaches its last sealed head (position {position}); it was "
+                "tampered with, so it is not sealed further. Run `cortexdb audit verify` to see where")
 
     def _anchor(self, tier: str, position: int, head: str, sealed_at: str) -> None:
         self._store.execute("INSERT INTO tier0.audit_seals (tier, position, hash, sealed_at) VALUES (?, ?, ?, ?)",
@@ -234,7 +262,7 @@ class AuditLog:
         (skipped on a read-only store)."""
         store = self._store
         if seal and not store.readonly:
-            self.seal(tier)
+            self.seal(tier, strict=False)
         results = []
         for name in _tiers(tier):
             started = time.perf_counter()
@@ -345,7 +373,7 @@ class AuditLog:
                 f"INSERT INTO {target.tier}.{switchboard(target.tier)} (table_name, enabled, updated_at) VALUES (?, ?, ?) "
                 "ON CONFLICT (table_name) DO UPDATE SET enabled = excluded.enabled, updated_at = excluded.updated_at",
                 (table, int(bool(enabled)), store.timestamp()))
-        self.seal(target.tier)
+        self.seal(target.tier, strict=False)
         return AuditedTable(target.tier, table, target.operations, bool(enabled), True)
 
     # -- governance decisions ------------------------------------------------------------------
@@ -373,7 +401,7 @@ class AuditLog:
                 "rationale, decided_by, supersedes, metadata, decided_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (result.decision_id, decision_type, subject, decision, risk_level, rationale, decided_by, supersedes,
                  dumps(meta, field="metadata"), result.decided_at))
-        self.seal("tier0")
+        self.seal("tier0", strict=False)
         return result
 
     def decisions(self, *, subject: str | None = None, limit: int = 100) -> list[GovernanceDecision]:
