@@ -183,13 +183,12 @@ class AuditLog:
 
         A chain that no longer reaches its last recorded head is not extended: IntegrityError, or
         with ``strict=False`` that tier is skipped (cortexdb's own automatic seals; ``verify``
-        reports it). A no-op on a read-only store. The new head of each tier is recorded in
+        reports it). ReadOnlyError on a read-only store or replica. The new head of each tier is recorded in
         ``tier0.audit_seals`` after the tier's rows commit (so a crash leaves the anchor behind the
         chain, never ahead of it).
         """
         store = self._store
-        if store.readonly:
-            return {}
+        store.require_writable()
         out: dict[str, int] = {}
         for name in _tiers(tier):
             try:
