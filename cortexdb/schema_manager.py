@@ -81,10 +81,11 @@ class SchemaManager:
 
         With ``dry_run`` nothing changes and the pending list is returned.
         """
+        if not dry_run:
+            self._store.require_writable()
         todo = self.pending()
         if dry_run or not todo:
             return todo
-        self._store.require_writable()
         from .governance.authority import check_prod_migrations
         from .store import _record_identity
 
