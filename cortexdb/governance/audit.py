@@ -13,10 +13,11 @@ sealed_at, prev_hash]``; position 1's ``prev_hash`` is 64 zeros.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -322,7 +323,8 @@ class AuditLog:
     def record(self, tier: str, table: str, *, operation: str = "EVENT", row_key: str | None = None,
                old: dict[str, Any] | None = None, new: dict[str, Any] | None = None, actor: str | None = None) -> int:
         """Append an audit row written from Python (retention deletions, archival moves, events
-        that no trigger sees), in the caller's transaction if one is open; return its id."""
+        that no trigger sees), in the caller's transaction if one is open; return its id.
+        ``created_at`` is SQLite's wall clock, as for trigger-written rows, so one order holds."""
         (tier,) = _tiers(tier)
         if operation not in (*OPERATIONS, "EVENT"):
             raise ValidationError("operation", f"{operation!r} is not one of INSERT, UPDATE, DELETE, EVENT")
@@ -331,12 +333,31 @@ class AuditLog:
         store = self._store
         with store.transaction():
             store.execute(
-                f"INSERT INTO {tier}.{audit_table(tier)} (table_name, operation, row_key, old_values, new_values, actor, "
-                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO {tier}.{audit_table(tier)} (table_name, operation, row_key, old_values, new_values, actor) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
                 (table, operation, None if row_key is None else str(row_key),
                  None if old is None else dumps(old, field="old"), None if new is None else dumps(new, field="new"),
-                 actor, store.timestamp()))
+                 actor))
             return store.conn.last_insert_rowid()
+
+    @contextlib.contextmanager
+    def actor(self, name: str) -> Iterator[Store]:
+        """A write transaction whose trigger-written audit rows are attributed to ``name``.
+
+        Triggers cannot know who is writing, so they leave ``actor`` NULL ("direct SQL"); rows
+        written inside this block get ``name`` just before the transaction commits (the only
+        change the append-only trigger allows, and only on unsealed rows without an actor).
+        """
+        if not isinstance(name, str) or not name.strip() or len(name) > 200:
+            raise ValidationError("name", "must be a non-empty string of at most 200 characters")
+        store = self._store
+        with store.transaction():
+            start = {t: store.execute(f"SELECT coalesce(max(id), 0) FROM {t}.{audit_table(t)}")[0][0]
+                     for t in _sqlite.TIERS}
+            yield store
+            for tier, last in start.items():
+                store.execute(f"UPDATE {tier}.{audit_table(tier)} SET actor = ? WHERE id > ? AND actor IS NULL "
+                              "AND hash IS NULL", (name, last))
 
     # -- configuration -------------------------------------------------------------------------
     def tables(self) -> list[AuditedTable]:
