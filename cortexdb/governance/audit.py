@@ -136,7 +136,8 @@ def _tiers(tier: str | None) -> tuple[str, ...]:
 
 
 def verify_rows(rows: Iterable[tuple[Any, ...]], anchor: tuple[int, str] | None) -> tuple[int, str | None, ChainBreak | None]:
-    """Walk sealed rows (``_COLUMNS`` order, sorted by position); return (count, head hash, first break).
+    """Walk sealed rows (``_COLUMNS`` order, integer positions >= 1, sorted); return (count, head
+    hash, first break).
 
     Checks per position i: the row holds position i (else *missing*), its ``prev_hash`` is the
     previous row's hash (else *link*, or *inserted* at i-1 when it skips exactly one row), ids
@@ -271,8 +272,15 @@ class AuditLog:
                                         "ORDER BY id DESC LIMIT 1", (name,))
             with store._lock:
                 cursor = store.conn.cursor()
-                rows = cursor.execute(f"SELECT {_COLUMNS} FROM {name}.{log} WHERE position IS NOT NULL ORDER BY position")
+                rows = cursor.execute(f"SELECT {_COLUMNS} FROM {name}.{log} WHERE typeof(position) = 'integer' "
+                                      "AND position >= 1 ORDER BY position")
                 count, head, problem = verify_rows(rows, anchor_rows[0] if anchor_rows else None)
+            if problem is None:
+                stray = store.execute(f"SELECT id, position FROM {name}.{log} WHERE position IS NOT NULL AND NOT "
+                                      "(typeof(position) = 'integer' AND position >= 1) LIMIT 1")
+                if stray:
+                    problem = ChainBreak(count + 1, "stray", f"row id {stray[0][0]} holds position {stray[0][1]!r}, "
+                                         "outside the chain: it was forged or moved")
             unsealed = store.execute(f"SELECT count(*) FROM {name}.{log} WHERE hash IS NULL")[0][0]
             results.append(TierVerification(name, problem is None, count, count, head if count else None, unsealed,
                                             problem, round((time.perf_counter() - started) * 1000, 3)))

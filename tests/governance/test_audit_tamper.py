@@ -53,17 +53,22 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return home
 
 
-def raw(path: Path, tier: str) -> apsw.Connection:
-    conn = apsw.Connection(str(path / f"{tier}.db"))
+def disarm(conn: apsw.Connection, schema: str, tier: str) -> None:
+    """What an attacker does first: drop the append-only triggers and ignore CHECKs."""
     log = f"audit_log_{tier}"
     for trigger in (f"{log}_no_update", f"{log}_no_delete", f"{log}_sealed_by_cortexdb"):
-        conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+        conn.execute(f"DROP TRIGGER IF EXISTS {schema}.{trigger}")
     conn.execute("PRAGMA ignore_check_constraints = ON")
+
+
+def raw(path: Path, tier: str) -> apsw.Connection:
+    conn = apsw.Connection(str(path / f"{tier}.db"))
+    disarm(conn, "main", tier)
     return conn
 
 
-def sealed(conn: apsw.Connection, tier: str) -> list[tuple]:
-    return conn.execute(f"SELECT {', '.join(FIELDS)} FROM audit_log_{tier} WHERE position IS NOT NULL "
+def sealed(conn: apsw.Connection, tier: str, schema: str = "main") -> list[tuple]:
+    return conn.execute(f"SELECT {', '.join(FIELDS)} FROM {schema}.audit_log_{tier} WHERE position IS NOT NULL "
                         "ORDER BY position").fetchall()
 
 
@@ -72,7 +77,8 @@ def different(rng: random.Random, field: str, value: object, rows: list[tuple]) 
     if field in ("id", "position"):
         used = {r[FIELDS.index(field)] for r in rows}
         while True:
-            candidate = rng.choice([rng.randint(-50, -1), rng.randint(10_000, 99_999)])
+            candidate = rng.choice([rng.randint(-50, -1), rng.randint(10_000, 99_999)] +
+                                   ([value + 0.5, "x", 0] if field == "position" else []))
             if candidate not in used:
                 return candidate
     options = {
@@ -93,14 +99,21 @@ def different(rng: random.Random, field: str, value: object, rows: list[tuple]) 
 
 
 def tamper(home: Path, tier: str, kind: str, rng: random.Random) -> int:
-    """Apply one tamper of ``kind`` to ``tier`` and return the position verify must report."""
+    """Apply one tamper of ``kind`` to ``tier``'s file and return the position verify must report."""
     conn = raw(home, tier)
-    log = f"audit_log_{tier}"
-    rows = sealed(conn, tier)
+    with conn:
+        expected = apply_tamper(conn, "main", tier, kind, rng)
+    conn.close()
+    return expected
+
+
+def apply_tamper(conn: apsw.Connection, schema: str, tier: str, kind: str, rng: random.Random) -> int:
+    log = f"{schema}.audit_log_{tier}"
+    rows = sealed(conn, tier, schema)
     n = len(rows)
     p = rng.randint(1, n)
     row = rows[p - 1]
-    with conn:
+    if True:
         if kind == "change":
             field = rng.choice(FIELDS)
             value = different(rng, field, row[FIELDS.index(field)], rows)
@@ -135,14 +148,13 @@ def tamper(home: Path, tier: str, kind: str, rng: random.Random) -> int:
             conn.execute(f"UPDATE {log} SET position = -1 WHERE id = ?", (a,))
             conn.execute(f"UPDATE {log} SET position = ? WHERE id = ?", (p, b))
             conn.execute(f"UPDATE {log} SET position = ? WHERE id = ?", (q, a))
-    conn.close()
     return p
 
 
 def test_random_single_tampers_are_each_detected_at_the_right_position(template: Path, tmp_path: Path) -> None:
     rng = random.Random(20261122)
     detected = 0
-    for attempt in range(220):
+    for attempt in range(80):
         home = tmp_path / f"t{attempt}"
         shutil.copytree(template, home)
         tier = rng.choice(TIERS)
@@ -156,7 +168,32 @@ def test_random_single_tampers_are_each_detected_at_the_right_position(template:
         assert broken[tier].position == expected, (attempt, tier, kind, expected, broken[tier])
         detected += 1
         shutil.rmtree(home)
-    assert detected >= 200
+    assert detected == 80
+
+
+def test_many_more_tampers_inside_a_rolled_back_transaction(template: Path, tmp_path: Path) -> None:
+    """The same attacker on the store's own apsw connection (DDL and edits inside a transaction
+    that is rolled back after verifying), so hundreds of tampers run fast."""
+    home = tmp_path / "live"
+    shutil.copytree(template, home)
+    rng = random.Random(7)
+    with cortexdb.open(home, clock=ManualClock()) as db:
+        conn = db.conn
+        for attempt in range(200):
+            tier = rng.choice(TIERS)
+            kind = KINDS[attempt % len(KINDS)]
+            conn.execute("BEGIN")
+            try:
+                disarm(conn, tier, tier)
+                expected = apply_tamper(conn, tier, tier, kind, rng)
+                report = db.audit.verify(seal=False, record=False)
+            finally:
+                conn.execute("ROLLBACK")
+                conn.execute("PRAGMA ignore_check_constraints = OFF")
+            broken = {t.tier: t.first_break for t in report.tiers if not t.ok}
+            assert set(broken) == {tier}, (attempt, tier, kind, broken)
+            assert broken[tier].position == expected, (attempt, tier, kind, expected, broken[tier])
+        assert db.audit.verify(record=False).ok  # every tamper was rolled back
 
 
 def test_untampered_copy_verifies_and_records(template: Path, tmp_path: Path) -> None:
