@@ -397,7 +397,7 @@ def _bring_up_to_date(store: Store, stale: list[str], *, migrate: bool, role: st
 
     if not migrate and not store.readonly:
         return  # migrate=False: the caller inspects and applies through db.migrations
-    if existing and store.role == "prod" and not store.confirm_migrations:
+    if existing and store.role == "prod" and not store.confirm_migrations and not store.readonly:
         pending = []
         for tier in stale:
             migrator = store.migrations.migrator(tier)

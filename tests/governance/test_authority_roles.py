@@ -57,6 +57,8 @@ def test_prod_pending_migrations_need_confirmation(tmp_path: Path, monkeypatch: 
     with pytest.raises(AuthorityError) as info:
         cortexdb.open(home, role="prod")
     assert "0002_upgrade_probe" in str(info.value) and "CORTEXDB_CONFIRM_PROD_MIGRATIONS" in str(info.value)
+    with pytest.raises(MigrationError, match="read-only"):          # read-only never migrates either
+        cortexdb.open(home, role="prod", readonly=True)
     with cortexdb.open(home, role="prod", migrate=False) as db:   # inspecting is fine
         assert [m.name for m in db.migrations.pending()] == ["upgrade_probe"]
         with pytest.raises(AuthorityError):
