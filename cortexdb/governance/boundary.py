@@ -4,8 +4,8 @@ or hand to a plugin.
 Rules live in tier0 (``boundary_rules``; the workspace root and options in
 ``governance_settings``), so they are audited. A path is canonicalized before any rule sees it:
 hostile forms are refused outright (NUL and control characters, invisible format characters such
-as bidi overrides, Unicode compatibility look-alikes such as ``／`` or ``．``, backslashes, paths
-over 4096 bytes or components over 255), then ``..``, duplicate separators and symlinks are
+as bidi overrides, Unicode look-alikes that NFKC turns into a separator or dot such as ``／``,
+``．`` or ``‥``, backslashes, paths over 4096 bytes or components over 255), then ``..``, duplicate separators and symlinks are
 resolved (``os.path.realpath``) and relative paths taken from the root; case is folded when the
 root's filesystem folds it.
 
@@ -37,6 +37,7 @@ OPERATIONS = ("read", "write", "scan", "delete", "plugin")
 EFFECTS = ("allow", "deny")
 MAX_PATH_BYTES = 4096
 MAX_NAME_BYTES = 255
+_STRUCTURAL = frozenset("/.\\:~")
 _ROOT_KEY, _FOLD_KEY, _ALLOWS_KEY = "boundary.root", "boundary.case_insensitive", "boundary.log_allows"
 
 
@@ -123,6 +124,10 @@ def folds_case(root: Path) -> bool:
     return sys.platform in ("darwin", "win32")
 
 
+def _structure(text: str) -> list[str]:
+    return [c for c in text if c in _STRUCTURAL]
+
+
 def hostile(text: str) -> tuple[str, str] | None:
     """(check name, reason) if ``text`` is refused before any resolution, else None."""
     if "\x00" in text:
@@ -132,8 +137,8 @@ def hostile(text: str) -> tuple[str, str] | None:
     for c in text:
         if unicodedata.category(c) in ("Cf", "Co", "Cs", "Cn", "Zl", "Zp"):
             return "invisible", f"path contains an invisible or unassigned character U+{ord(c):04X}"
-    if unicodedata.normalize("NFKC", text) != text:
-        return "lookalike", "path contains Unicode compatibility characters (look-alikes of ordinary ones)"
+    if _structure(unicodedata.normalize("NFKC", text)) != _structure(text):
+        return "lookalike", "path contains a Unicode look-alike of a separator or dot (such as \uff0f or \u2025)"
     if os.sep == "/" and "\\" in text:
         return "backslash", "path contains a backslash (a Windows separator on this system)"
     encoded = text.encode("utf-8", "surrogatepass")

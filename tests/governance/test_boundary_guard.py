@@ -56,7 +56,8 @@ def hostile_paths(ws: Path, tmp: Path) -> list[str]:
         "src/evil\u202etxt.exe",                       # bidi override
         "src/zero\u200bwidth",                         # zero-width space
         "..\\..\\outside\\secret.txt",                 # Windows separators
-        "src/\ufb01le",                                # ligature look-alike (fi)
+        "src/\u2024\u2024/\u2024\u2024/\u2024\u2024/etc",  # one-dot leaders spelling ..
+        "src/\uff3c..\uff3c..\uff3cetc",               # fullwidth backslash
         "~/../../etc/shadow",                          # tilde is not expanded, .. still escapes
         "",                                            # empty resolves to root? (checked separately)
     ][:-1]
@@ -76,6 +77,13 @@ def test_at_least_twenty_hostile_paths_are_denied_and_logged(guarded) -> None:
     assert all(e["allowed"] == 0 for e in events)
     with pytest.raises(BoundaryDenied, match="NUL"):
         db.boundary.require("a\x00b", "read")
+
+
+def test_ordinary_unicode_names_are_not_look_alikes(guarded) -> None:
+    db, *_ = guarded
+    for name in ("src/caf\u00e9.txt", "src/cafe\u0301.txt", "src/\u8cc7\u6599\uff08\u6700\u65b0\uff09.md",
+                 "src/\ufb01le", "src/\u0441ecrets"):
+        assert db.boundary.check(name, "read").allowed, name
 
 
 def test_symlink_loop_does_not_hang_or_escape(guarded) -> None:
