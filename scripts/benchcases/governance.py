@@ -15,6 +15,7 @@ import hashlib
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import apsw
@@ -58,8 +59,26 @@ def cases(workdir: Path) -> list[Case]:
     for (name,) in raw.execute("SELECT name FROM tier2.sqlite_master WHERE type = 'trigger' "
                                "AND tbl_name = 'provenance_links'").fetchall():
         raw.execute(f"DROP TRIGGER tier2.{name}")
+    shutil.copytree(home, workdir / "raw_audited")
+    raw_audited = raw_store(workdir / "raw_audited")   # the same layout with the audit triggers
     db = cortexdb.open(home)
     counter = iter(range(10**9))
+
+    def single(conn: apsw.Connection) -> Callable[[], None]:
+        def run() -> None:
+            for _ in range(100):
+                n = next(counter)
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute(INSERT.format(t="tier2."), (f"f{n}", f"e{n}"))
+                conn.execute("COMMIT")
+        return run
+
+    def batch(conn: apsw.Connection) -> Callable[[], None]:
+        def run() -> None:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.executemany(INSERT.format(t="tier2."), [(f"f{n}", f"e{n}") for n in (next(counter) for _ in range(1000))])
+            conn.execute("COMMIT")
+        return run
 
     def audited_single() -> None:
         for _ in range(100):
@@ -146,6 +165,10 @@ def cases(workdir: Path) -> list[Case]:
         Case("audited write, 1 row per transaction", audited_single, raw_single, ops=100, target=2.0,
              notes="cortexdb transaction + trigger-written audit row vs raw BEGIN/INSERT/COMMIT without trigger"),
         Case("audited write, 1000 rows per transaction", audited_batch, raw_batch, ops=1000, target=2.0),
+        Case("audit trigger alone, 1 row per transaction", single(raw_audited), single(raw), ops=100, target=2.0,
+             notes="raw apsw both sides: the same write with vs without the audit trigger (isolates the audit cost "
+                   "from cortexdb's Python transaction wrapper)"),
+        Case("audit trigger alone, 1000 rows per transaction", batch(raw_audited), batch(raw), ops=1000, target=2.0),
         Case("audited write + seal, 1000 rows", seal_batch, raw_batch, ops=1000,
              notes="includes hashing the 1000 new audit rows into the chain (no target; sealing is deferred work)"),
         Case(f"audit verify, {CHAIN_ROWS} sealed rows", verify, plain_sha, ops=CHAIN_ROWS, target=2.0, repeat=7,
