@@ -120,3 +120,13 @@ def test_registry_persists_and_validates(db: cortexdb.Store, tmp_path: Path) -> 
                 again.plugins.register(**args)
         with pytest.raises(ValidationError):
             again.plugins.run_hook("h", {"x": {1, 2}})
+
+
+def test_a_plugin_may_use_the_store_from_its_thread(db: cortexdb.Store) -> None:
+    def note(hook: str, context: dict) -> str:
+        return db.audit.record_decision("plugin", context["subject"], "approved", decided_by="plugin:noter").decision_id
+
+    db.plugins.register("noter", "Noter", "1", "x", 0, ["h"], [], note)
+    (result,) = db.plugins.run_hook("h", {"subject": "s1"})
+    assert result.status == "success"
+    assert db.audit.decisions(subject="s1")[0].decision_id == result.result
