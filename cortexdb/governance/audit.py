@@ -135,7 +135,8 @@ def _tiers(tier: str | None) -> tuple[str, ...]:
     return (tier,)
 
 
-def verify_rows(rows: Iterable[tuple[Any, ...]], anchor: tuple[int, str] | None) -> tuple[int, str | None, ChainBreak | None]:
+def verify_rows(rows: Iterable[tuple[Any, ...]],
+                anchor: tuple[int, str] | None) -> tuple[int, str | None, ChainBreak | None]:
     """Walk sealed rows (``_COLUMNS`` order, integer positions >= 1, sorted); return (count, head
     hash, first break).
 
@@ -152,24 +153,35 @@ def verify_rows(rows: Iterable[tuple[Any, ...]], anchor: tuple[int, str] | None)
         row_id, table, op, key, old, new, actor, created, sealed, position, prev_hash, stored = row
         index = count + 1
         if position != index:
-            return count, prev, ChainBreak(index, "missing", f"position {index} is missing (next sealed row holds position {position})")
+            return count, prev, ChainBreak(
+                index, "missing", f"position {index} is missing (next sealed row holds position {position})")
         if prev_hash != prev:
             if prev_prev is not None and prev_hash == prev_prev:
-                return count, prev, ChainBreak(index - 1, "inserted", f"position {index - 1} was inserted: position {index} links past it to position {index - 2}")
-            return count, prev, ChainBreak(index, "link", f"position {index} does not link to the hash of position {index - 1}")
+                return count, prev, ChainBreak(
+                    index - 1, "inserted",
+                    f"position {index - 1} was inserted: position {index} links past it to position {index - 2}")
+            return count, prev, ChainBreak(
+                index, "link", f"position {index} does not link to the hash of position {index - 1}")
         if row_id <= last_id:
-            return count, prev, ChainBreak(index, "reordered", f"position {index} holds row id {row_id}, not after row id {last_id}")
+            return count, prev, ChainBreak(
+                index, "reordered", f"position {index} holds row id {row_id}, not after row id {last_id}")
         if row_hash(position, row_id, table, op, key, old, new, actor, created, sealed, prev_hash) != stored:
-            return count, prev, ChainBreak(index, "changed", f"position {index} (row id {row_id}, {table} {op}) does not match its hash: a field was changed")
+            return count, prev, ChainBreak(
+                index, "changed",
+                f"position {index} (row id {row_id}, {table} {op}) does not match its hash: a field was changed")
         prev_prev, prev, last_id, count = prev, stored, row_id, index
         if index == anchor_pos:
             hashes[index] = stored
     if anchor:
         position, expected = anchor
         if count < position:
-            return count, prev, ChainBreak(count + 1, "truncated", f"the chain ends at position {count} but was sealed up to {position}: rows were removed from the tail")
+            return count, prev, ChainBreak(
+                count + 1, "truncated",
+                f"the chain ends at position {count} but was sealed up to {position}: rows were removed from the tail")
         if hashes.get(position) != expected:
-            return count, prev, ChainBreak(position, "anchor", f"position {position} differs from the hash recorded when it was sealed: the chain was rewritten")
+            return count, prev, ChainBreak(
+                position, "anchor",
+                f"position {position} differs from the hash recorded when it was sealed: the chain was rewritten")
     return count, prev, None
 
 
