@@ -130,6 +130,17 @@ def trigger_sql(spec: AuditSpec, columns: Sequence[tuple[str, str]]) -> list[str
     return out
 
 
+def immutable_sql(table: str, remedy: str) -> list[str]:
+    """Triggers making ``table`` immutable (UPDATE and DELETE abort with ``remedy`` in the message),
+    as used for ``governance_decisions``; for packs with records their seed calls immutable
+    (dataset versions, signed provenance records)."""
+    _check("table", table)
+    if "'" in remedy:
+        raise ValueError("remedy: no single quotes")
+    return [f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op} BEFORE {op.upper()} ON {table}\nBEGIN\n"
+            f"    SELECT RAISE(ABORT, '{table} rows are immutable: {remedy}');\nEND;" for op in ("update", "delete")]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the audit trigger DDL for a table of a freshly created store (see module docstring)."""
     import argparse

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 import cortexdb
 from cortexdb import IntegrityError, ManualClock, NotFoundError, ValidationError
 from cortexdb.cli import main
-from cortexdb.governance.triggers import AUDITED, AuditSpec, columns_of, trigger_name, trigger_sql
+from cortexdb.governance.triggers import AUDITED, AuditSpec, columns_of, immutable_sql, trigger_name, trigger_sql
 
 SQLITE3 = shutil.which("sqlite3")
 
@@ -38,6 +38,13 @@ def test_installed_triggers_are_exactly_what_the_generator_makes(db: cortexdb.St
             assert live and norm(live[0][0]) == norm(sql), (spec.tier, spec.table, operation)
     listed = {(t.tier, t.table) for t in db.audit.tables()}
     assert listed == {(s.tier, s.table) for s in AUDITED}
+
+
+def test_immutable_helper_matches_governance_decisions(db: cortexdb.Store) -> None:
+    expected = immutable_sql("governance_decisions", "record a new decision with supersedes set to this decision_id")
+    for sql, op in zip(expected, ("update", "delete")):
+        live = db.execute("SELECT sql FROM tier0.sqlite_master WHERE name = ?", (f"governance_decisions_no_{op}",))
+        assert norm(live[0][0]) == norm(sql)
 
 
 def test_generator_handles_update_of_and_blobs() -> None:
