@@ -118,9 +118,16 @@ def create_replica(store: Store, destination: str | os.PathLike[str]) -> Path:
     file. Refresh a replica by making it again after the primary changed.
     """
     target = Path(destination)
+    if target.resolve() == store.home.resolve():
+        raise ValidationError("destination", "a replica cannot be made over its own primary; choose another directory")
     if (target / "tier0.db").exists():
+        existing = _role_of(target / "tier0.db")
+        if existing != "replica":
+            raise AuthorityError(
+                f"{target} holds a {existing or 'non-cortexdb'} store, not a replica; refusing to overwrite it")
         for tier in _sqlite.TIERS:
-            (target / f"{tier}.db").unlink(missing_ok=True)
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(target / f"{tier}.db") + suffix).unlink(missing_ok=True)
     files = store.backup(target)
     with wrap_apsw():
         conn = apsw.Connection(str(target / "tier0.db"))
@@ -134,3 +141,18 @@ def create_replica(store: Store, destination: str | os.PathLike[str]) -> Path:
         for suffix in ("-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
     return target
+
+
+def _role_of(tier0: Path) -> str | None:
+    """The recorded role in a tier0 file, read without changing it (None if unreadable)."""
+    try:
+        conn = apsw.Connection(f"file:{tier0}?mode=ro", flags=apsw.SQLITE_OPEN_READONLY | apsw.SQLITE_OPEN_URI)
+    except apsw.Error:
+        return None
+    try:
+        row = conn.execute("SELECT declared_role FROM store_identity WHERE id = 1").fetchone()
+        return row[0] if row else None
+    except apsw.Error:
+        return None
+    finally:
+        conn.close()

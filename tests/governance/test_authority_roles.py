@@ -176,3 +176,17 @@ def test_replica_behind_the_package_says_migrate_the_primary(replica: Path, tmp_
     with pytest.raises(MigrationError, match="migrate the primary"):
         cortexdb.open(replica)
     assert digest(replica) == before
+
+
+def test_make_replica_refreshes_a_replica_but_never_overwrites_a_primary(tmp_path: Path) -> None:
+    with cortexdb.open(tmp_path / "a") as a, cortexdb.open(tmp_path / "b") as b:
+        authority.create_replica(a, tmp_path / "r")
+        a.audit.record_decision("policy", "refresh", "approved", decided_by="t")
+        authority.create_replica(a, tmp_path / "r")               # refresh in place
+        with cortexdb.open(tmp_path / "r") as r:
+            assert r.audit.decisions(subject="refresh")
+        with pytest.raises(AuthorityError, match="refusing to overwrite"):
+            authority.create_replica(a, tmp_path / "b")
+        with pytest.raises(cortexdb.ValidationError):
+            authority.create_replica(b, tmp_path / "b")
+        assert b.identity()["declared_role"] == "staging"
