@@ -146,7 +146,8 @@ def create_replica(store: Store, destination: str | os.PathLike[str]) -> Path:
 def _role_of(tier0: Path) -> str | None:
     """The recorded role in a tier0 file, read without changing it (None if unreadable)."""
     try:
-        conn = apsw.Connection(f"file:{tier0}?mode=ro", flags=apsw.SQLITE_OPEN_READONLY | apsw.SQLITE_OPEN_URI)
+        conn = apsw.Connection(_sqlite.file_uri(tier0, readonly=True),
+                               flags=apsw.SQLITE_OPEN_READONLY | apsw.SQLITE_OPEN_URI)
     except apsw.Error:
         return None
     try:
