@@ -71,7 +71,33 @@ def step_lifecycle(db: Store, echo: Echo) -> None:
     echo(f"health review: {report.overall_status} (score {report.overall_score:.2f}, {len(report.issues)} issue(s))")
 
 
-STEPS: list[Callable[[Store, Echo], None]] = [step_store, step_query, step_graph, step_lifecycle]
+def step_governance(db: Store, echo: Echo) -> None:
+    from .governance import doctor
+
+    workspace = db.home / "demo-workspace"
+    workspace.mkdir(exist_ok=True)
+    db.boundary.set_root(workspace)
+    db.boundary.add_rule("deny", "**/.env")
+    for path in ("src/app.py", "../../etc/passwd", "config/.env"):
+        decision = db.boundary.check(path, "read")
+        echo(f"boundary: read {path!r} -> {'allowed' if decision.allowed else 'denied'} ({decision.reason})")
+    db.plugins.register("word-count", "Word count", "1.0", "demo", 10, ["on_note"], [],
+                        lambda hook, context: {"words": len(str(context.get("text", "")).split())})
+    (run,) = db.plugins.run_hook("on_note", {"text": "audited and hash chained"})
+    echo(f"plugin word-count on_note -> {run.status} {run.result}")
+    decision = db.audit.record_decision("retention", "tier1.messages", "approved", decided_by="demo")
+    try:
+        db.execute("UPDATE tier0.governance_decisions SET decision = 'rejected' WHERE decision_id = ?",
+                   (decision.decision_id,))
+    except Exception as error:  # noqa: BLE001 - showing the refusal is the point
+        echo(f"changing a governance decision is refused: {type(error).__name__}")
+    report = db.audit.verify()
+    echo("audit chains: " + ", ".join(f"{t.tier}={t.rows_checked} rows {'ok' if t.ok else 'BROKEN'}"
+                                      for t in report.tiers))
+    echo(f"doctor: {doctor.check(db).status}; role in force: {db.role}")
+
+
+STEPS: list[Callable[[Store, Echo], None]] = [step_store, step_query, step_graph, step_lifecycle, step_governance]
 
 
 def run_demo(home: Path, *, echo: Echo = print) -> None:
