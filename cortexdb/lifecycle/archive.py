@@ -101,10 +101,12 @@ class Archive:
 
     def run(self, *, progress: Progress = None) -> dict[str, Any]:
         """Resume interrupted operations, then archive what the retention policies say to
-        (the tier-1 conversation cap and every ``archive`` policy). Returns a summary."""
+        (the tier-1 conversation cap and every ``archive`` policy) and the graph nodes that
+        decay marked archived but that are still live. Returns a summary."""
         resumed = self.resume(progress=progress)
         report = self._store.retention.apply(actions=("archive", "capacity"), progress=progress)
-        return {"resumed": resumed, "retention": report}
+        graph_nodes = self._store.graph.archive_decayed()
+        return {"resumed": resumed, "retention": report, "graph_nodes": graph_nodes}
 
     def resume(self, *, progress: Progress = None) -> int:
         """Complete every operation left unfinished by a crash; returns how many were resumed."""
