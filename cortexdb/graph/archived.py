@@ -114,3 +114,16 @@ def search(store: Store, words: list[str], *, mode: str, kinds: list[str] | None
         body = (row[13] or found.name).replace("\n", " | ")
         hits.append(SearchHit(entity=found, score=0.0, snippet=body[:120] + ("…" if len(body) > 120 else "")))
     return hits
+
+
+def relations(store: Store, uuid: str) -> list[dict[str, Any]]:
+    """The relations archived with (or waiting for) the archived node ``uuid``, endpoints named
+    from the live graph or the archive; oldest first."""
+    name = ("coalesce((SELECT e.name FROM tier2.graph_entities e WHERE e.uuid = {0}), "
+            "(SELECT a.name FROM tier3.archived_graph_entities a WHERE a.uuid = {0}))")
+    rows = store.execute(
+        f"SELECT r.uuid, {name.format('r.source_uuid')}, r.relation_type, {name.format('r.target_uuid')}, r.strength, "
+        "r.confidence, r.valid_from, r.valid_to FROM tier3.archived_graph_relations r "
+        "WHERE r.source_uuid = ?1 OR r.target_uuid = ?1 ORDER BY r.valid_from, r.uuid", (uuid,))
+    cols = ("uuid", "source", "relation", "target", "strength", "confidence", "valid_from", "valid_to")
+    return [dict(zip(cols, r)) for r in rows]

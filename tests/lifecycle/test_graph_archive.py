@@ -221,3 +221,30 @@ def test_health_audit_chain(db):
     crit = [i for i in broken.issues if i["title"] == "tier1 audit chain is broken"]
     assert crit and crit[0]["severity"] == "critical" and not crit[0]["auto_fixable"]
     assert broken.overall_status == "critical"
+
+
+def test_cli_archived_flags(tmp_path):
+    import orjson
+    from click.testing import CliRunner
+
+    import cortexdb
+    from cortexdb.cli import main
+
+    home = tmp_path / "s"
+    with cortexdb.open(home) as db:
+        a = db.graph.upsert_entity("a", kind="file", observations=["alpha"])
+        db.graph.upsert_entity("b", kind="file")
+        db.graph.relate("a", "uses", "b")
+        db.archive.move(G, [a.uuid])
+
+    def run(*args):
+        result = CliRunner().invoke(main, ["--home", str(home), "--json", *args])
+        assert result.exit_code == 0, result.output
+        return orjson.loads(result.output)
+
+    assert run("graph", "search", "alpha") == []
+    assert [h["entity"]["name"] for h in run("graph", "search", "alpha", "--archived")] == ["a"]
+    shown = run("graph", "show", "a", "--archived")
+    assert shown["archived"] and [(r["source"], r["relation"], r["target"]) for r in shown["relations"]] == [("a", "uses", "b")]
+    run("archive", "restore", "--group", G, a.uuid)
+    assert [h["entity"]["name"] for h in run("graph", "search", "alpha")] == ["a"]
