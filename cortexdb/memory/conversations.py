@@ -103,7 +103,7 @@ class SearchHit:
     archived: bool
 
 
-_SNIPPET_MAX = 20_000
+_SNIPPET_MAX = 32_000  # bytes; octet_length, since length() stops at a NUL
 
 
 def _window(content: str, query: str, *, width: int = 60) -> str:
@@ -452,8 +452,8 @@ class Conversations:
                     # FTS5's snippet() is quadratic in the hits of one document: long messages get a
                     # window cut around the first matching word instead.
                     for mid, snip, content in conn.execute(
-                            f"SELECT rowid, CASE WHEN length(content) <= {_SNIPPET_MAX} THEN "
-                            "snippet(messages_fts, 0, '[', ']', '…', 12) END, CASE WHEN length(content) > "
+                            f"SELECT rowid, CASE WHEN octet_length(content) <= {_SNIPPET_MAX} THEN "
+                            "snippet(messages_fts, 0, '[', ']', '…', 12) END, CASE WHEN octet_length(content) > "
                             f"{_SNIPPET_MAX} THEN content END FROM tier1.messages_fts "
                             f"WHERE messages_fts MATCH ? AND rowid IN ({marks})", (expr, *mids)).fetchall():
                         snippets[mid] = snip if snip is not None else _window(content, query)
