@@ -91,7 +91,7 @@ class Snapshot:
 
 @dataclass(frozen=True)
 class SearchHit:
-    """The best match of one conversation: in a message (``message_id`` set) or in its title."""
+    """A match in a message (``message_id`` set) or in a conversation's title (``message_id`` None)."""
 
     conversation_id: str
     title: str | None
@@ -103,7 +103,21 @@ class SearchHit:
     archived: bool
 
 
-_SNIPPET_MAX = 32_000  # bytes; octet_length, since length() stops at a NUL
+_SNIPPET_MAX = 32_000
+# FTS5 consumes ORDER BY rank, so LIMIT stops early and snippets are made for returned rows only.
+# FTS5's snippet() is quadratic in the hits of one document: long messages (octet_length, since
+# length() stops at a NUL) get a window cut in Python around the first matching word instead.
+_SEARCH_MESSAGES = (
+    f"SELECT f.rowid, m.conversation_id, m.role, m.created_at, f.rank, CASE WHEN octet_length(m.content) <= {_SNIPPET_MAX} "
+    "THEN snippet(messages_fts, 0, '[', ']', '…', 12) END, "
+    f"CASE WHEN octet_length(m.content) > {_SNIPPET_MAX} THEN m.content END, c.title, c.archived "
+    "FROM tier1.messages_fts AS f JOIN tier1.messages AS m ON m.id = f.rowid "
+    "JOIN tier1.conversations AS c ON c.conversation_id = m.conversation_id "
+    "WHERE messages_fts MATCH ? ORDER BY f.rank LIMIT ?")
+_SEARCH_TITLES = (
+    "SELECT t.conversation_id, t.rank, highlight(conversation_titles_fts, 0, '[', ']'), c.title, c.archived "
+    "FROM tier1.conversation_titles_fts AS t JOIN tier1.conversations AS c ON c.conversation_id = t.conversation_id "
+    "WHERE conversation_titles_fts MATCH ? ORDER BY t.rank LIMIT ?")  # bytes; octet_length, since length() stops at a NUL
 
 
 def _window(content: str, query: str, *, width: int = 60) -> str:
@@ -405,12 +419,14 @@ class Conversations:
                 "FROM tier1.messages AS m WHERE m.conversation_id = cv.conversation_id) RETURNING 1")
         return len(rows)
 
-    def search(self, query: str, *, limit: int = 20, syntax: str = "plain") -> list[SearchHit]:
-        """Conversations whose messages or title match ``query``, best first (FTS5 bm25).
+    def search(self, query: str, *, limit: int = 20, syntax: str = "plain",
+               per_conversation: bool = False) -> list[SearchHit]:
+        """Messages and conversation titles matching ``query``, best first (FTS5 bm25, snippets).
 
         ``syntax="plain"`` (default) matches every word of ``query`` (each taken literally);
         ``syntax="fts5"`` passes an FTS5 query expression (``"exact phrase"``, ``OR``, ``NEAR``,
-        ``prefix*``). One hit per conversation, with a snippet around the best match.
+        ``prefix*``). A title match is a hit with ``message_id=None``. ``per_conversation=True``
+        keeps only the best hit of each conversation (``limit`` conversations).
         """
         c.text("query", query)
         c.limit(limit, maximum=10_000)
@@ -423,45 +439,31 @@ class Conversations:
         else:
             expr = query
         store = self._store
+        found: list[SearchHit] = []
         try:
             with store._lock:  # noqa: SLF001
                 conn = store.conn
-                best = conn.execute(
-                    "SELECT cid, mid, role, at, score FROM (SELECT m.conversation_id AS cid, m.id AS mid, "
-                    "m.role AS role, m.created_at AS at, f.rank AS score, row_number() OVER "
-                    "(PARTITION BY m.conversation_id ORDER BY f.rank) AS rn FROM tier1.messages_fts AS f "
-                    "JOIN tier1.messages AS m ON m.id = f.rowid WHERE messages_fts MATCH ?) "
-                    "WHERE rn = 1 ORDER BY score LIMIT ?", (expr, limit)).fetchall()
-                titles = conn.execute(
-                    "SELECT conversation_id, rank, highlight(conversation_titles_fts, 0, '[', ']') "
-                    "FROM tier1.conversation_titles_fts WHERE conversation_titles_fts MATCH ? ORDER BY rank LIMIT ?",
-                    (expr, limit)).fetchall()
-                hits: dict[str, list[Any]] = {}
-                for cid, mid, role, at, score in best:
-                    hits[cid] = [score, mid, role, at, None]
-                for cid, score, marked in titles:
-                    if cid not in hits or score < hits[cid][0]:
-                        hits[cid] = [score, None, None, None, marked]
-                chosen = sorted(hits.items(), key=lambda kv: kv[1][0])[:limit]
-                if not chosen:
-                    return []
-                mids = [h[1] for _, h in chosen if h[1] is not None]
-                snippets: dict[int, str] = {}
-                if mids:
-                    marks = ",".join("?" * len(mids))
-                    # FTS5's snippet() is quadratic in the hits of one document: long messages get a
-                    # window cut around the first matching word instead.
-                    for mid, snip, content in conn.execute(
-                            f"SELECT rowid, CASE WHEN octet_length(content) <= {_SNIPPET_MAX} THEN "
-                            "snippet(messages_fts, 0, '[', ']', '…', 12) END, CASE WHEN octet_length(content) > "
-                            f"{_SNIPPET_MAX} THEN content END FROM tier1.messages_fts "
-                            f"WHERE messages_fts MATCH ? AND rowid IN ({marks})", (expr, *mids)).fetchall():
-                        snippets[mid] = snip if snip is not None else _window(content, query)
-                cids = [cid for cid, _ in chosen]
-                marks = ",".join("?" * len(cids))
-                convs = {r[0]: (r[1], r[2]) for r in conn.execute(
-                    f"SELECT conversation_id, title, archived FROM tier1.conversations WHERE conversation_id IN ({marks})",
-                    cids).fetchall()}
+                cap = limit * 3 if per_conversation else limit
+                while True:  # per conversation: widen the window until enough conversations
+                    rows = conn.execute(_SEARCH_MESSAGES, (expr, cap)).fetchall()
+                    seen: set[str] = set()
+                    found = []
+                    for mid, cid, role, at, score, snip, content, title, archived in rows:
+                        if per_conversation and cid in seen:
+                            continue
+                        seen.add(cid)
+                        snippet = snip if snip is not None else _window(content, query)
+                        found.append(SearchHit(cid, title, float(score), snippet, mid, role, at, bool(archived)))
+                    if not per_conversation or len(seen) >= limit or len(rows) < cap:
+                        break
+                    cap *= 4
+                for cid, score, marked, title, archived in conn.execute(_SEARCH_TITLES, (expr, limit)).fetchall():
+                    if per_conversation and cid in seen:
+                        found = [h if h.conversation_id != cid or h.score <= score else
+                                 SearchHit(cid, title, float(score), marked, None, None, None, bool(archived))
+                                 for h in found]
+                    else:
+                        found.append(SearchHit(cid, title, float(score), marked, None, None, None, bool(archived)))
         except apsw.SQLError as error:
             if "fts5" in str(error) or "syntax" in str(error):
                 raise ValidationError("query", f"is not a valid FTS5 query ({error}); use syntax='plain' for "
@@ -469,13 +471,8 @@ class Conversations:
             raise translate(error) from error
         except apsw.Error as error:
             raise translate(error) from error
-        out = []
-        for cid, (score, mid, role, at, marked) in chosen:
-            title, archived = convs.get(cid, (None, 0))
-            snippet = snippets.get(mid, "") if mid is not None else (marked or "")
-            out.append(SearchHit(cid, title, float(score), snippet, mid, role, at, bool(archived)))
-        return out
-
+        found.sort(key=lambda h: h.score)
+        return found[:limit]
 
 __all__: Sequence[str] = ("ACTION_TYPES", "Action", "Conversation", "ConversationInfo", "Conversations", "Message",
                           "ROLES", "SearchHit", "Snapshot", "TASK_STATUSES")

@@ -2,17 +2,17 @@
 namespace holding any JSON value or bytes, with expiry by the store's clock and access counting.
 
 Reads are kept as cheap as a primary-key lookup: ``get`` does not write. Each hit is counted in
-a small in-process buffer that is written (``access_count += n``, ``last_accessed``) in one
-transaction every ``FLUSH_EVERY`` hits or ``FLUSH_SECONDS`` of store-clock time, before any
-other memory write, on :meth:`Memory.entry`, on :meth:`Memory.flush`, and at interpreter exit.
-Call ``db.memory.flush()`` before closing a store to keep the last counts.
+an in-process buffer (one slot per key) that is written (``access_count += n``,
+``last_accessed``) in one transaction once ``FLUSH_SECONDS`` of store-clock time have passed
+since the last flush or ``MAX_PENDING_KEYS`` distinct keys are waiting, before any other memory
+write, on :meth:`Memory.entry`, on :meth:`Memory.flush`, and at interpreter exit. Call
+``db.memory.flush()`` before closing a store to keep the last counts.
 """
 
 from __future__ import annotations
 
 import atexit
 import math
-import threading
 import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -28,13 +28,12 @@ from . import _common as c
 if TYPE_CHECKING:
     from ..store import Store
 
-FLUSH_EVERY = 256
+MAX_PENDING_KEYS = 4096
 FLUSH_SECONDS = 5.0
 MAX_KEY = 1024
 MAX_NAMESPACE = 255
 
-_GET = ("SELECT value_type, value FROM tier1.structured_memory WHERE namespace = ? AND key = ? "
-        "AND (expires_at IS NULL OR expires_at > ?)")
+_GET = "SELECT value_type, value, expires_at FROM tier1.structured_memory WHERE namespace = ? AND key = ?"
 _MISSING = object()
 
 
@@ -85,10 +84,10 @@ class Memory:
 
     def __init__(self, store: Store) -> None:
         self._store = store
+        self._clock = store.clock
+        self._readonly = store.readonly
         self._pending: dict[tuple[str, str], list[Any]] = {}
-        self._hits = 0
         self._last_flush = store.now()
-        self._pending_lock = threading.Lock()
         atexit.register(_flush_at_exit, weakref.ref(self))
 
     def set(self, key: str, value: Any, *, ttl: float | None = None, namespace: str = "default") -> None:
@@ -119,21 +118,36 @@ class Memory:
 
     def get(self, key: str, *, namespace: str = "default", default: Any = None) -> Any:
         """The value of ``key``, or ``default`` if it is missing or expired (a miss)."""
-        if type(key) is not str or not key.isascii() or not key:
+        if type(key) is not str or not key or not key.isascii():
             c.text("key", key)
-        if type(namespace) is not str or not namespace.isascii() or not namespace:
+        if type(namespace) is not str or not namespace or not namespace.isascii():
             c.text("namespace", namespace)
         store = self._store
-        now = store.clock()
         with store._lock:  # noqa: SLF001
+            conn = store._conn  # noqa: SLF001
+            if conn is None:
+                conn = store.conn  # raises ClosedError
             try:
-                row = store.conn.execute(_GET, (namespace, key, now)).fetchone()
+                row = conn.execute(_GET, (namespace, key)).fetchone()
             except apsw.Error as error:
                 raise translate(error) from error
-        if row is None:
-            return default
-        if not store.readonly:
-            self._count(namespace, key, now)
+            if row is None:
+                return default
+            now = self._clock()
+            if row[2] is not None and row[2] <= now:
+                return default
+            if not self._readonly:
+                slot = self._pending.get((namespace, key))
+                if slot is None:
+                    self._pending[(namespace, key)] = [1, now]
+                    if len(self._pending) >= MAX_PENDING_KEYS or now - self._last_flush >= FLUSH_SECONDS:
+                        self._flush_quietly()
+                else:
+                    slot[0] += 1
+                    if now > slot[1]:
+                        slot[1] = now
+                    if now - self._last_flush >= FLUSH_SECONDS:
+                        self._flush_quietly()
         return orjson.loads(row[1]) if row[0] == "json" else row[1]
 
     def entry(self, key: str, *, namespace: str = "default") -> MemoryEntry | None:
@@ -208,29 +222,17 @@ class Memory:
             return self._write_pending()
 
     # -- internals ------------------------------------------------------------------------------
-    def _count(self, namespace: str, key: str, now: float) -> None:
-        with self._pending_lock:
-            slot = self._pending.get((namespace, key))
-            if slot is None:
-                self._pending[(namespace, key)] = [1, now]
-            else:
-                slot[0] += 1
-                if now > slot[1]:
-                    slot[1] = now
-            self._hits += 1
-            due = self._hits >= FLUSH_EVERY or now - self._last_flush >= FLUSH_SECONDS
-        if due:
-            try:
-                self.flush()
-            except BusyError:
-                pass  # another writer holds the lock; the counts stay buffered for the next flush
+    def _flush_quietly(self) -> None:
+        try:
+            self.flush()
+        except BusyError:
+            pass  # another writer holds the lock; the counts stay buffered for the next flush
 
     def _write_pending(self) -> int:
         """Inside an open transaction: add the buffered hits to their rows (restored on failure)."""
-        with self._pending_lock:
+        with self._store._lock:  # noqa: SLF001
             pending, self._pending = self._pending, {}
-            self._hits = 0
-            self._last_flush = self._store.now()
+            self._last_flush = self._clock()
         if not pending:
             return 0
         rows = [(n, to_timestamp(last), ns, key) for (ns, key), (n, last) in pending.items()]
@@ -240,7 +242,7 @@ class Memory:
                     "UPDATE tier1.structured_memory SET access_count = access_count + ?1, "
                     "last_accessed = max(coalesce(last_accessed, ''), ?2) WHERE namespace = ?3 AND key = ?4", rows)
         except BaseException:
-            with self._pending_lock:
+            with self._store._lock:  # noqa: SLF001
                 for slot_key, (n, last) in pending.items():
                     slot = self._pending.setdefault(slot_key, [0, last])
                     slot[0] += n

@@ -118,8 +118,14 @@ def test_search_messages_and_titles(db):
     other.add_message("user", "the deploy uses Safari tests too")
     other.add_message("user", "nothing else")
     hits = db.conversations.search("safari cookies")
-    assert [h.conversation_id for h in hits] == [login.conversation_id]
-    assert "[Safari]" in hits[0].snippet and hits[0].message_id is not None and hits[0].role in ("user", "assistant")
+    assert [h.conversation_id for h in hits] == [login.conversation_id] * 2
+    assert all("[Safari]" in h.snippet and h.message_id is not None for h in hits)
+    assert {h.role for h in hits} == {"user", "assistant"}
+    assert hits[0].score <= hits[1].score
+    best = db.conversations.search("safari cookies", per_conversation=True)
+    assert [h.conversation_id for h in best] == [login.conversation_id] and best[0] == hits[0]
+    assert len(db.conversations.search("safari", per_conversation=True)) == 2
+    assert len(db.conversations.search("safari", limit=1)) == 1
     hits = db.conversations.search("safari")
     assert {h.conversation_id for h in hits} == {login.conversation_id, other.conversation_id}
     title_hit = db.conversations.search("pipeline")

@@ -47,4 +47,4 @@ def test_four_processes_append_2000_messages_each(tmp_path):
                         "FROM messages WHERE conversation_id = ? GROUP BY w ORDER BY w", (cid,))
         assert rows == [{"w": str(w), "n": n, "d": n} for w in range(workers)]
         assert db.memory.namespaces() == {"workers": workers}
-        assert len(db.conversations.search("worker message")) == 1
+        assert len(db.conversations.search("worker message", per_conversation=True)) == 1

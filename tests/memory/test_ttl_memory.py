@@ -68,13 +68,26 @@ def test_access_count_and_last_accessed(db, clock):
     entry = db.memory.entry("k")
     assert entry.access_count == 3 and entry.last_accessed == "2026-01-01 00:00:03.000"
     assert entry.expires_at == pytest.approx(ManualClock().now + 100)
-    # buffered hits reach the table once due (every FLUSH_EVERY hits) or on flush()
-    for _ in range(ttl.FLUSH_EVERY):
-        db.memory.get("k")
-    assert db.query("SELECT access_count FROM structured_memory")[0]["access_count"] == 3 + ttl.FLUSH_EVERY
+    # buffered hits reach the table once FLUSH_SECONDS have passed, or on flush()
     db.memory.get("k")
-    assert db.memory.flush() == 1
-    assert db.query("SELECT access_count FROM structured_memory")[0]["access_count"] == 4 + ttl.FLUSH_EVERY
+    assert db.query("SELECT access_count FROM structured_memory")[0]["access_count"] == 3
+    clock.advance(ttl.FLUSH_SECONDS)
+    db.memory.get("k")
+    assert db.query("SELECT access_count FROM structured_memory")[0]["access_count"] == 5
+    db.memory.get("k")
+    assert db.memory.flush() == 1 and db.memory.flush() == 0
+    assert db.query("SELECT access_count FROM structured_memory")[0]["access_count"] == 6
+
+
+def test_many_distinct_keys_flush(db, monkeypatch):
+    monkeypatch.setattr(ttl, "MAX_PENDING_KEYS", 3)
+    for name in "abc":
+        db.memory.set(name, name)
+    for name in "ab":
+        db.memory.get(name)
+    assert db.query("SELECT sum(access_count) AS n FROM structured_memory")[0]["n"] == 0
+    db.memory.get("c")
+    assert db.query("SELECT sum(access_count) AS n FROM structured_memory")[0]["n"] == 3
 
 
 def test_overwrite_keeps_history_unless_expired(db, clock):
