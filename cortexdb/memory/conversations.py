@@ -465,7 +465,7 @@ class Conversations:
                     else:
                         found.append(SearchHit(cid, title, float(score), marked, None, None, None, bool(archived)))
         except apsw.SQLError as error:
-            if "fts5" in str(error) or "syntax" in str(error):
+            if syntax == "fts5":
                 raise ValidationError("query", f"is not a valid FTS5 query ({error}); use syntax='plain' for "
                                       "literal words") from error
             raise translate(error) from error

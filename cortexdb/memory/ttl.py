@@ -5,8 +5,8 @@ Reads are kept as cheap as a primary-key lookup: ``get`` does not write. Each hi
 an in-process buffer (one slot per key) that is written (``access_count += n``,
 ``last_accessed``) in one transaction once ``FLUSH_SECONDS`` of store-clock time have passed
 since the last flush or ``MAX_PENDING_KEYS`` distinct keys are waiting, before any other memory
-write, on :meth:`Memory.entry`, on :meth:`Memory.flush`, and at interpreter exit. Call
-``db.memory.flush()`` before closing a store to keep the last counts.
+write, on :meth:`Memory.entry`, on :meth:`Memory.flush`, when the store is closed (once ``db.memory`` was used), and at
+interpreter exit. Counts buffered in a process that is killed are lost (they are advisory).
 """
 
 from __future__ import annotations
@@ -89,6 +89,16 @@ class Memory:
         self._pending: dict[tuple[str, str], list[Any]] = {}
         self._last_flush = store.now()
         atexit.register(_flush_at_exit, weakref.ref(self))
+        if not store.readonly:
+            close = store.close
+
+            def flush_then_close() -> None:
+                """Buffered hit counts are written before the store closes."""
+                if not store.closed:
+                    _flush_at_exit(weakref.ref(self))
+                close()
+
+            store.close = flush_then_close  # type: ignore[method-assign]
 
     def set(self, key: str, value: Any, *, ttl: float | None = None, namespace: str = "default") -> None:
         """Store ``value`` (any JSON value, or bytes) under ``key``; ``ttl`` seconds until it expires.

@@ -139,6 +139,8 @@ def test_search_messages_and_titles(db):
         db.conversations.search('AND " OR (', syntax="fts5")
     assert error.value.field == "query"
     with pytest.raises(ValidationError):
+        db.conversations.search('"unterminated', syntax="fts5")
+    with pytest.raises(ValidationError):
         db.conversations.search("   ")
 
 

@@ -145,3 +145,12 @@ def test_read_only_store_reads_without_counting(tmp_path):
         assert ro.memory.entry("k").access_count == 0
         with pytest.raises(ReadOnlyError):
             ro.memory.set("k", 2)
+
+
+def test_buffered_counts_are_written_on_close(tmp_path):
+    with cortexdb.open(tmp_path / "s") as db:
+        db.memory.set("k", 1)
+        db.memory.get("k")
+        db.memory.get("k")
+    with cortexdb.open(tmp_path / "s") as db:
+        assert db.memory.entry("k").access_count == 2
