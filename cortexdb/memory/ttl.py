@@ -114,8 +114,8 @@ class Memory:
         now = store.now()
         ts = to_timestamp(now)
         expires = None if seconds is None else now + seconds
+        self.flush()  # buffered hits first, in their own transaction, so a failed write cannot lose them
         with store.transaction():
-            self._write_pending()
             store.execute(
                 "INSERT INTO tier1.structured_memory (namespace, key, value_type, value, created_at, updated_at, "
                 "expires_at, access_count, last_accessed) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, 0, NULL) "
@@ -181,8 +181,8 @@ class Memory:
         store.require_writable()
         c.text("key", key)
         c.text("namespace", namespace)
+        self.flush()  # buffered hits first, in their own transaction, so a failed write cannot lose them
         with store.transaction():
-            self._write_pending()
             return bool(store.execute("DELETE FROM tier1.structured_memory WHERE namespace = ? AND key = ? RETURNING 1",
                                       (namespace, key)))
 
@@ -210,8 +210,8 @@ class Memory:
         if namespace is not None:
             sql += " AND namespace = ?"
             params.append(c.text("namespace", namespace))
+        self.flush()  # buffered hits first, in their own transaction, so a failed write cannot lose them
         with store.transaction():
-            self._write_pending()
             return len(store.execute(sql + " RETURNING 1", params))
 
     def clear(self, *, namespace: str) -> int:
@@ -219,8 +219,8 @@ class Memory:
         store = self._store
         store.require_writable()
         c.text("namespace", namespace)
+        self.flush()  # buffered hits first, in their own transaction, so a failed write cannot lose them
         with store.transaction():
-            self._write_pending()
             return len(store.execute("DELETE FROM tier1.structured_memory WHERE namespace = ? RETURNING 1", (namespace,)))
 
     def flush(self) -> int:
