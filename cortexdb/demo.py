@@ -97,7 +97,31 @@ def step_governance(db: Store, echo: Echo) -> None:
     echo(f"doctor: {doctor.check(db).status}; role in force: {db.role}")
 
 
-STEPS: list[Callable[[Store, Echo], None]] = [step_store, step_query, step_graph, step_lifecycle, step_governance]
+def step_memory(db: Store, echo: Echo) -> None:
+    conv = db.conversations.start("Fix login bug", session_id="demo-session", metadata={"repo": "web"})
+    conv.add_message("user", "login fails on Safari", metadata={"path": "web/login.ts"})
+    conv.add_messages([("assistant", "Safari blocks the third-party session cookie; reading web/login.ts"),
+                       ("user", "can we use a first-party cookie instead?")])
+    conv.log_action(turn=1, action_type="retrieval", description="read web/login.ts", metadata={"lines": 120})
+    conv.snapshot(turn=1, state={"open_files": ["web/login.ts"], "hypothesis": "cookie policy"})
+    conv.set_status("in_progress")
+    info = db.conversations.get(conv.conversation_id)
+    echo(f"logged conversation {info.title!r}: {info.message_count} messages, status {info.task_status}")
+    hits = db.conversations.search("safari cookie")
+    echo(f"recalled by search('safari cookie'): {len(hits)} hit(s); best: {hits[0].snippet}" if hits else "no hits")
+    resumed = db.conversations.resume(conv.conversation_id)
+    echo(f"resumed at turn {resumed.latest_snapshot().turn_number} with state {resumed.latest_snapshot().state}")
+    task = db.tasks.create("switch login to a first-party cookie", risk_tier=2)
+    db.tasks.update_status(task.task_id, "running")
+    db.tasks.add_progress(task.task_id, "plan", 40.0, "drafted")
+    echo(f"task {task.task_id[:13]}… is {db.tasks.get(task.task_id).status}, "
+         f"progress {db.tasks.progress(task.task_id)[-1].progress_percentage}%")
+    db.memory.set("current_file", "web/login.ts", ttl=3600, namespace="ctx")
+    echo(f"TTL memory ctx/current_file = {db.memory.get('current_file', namespace='ctx')!r} (expires in 1 h)")
+
+
+STEPS: list[Callable[[Store, Echo], None]] = [step_store, step_query, step_memory, step_graph, step_lifecycle,
+                                              step_governance]
 
 
 def run_demo(home: Path, *, echo: Echo = print) -> None:

@@ -38,6 +38,10 @@ if TYPE_CHECKING:
     from .governance.audit import AuditLog
     from .governance.boundary import BoundaryGuard
     from .governance.plugins import PluginRegistry
+    from .memory.conversations import Conversations
+    from .memory.creation import Creation
+    from .memory.tasks import Tasks
+    from .memory.ttl import Memory
     from .schema_manager import SchemaManager
 
 ROLES = ("staging", "prod", "replica")
@@ -329,6 +333,34 @@ class Store:
         from .governance.plugins import PluginRegistry
 
         return PluginRegistry(self)
+
+    @functools.cached_property
+    def conversations(self) -> Conversations:
+        """Conversations, messages, actions, snapshots and their search (tier 1)."""
+        from .memory.conversations import Conversations
+
+        return Conversations(self)
+
+    @functools.cached_property
+    def creation(self) -> Creation:
+        """Incremental, resumable creation of large files chunk by chunk (tier 1)."""
+        from .memory.creation import Creation
+
+        return Creation(self)
+
+    @functools.cached_property
+    def tasks(self) -> Tasks:
+        """Tasks with enforced status transitions, progress and artifacts (tier 1)."""
+        from .memory.tasks import Tasks
+
+        return Tasks(self)
+
+    @functools.cached_property
+    def memory(self) -> Memory:
+        """TTL key/value memory per namespace with access counting (tier 1)."""
+        from .memory.ttl import Memory
+
+        return Memory(self)
 
 
 def _refuse_writes(cursor: apsw.Cursor, _sql: str, _bindings: object) -> bool:

@@ -62,6 +62,7 @@ AUDITED: tuple[AuditSpec, ...] = (
     AuditSpec("tier0", "governance_decisions", "{row}.decision_id"),
     AuditSpec("tier1", "audited_tables_tier1", "{row}.table_name", configurable=False),
     AuditSpec("tier1", "cortexdb_migrations", "{row}.module || ':' || {row}.version"),
+    AuditSpec("tier1", "tasks", "{row}.task_id", update_of=("status",)),
     AuditSpec("tier2", "audited_tables_tier2", "{row}.table_name", configurable=False),
     AuditSpec("tier2", "cortexdb_migrations", "{row}.module || ':' || {row}.version"),
     AuditSpec("tier2", "provenance_links", "{row}.id"),

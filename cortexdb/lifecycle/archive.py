@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ArchiveError, NotFoundError, ValidationError, wrap_apsw
-from .groups import GROUPS, ArchiveGroup, get_group
+from .groups import GROUPS, RESTORE_VALUES, ArchiveGroup, get_group
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -261,7 +261,7 @@ class Archive:
             if index == 0:
                 for col, value in group.restore_set:
                     if col in cols:
-                        exprs[cols.index(col)] = "NULL" if value == "null" else ":now"
+                        exprs[cols.index(col)] = RESTORE_VALUES[value]
         if group.flag_column and index == 0 and group.flag_column in cols:
             exprs[cols.index(group.flag_column)] = "1" if kind == "archive" else "0"
         if kind == "archive":

@@ -72,7 +72,8 @@ class ArchiveGroup:
     """Column sets unique in the live root table besides ``key``: a restore refuses, before
     moving anything, when a different live row holds the same values."""
     restore_set: tuple[tuple[str, str], ...] = ()
-    """Root columns a restore overwrites: ``(column, "null" | "now")`` (``now`` = store timestamp)."""
+    """Root columns a restore overwrites: ``(column, "null" | "now" | "zero")`` (``now`` = store
+    timestamp; ``zero`` for counters that the live tier's triggers rebuild as the children return)."""
 
     def tables(self) -> list[tuple[str, str, str]]:
         """(live table, archive table, key) for the root then each child."""
@@ -80,6 +81,7 @@ class ArchiveGroup:
 
 
 GROUPS: dict[str, ArchiveGroup] = {}
+RESTORE_VALUES = {"null": "NULL", "now": ":now", "zero": "0"}
 
 
 def register_group(group: ArchiveGroup) -> ArchiveGroup:
@@ -92,8 +94,8 @@ def register_group(group: ArchiveGroup) -> ArchiveGroup:
     for name in [group.local_id or "x"] + [c for cols in group.unique for c in cols] + [c for c, _ in group.restore_set]:
         ident(name)
     for _column, value in group.restore_set:
-        if value not in ("null", "now"):
-            raise ValidationError("restore_set", f"values are 'null' or 'now', got {value!r}")
+        if value not in RESTORE_VALUES:
+            raise ValidationError("restore_set", f"values are {', '.join(RESTORE_VALUES)}; got {value!r}")
     for child in group.children:
         for name in (child.table, child.archive_table, child.link, child.root_link, *child.key_columns,
                      *(c for pair in child.refs for c in pair), child.fresh_id or "x"):
@@ -119,7 +121,8 @@ register_group(ArchiveGroup(
         Child("conversation_actions", "archived_conversation_actions", "id", "session_id", "session_id"),
         Child("conversation_state_snapshots", "archived_conversation_state_snapshots", "id", "session_id", "session_id"),
     ),
-    flag_column="archived", time_column="last_updated"))
+    # message_count is kept by tier-1 triggers on messages: restored messages count themselves.
+    flag_column="archived", time_column="last_updated", restore_set=(("message_count", "zero"),)))
 register_group(ArchiveGroup("conversation_actions", "tier1", "conversation_actions", "archived_conversation_actions",
                             "id", time_column="created_at"))
 register_group(ArchiveGroup("conversation_state_snapshots", "tier1", "conversation_state_snapshots",

@@ -13,10 +13,10 @@ from cortexdb.governance import authority
 
 
 def extra_root(tmp_path: Path) -> Path:
-    """A schema root adding governance migration 0002 to tier1: what a package upgrade looks like."""
+    """A schema root adding governance migration 0099 to tier1: what a package upgrade looks like."""
     root = tmp_path / "extra_schema"
     (root / "governance" / "tier1").mkdir(parents=True)
-    (root / "governance" / "tier1" / "0002_upgrade_probe.sql").write_text(
+    (root / "governance" / "tier1" / "0099_upgrade_probe.sql").write_text(
         "CREATE TABLE IF NOT EXISTS upgrade_probe (id INTEGER PRIMARY KEY);\n-- down\nDROP TABLE upgrade_probe;\n")
     return root
 
@@ -56,7 +56,7 @@ def test_prod_pending_migrations_need_confirmation(tmp_path: Path, monkeypatch: 
     monkeypatch.setenv("CORTEXDB_SCHEMA_PATH", str(extra_root(tmp_path)))
     with pytest.raises(AuthorityError) as info:
         cortexdb.open(home, role="prod")
-    assert "0002_upgrade_probe" in str(info.value) and "CORTEXDB_CONFIRM_PROD_MIGRATIONS" in str(info.value)
+    assert "0099_upgrade_probe" in str(info.value) and "CORTEXDB_CONFIRM_PROD_MIGRATIONS" in str(info.value)
     with pytest.raises(MigrationError, match="read-only"):          # read-only never migrates either
         cortexdb.open(home, role="prod", readonly=True)
     with cortexdb.open(home, role="prod", migrate=False) as db:   # inspecting is fine
