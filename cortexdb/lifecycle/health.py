@@ -257,6 +257,23 @@ def check_fts(store: Store) -> list[Issue]:
     return issues
 
 
+STUCK_TASK_SECONDS = 3600.0
+"""A task still ``running`` this long after it started is reported (seed 004's stuck-task check)."""
+
+
+@register_check("stuck_tasks", "rule_compliance")
+def check_stuck_tasks(store: Store) -> list[Issue]:
+    cutoff = to_timestamp(store.now() - STUCK_TASK_SECONDS)
+    rows = store.execute("SELECT task_id, started_at FROM tier1.tasks WHERE status = 'running' AND started_at < ? "
+                         "ORDER BY started_at LIMIT 20", (cutoff,))
+    if not rows:
+        return []
+    listed = ", ".join(f"{task_id} (since {started})" for task_id, started in rows[:5])
+    return [Issue("rule_compliance", "medium", f"{len(rows)} task(s) running for over {STUCK_TASK_SECONDS / 3600:g} h",
+                  listed, impact="work that may have died with its process",
+                  recommendation="check the worker; mark them failed with db.tasks.update_status(id, 'failed')")]
+
+
 @register_check("cross_tier_orphans", "database")
 def check_orphans(store: Store) -> list[Issue]:
     issues = []

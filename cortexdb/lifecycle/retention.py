@@ -76,6 +76,16 @@ DEFAULT_POLICIES: list[dict[str, Any]] = [
                      "(done, or idle 7 days) are archived with messages, actions and snapshots"),
     dict(table_name="messages", tier="tier1", action="cascade", options={"parent": "conversations"},
          description="Move with their conversation"),
+    # Seed 002's cleanup_old_tasks(): progress and artifacts go after 90 days; tasks themselves stay
+    # (their status history is audited), moving to 'archived' through db.tasks.update_status.
+    dict(table_name="task_progress", tier="tier1", action="delete", max_age_days=90, time_column="created_at",
+         description="Seed 002: delete progress updates older than 90 days"),
+    dict(table_name="task_artifacts", tier="tier1", action="delete", max_age_days=90, time_column="created_at",
+         description="Seed 002: delete artifacts older than 90 days"),
+    dict(table_name="tasks", tier="tier1", action="keep",
+         description="Kept; finished tasks are marked archived (seed 002), their audit rows hold the history"),
+    dict(table_name="structured_memory", tier="tier1", action="delete", max_age_days=0, time_column="expires_at",
+         time_kind="epoch", description="TTL memory: entries past their expiry are deleted"),
 ]
 
 

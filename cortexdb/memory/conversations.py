@@ -355,11 +355,15 @@ class Conversations:
                 (cid, title, ts, ts, sid, meta))
         return Conversation(cid, sid, store)
 
-    def get(self, conversation_id: str) -> ConversationInfo:
-        """The conversation's row; NotFoundError for an unknown id."""
+    def get(self, conversation_id: str, *, include_archived: bool = False) -> ConversationInfo:
+        """The conversation's row; with ``include_archived`` also one moved to tier 3 (its
+        ``archived`` is True). NotFoundError for an unknown id."""
         c.text("conversation_id", conversation_id)
         rows = c.run(self._store, f"SELECT {_CONV_COLUMNS} FROM tier1.conversations WHERE conversation_id = ?",
                      (conversation_id,))
+        if not rows and include_archived:
+            rows = c.run(self._store, f"SELECT {_CONV_COLUMNS} FROM tier3.archived_conversations "
+                                      "WHERE conversation_id = ?", (conversation_id,))
         if not rows:
             raise NotFoundError(f"no conversation {conversation_id!r} in tier 1; check the id (db.conversations.recent())")
         return _info(rows[0])
@@ -370,12 +374,16 @@ class Conversations:
         return Conversation(info.conversation_id, info.session_id or info.conversation_id, self._store)
 
     def recent(self, limit: int = 20, *, include_archived: bool = False) -> list[ConversationInfo]:
-        """Most recently updated first (uses ``idx_conversations_active``)."""
+        """Most recently updated first (uses ``idx_conversations_active``); ``include_archived``
+        adds conversations moved to tier 3, after the live ones."""
         c.limit(limit)
-        where = "" if include_archived else "WHERE archived = 0 "
-        rows = c.run(self._store, f"SELECT {_CONV_COLUMNS} FROM tier1.conversations {where}"
-                                  "ORDER BY archived, last_updated DESC LIMIT ?", (limit,))
-        return [_info(r) for r in rows]
+        sql = f"SELECT {_CONV_COLUMNS} FROM tier1.conversations WHERE archived = 0 ORDER BY last_updated DESC LIMIT ?"
+        if include_archived:
+            sql = (f"SELECT * FROM (SELECT {_CONV_COLUMNS} FROM tier1.conversations ORDER BY archived, last_updated DESC "
+                   f"LIMIT :n) UNION ALL SELECT * FROM (SELECT {_CONV_COLUMNS} FROM tier3.archived_conversations "
+                   "ORDER BY last_updated DESC LIMIT :n) LIMIT :n")
+            return [_info(r) for r in c.run(self._store, sql, {"n": limit})]
+        return [_info(r) for r in c.run(self._store, sql, (limit,))]
 
     def messages(self, conversation_id: str, *, limit: int | None = None, after_id: int = 0,
                  newest: bool = False) -> list[Message]:
@@ -420,14 +428,19 @@ class Conversations:
         return len(rows)
 
     def search(self, query: str, *, limit: int = 20, syntax: str = "plain",
-               per_conversation: bool = False) -> list[SearchHit]:
+               per_conversation: bool = False, include_archived: bool = False) -> list[SearchHit]:
         """Messages and conversation titles matching ``query``, best first (FTS5 bm25, snippets).
 
         ``syntax="plain"`` (default) matches every word of ``query`` (each taken literally);
         ``syntax="fts5"`` passes an FTS5 query expression (``"exact phrase"``, ``OR``, ``NEAR``,
         ``prefix*``). A title match is a hit with ``message_id=None``. ``per_conversation=True``
         keeps only the best hit of each conversation (``limit`` conversations).
+        ``include_archived`` appends hits from conversations moved to tier 3 (plain words,
+        matched case-insensitively as substrings, newest first, ``archived=True``, score 0).
         """
+        if include_archived:
+            live = self.search(query, limit=limit, syntax=syntax, per_conversation=per_conversation)
+            return (live + self._search_archive(query, limit - len(live)))[:limit]
         c.text("query", query)
         c.limit(limit, maximum=10_000)
         c.choice("syntax", syntax, ("plain", "fts5"))
@@ -473,6 +486,20 @@ class Conversations:
             raise translate(error) from error
         found.sort(key=lambda h: h.score)
         return found[:limit]
+
+    def _search_archive(self, query: str, limit: int) -> list[SearchHit]:
+        """Archived messages containing every word of ``query`` (no FTS index in the archive)."""
+        words = query.split()
+        if limit <= 0 or not words:
+            return []
+        like = " AND ".join("m.content LIKE ? ESCAPE '\\'" for _ in words)
+        patterns = ["%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" for w in words]
+        rows = c.run(self._store,
+                     "SELECT m.conversation_id, a.title, m.content, m.id, m.role, m.created_at "
+                     "FROM tier3.archived_messages AS m JOIN tier3.archived_conversations AS a USING (conversation_id) "
+                     f"WHERE {like} ORDER BY m.id DESC LIMIT ?", (*patterns, limit))
+        return [SearchHit(cid, title, 0.0, _window(content, query), mid, role, at, True)
+                for cid, title, content, mid, role, at in rows]
 
 __all__: Sequence[str] = ("ACTION_TYPES", "Action", "Conversation", "ConversationInfo", "Conversations", "Message",
                           "ROLES", "SearchHit", "Snapshot", "TASK_STATUSES")

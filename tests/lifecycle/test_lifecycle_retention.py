@@ -18,7 +18,10 @@ def test_defaults_seeded_from_seed_001(db):
     assert policies["health_reports"].action == "delete" and policies["health_reports"].max_age_days == 180
     assert policies["conversation_state_snapshots"].keep_last_n == 5
     assert policies["conversations"].action == "capacity" and policies["conversations"].keep_last_n == 20
-    assert len(policies) == 17
+    from cortexdb.lifecycle.retention import DEFAULT_POLICIES
+
+    assert set(policies) == {p["table_name"] for p in DEFAULT_POLICIES}  # seed 001's 17 rows + seed 002's tasks
+    assert policies["task_progress"].max_age_days == 90
 
 
 def test_evaluate_is_a_recorded_dry_run(db, clock):
