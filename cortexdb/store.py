@@ -11,7 +11,7 @@ import functools
 import os
 import threading
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -100,6 +100,7 @@ class Store:
         self._keep_backups = keep_backups
         self._lock = threading.RLock()
         self._depth = 0
+        self._close_hooks: list[Callable[[], None]] = []
         self.migrated: list[str] = []
         """Migrations this open applied (``module/tier/file``), for logs and tests."""
 
@@ -115,10 +116,17 @@ class Store:
     def closed(self) -> bool:
         return self._conn is None
 
+    def on_close(self, hook: Callable[[], None]) -> None:
+        """Run ``hook`` just before the connection closes (sub-APIs flush buffered state here)."""
+        self._close_hooks.append(hook)
+
     def close(self) -> None:
-        """Close the connection; safe to call twice."""
+        """Close the connection, after running the ``on_close`` hooks; safe to call twice."""
         with self._lock:
             if self._conn is not None:
+                hooks, self._close_hooks = self._close_hooks, []
+                for hook in hooks:
+                    hook()
                 conn, self._conn = self._conn, None
                 with wrap_apsw():
                     conn.close()

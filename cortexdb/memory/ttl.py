@@ -90,15 +90,8 @@ class Memory:
         self._last_flush = store.now()
         atexit.register(_flush_at_exit, weakref.ref(self))
         if not store.readonly:
-            close = store.close
-
-            def flush_then_close() -> None:
-                """Buffered hit counts are written before the store closes."""
-                if not store.closed:
-                    _flush_at_exit(weakref.ref(self))
-                close()
-
-            store.close = flush_then_close  # type: ignore[method-assign]
+            me = weakref.ref(self)
+            store.on_close(lambda: _flush_at_exit(me))  # buffered hit counts are written before closing
 
     def set(self, key: str, value: Any, *, ttl: float | None = None, namespace: str = "default") -> None:
         """Store ``value`` (any JSON value, or bytes) under ``key``; ``ttl`` seconds until it expires.
