@@ -423,15 +423,9 @@ def open(path: str | os.PathLike[str] | None = None, *, role: str | None = None,
     busy_ms = int(busy_timeout * 1000)
     clock = clock or system_clock
     conn = _attach_tiers(home, readonly=readonly, busy_ms=busy_ms)
-    try:
+    with _close_on_error(conn.close):
         recorded = authority.recorded_role(conn)
         effective = authority.resolve(role, recorded, home)
-    except apsw.Error as error:
-        conn.close()
-        raise translate(error) from error
-    except BaseException:
-        conn.close()
-        raise
     if effective == "replica" and not readonly:
         conn.close()
         readonly = True
@@ -440,7 +434,7 @@ def open(path: str | os.PathLike[str] | None = None, *, role: str | None = None,
                   keep_backups=keep_backups)
     store.role = effective
     store.confirm_migrations = authority.confirmed(confirm_migrations)
-    try:
+    with _close_on_error(store.close):
         stale = [t for t in _sqlite.TIERS
                  if conn.execute(f"PRAGMA {t}.user_version").get != migrations.expected_fingerprint(roots, t, wanted)]
         if stale:
@@ -448,13 +442,20 @@ def open(path: str | os.PathLike[str] | None = None, *, role: str | None = None,
         for tier in _sqlite.TIERS:
             for pragma in _sqlite.TIER_PRAGMAS:
                 pragma(conn, tier)
+    return store
+
+
+@contextlib.contextmanager
+def _close_on_error(close: Callable[[], None]) -> Iterator[None]:
+    """Close what was just opened if the block fails, translating apsw errors."""
+    try:
+        yield
     except apsw.Error as error:
-        store.close()
+        close()
         raise translate(error) from error
     except BaseException:
-        store.close()
+        close()
         raise
-    return store
 
 
 def _attach_tiers(home: Path, *, readonly: bool, busy_ms: int) -> apsw.Connection:
@@ -464,11 +465,9 @@ def _attach_tiers(home: Path, *, readonly: bool, busy_ms: int) -> apsw.Connectio
     or truncated), then application_id.
     """
     existing = {tier: not _sqlite.inspect_file(home / f"{tier}.db") for tier in _sqlite.TIERS}
-    try:
+    with wrap_apsw():
         conn = _sqlite.connect(":memory:", busy_ms=busy_ms)
-    except apsw.Error as error:
-        raise translate(error) from error
-    try:
+    with _close_on_error(conn.close):
         for tier in _sqlite.TIERS:
             path = home / f"{tier}.db"
             if readonly and not existing[tier]:
@@ -479,12 +478,6 @@ def _attach_tiers(home: Path, *, readonly: bool, busy_ms: int) -> apsw.Connectio
         union = " UNION ALL ".join(
             f"SELECT '{t}' AS tier, type, name, tbl_name, sql FROM {t}.sqlite_master" for t in _sqlite.TIERS)
         conn.execute(f"CREATE TEMP VIEW {SCHEMA_VIEW} AS {union}")
-    except apsw.Error as error:
-        conn.close()
-        raise translate(error) from error
-    except BaseException:
-        conn.close()
-        raise
     return conn
 
 
