@@ -16,6 +16,8 @@ keeps running in the background until it returns (its late result is discarded).
 
 from __future__ import annotations
 
+import builtins
+
 import heapq
 import re
 import threading
@@ -143,11 +145,11 @@ class PluginRegistry:
             raise NotFoundError(f"no plugin {plugin_id!r}; see db.plugins.list()")
         return rows[0]
 
-    def list(self) -> list[Plugin]:
+    def list(self) -> builtins.list[Plugin]:
         """Every registered plugin, highest priority first."""
         return self._select("ORDER BY priority DESC, plugin_id", ())
 
-    def _select(self, clause: str, params: tuple[Any, ...]) -> list[Plugin]:
+    def _select(self, clause: str, params: tuple[Any, ...]) -> builtins.list[Plugin]:
         rows = self._store.execute(
             "SELECT plugin_id, name, version, category, priority, hooks, dependencies, enabled, description, author, "
             f"registered_at FROM tier0.plugins {clause}", params)
@@ -155,14 +157,14 @@ class PluginRegistry:
                        bool(r[7]), r[8], r[9], r[10], r[0] in self._callables) for r in rows]
 
     # -- running -------------------------------------------------------------------------------
-    def order(self, hook: str) -> list[str]:
+    def order(self, hook: str) -> builtins.list[str]:
         """The plugin ids ``run_hook(hook)`` would call, in order (dependencies, then priority)."""
         plugins = {p.plugin_id: p for p in self.list() if p.enabled and hook in p.hooks}
         ordered, _blocked = _topological(plugins)
         return ordered
 
     def run_hook(self, hook: str, context: dict[str, Any] | None = None, *,
-                 time_budget: float | None = None) -> list[HookExecution]:
+                 time_budget: float | None = None) -> builtins.list[HookExecution]:
         """Run ``hook`` on every enabled plugin declaring it; return one record per plugin."""
         if not isinstance(hook, str) or not hook:
             raise ValidationError("hook", "must be a non-empty string")
@@ -174,7 +176,7 @@ class PluginRegistry:
         plugins = {pid: p for pid, p in everyone.items() if p.enabled and hook in p.hooks}
         ordered, blocked = _topological(plugins)
         failed: set[str] = set()
-        out: list[HookExecution] = []
+        out: builtins.list[HookExecution] = []
         for plugin_id in [*ordered, *sorted(blocked)]:
             plugin = plugins[plugin_id]
             reason = None
@@ -239,7 +241,7 @@ class PluginRegistry:
                           (store.timestamp(), duration, status, error, result_json, execution_id))
         return HookExecution(execution_id, plugin_id, hook, status, duration, error, result)
 
-    def executions(self, *, plugin_id: str | None = None, hook: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    def executions(self, *, plugin_id: str | None = None, hook: str | None = None, limit: int = 50) -> builtins.list[dict[str, Any]]:
         """Recorded hook executions, newest first."""
         where, params = [], []
         for column, value in (("plugin_id", plugin_id), ("hook", hook)):

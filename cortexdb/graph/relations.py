@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any
 from .._json import dumps
 from ..errors import NotFoundError, ValidationError
 from . import _common as c
-from .model import Entity, Relation
+from .model import Entity, Pattern, Relation
 
 if TYPE_CHECKING:
     from ..store import Store
 
-Ref = Entity | int | str
+Ref = Entity | Pattern | int | str
 
 
 class RelationsMixin:

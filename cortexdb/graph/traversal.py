@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 from .._json import dumps
 from . import _common as c
-from .model import Entity, Neighbor, Path, Subgraph
+from .model import Entity, Neighbor, Path, Pattern, Subgraph
 
 if TYPE_CHECKING:
     from ..store import Store
 
-Ref = Entity | int | str
+Ref = Entity | Pattern | int | str
 
 
 def _type_filter(relations: Iterable[str] | None) -> tuple[str, list[str]]:

@@ -19,6 +19,8 @@ Cold-storage bundles (export / verify / import / mount) live in :mod:`.coldstore
 
 from __future__ import annotations
 
+import builtins
+
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -118,7 +120,7 @@ class Archive:
                 progress(index + 1, len(pending))
         return len(pending)
 
-    def _run_kind(self, group: ArchiveGroup, keys: list[Any], kind: str, batch_size: int, progress: Progress) -> MoveResult:
+    def _run_kind(self, group: ArchiveGroup, keys: builtins.list[Any], kind: str, batch_size: int, progress: Progress) -> MoveResult:
         self._store.require_writable()
         if batch_size < 1:
             raise ValidationError("batch_size", "must be >= 1")
@@ -297,10 +299,10 @@ class Archive:
                 return 0
         raise ArchiveError(f"operation {op_id} could not settle (rows kept changing); it stays resumable: run it again")
 
-    def _conflicts(self, group: ArchiveGroup, where: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    def _conflicts(self, group: ArchiveGroup, where: str, params: dict[str, Any]) -> builtins.list[tuple[Any, ...]]:
         """Archived roots (chosen by ``where`` over alias ``a``) whose ``unique`` values a different
         live row holds: (key, *values) of the first few."""
-        found: list[tuple[Any, ...]] = []
+        found: builtins.list[tuple[Any, ...]] = []
         for cols in group.unique:
             same = " AND ".join(f"x.{c} = a.{c}" for c in cols)
             found += self._store.execute(
@@ -376,7 +378,7 @@ class Archive:
                           (store.timestamp(), freed_mb, op_id))
             return int(store.execute(f"SELECT records_archived FROM {OPS} WHERE id = ?", (op_id,))[0][0])
 
-    def _table_columns(self, schema: str, table: str) -> list[str]:
+    def _table_columns(self, schema: str, table: str) -> builtins.list[str]:
         cached = self._columns.get((schema, table))
         if cached is None:
             cached = [r[1] for r in self._store.execute(f"PRAGMA {schema}.table_info({table})")]
@@ -386,23 +388,23 @@ class Archive:
         return cached
 
     # -- reading --------------------------------------------------------------------------------------
-    def operations(self, *, state: str | None = None, limit: int = 100) -> list[Operation]:
+    def operations(self, *, state: str | None = None, limit: int = 100) -> builtins.list[Operation]:
         """Recent archival operations, newest first (``state='planned'|'copied'`` = interrupted)."""
         sql = (f"SELECT id, op_key, group_name, kind, state, status, source_tier, destination_tier, records_archived, "
                f"started_at, completed_at, error_message FROM {OPS}")
-        params: list[Any] = []
+        params: builtins.list[Any] = []
         if state is not None:
             sql += " WHERE state = ?"
             params.append(state)
         rows = self._store.execute(sql + " ORDER BY id DESC LIMIT ?", params + [int(limit)])
         return [Operation(*r) for r in rows]
 
-    def interrupted(self) -> list[Operation]:
+    def interrupted(self) -> builtins.list[Operation]:
         """Operations a crash left unfinished (the health review reports them)."""
         return [op for op in self.operations(limit=10_000) if op.state in ("planned", "copied")]
 
     def list(self, group: str = "conversations", *, limit: int = 100, offset: int = 0,
-             include_live: bool = False) -> list[dict[str, Any]]:
+             include_live: bool = False) -> builtins.list[dict[str, Any]]:
         """Root rows of ``group`` in the archive (each with ``archived=True``), newest first by
         the group's time column; ``include_live`` adds the live tier's rows (``archived=False``)."""
         g = get_group(group)
@@ -440,7 +442,7 @@ class Archive:
             return out
         raise NotFoundError(f"no {group} row with key {key!r} in the live tier or the archive")
 
-    def search(self, text: str, *, limit: int = 50) -> list[dict[str, Any]]:
+    def search(self, text: str, *, limit: int = 50) -> builtins.list[dict[str, Any]]:
         """Archived messages containing ``text`` (case-insensitive substring), newest first."""
         if not isinstance(text, str) or not text:
             raise ValidationError("text", "must be a non-empty string")
@@ -448,7 +450,7 @@ class Archive:
         return self._dicts("SELECT * FROM tier3.archived_messages WHERE content LIKE ? ESCAPE '\\' ORDER BY id DESC LIMIT ?",
                            (pattern, int(limit)))
 
-    def _dicts(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+    def _dicts(self, sql: str, params: Sequence[Any]) -> builtins.list[dict[str, Any]]:
         return dict_rows(self._store, sql, params)
 
     # -- cold storage (see coldstore.py) -------------------------------------------------------------
@@ -495,7 +497,7 @@ class Archive:
 
         unmount_bundle(self._store, schema)
 
-    def bundles(self, *, cold_store: ColdStore | None = None) -> list[str]:
+    def bundles(self, *, cold_store: ColdStore | None = None) -> builtins.list[str]:
         """Names of the bundles in ``cold_store`` (default: the store's ``cold/`` directory)."""
         from .coldstore import default_cold_store
 

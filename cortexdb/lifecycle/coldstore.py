@@ -14,6 +14,8 @@ sit behind the small :class:`ColdStore` protocol; :class:`FilesystemColdStore` i
 
 from __future__ import annotations
 
+import builtins
+
 import base64
 import hashlib
 import os
@@ -61,7 +63,7 @@ class ColdStore(Protocol):
 
     def path(self, name: str) -> Path: ...
 
-    def list(self) -> list[str]: ...
+    def list(self) -> builtins.list[str]: ...
 
     def remove(self, name: str) -> None: ...
 

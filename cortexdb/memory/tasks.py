@@ -17,6 +17,8 @@ a retry), ``completed_at`` on completed | failed | cancelled (cleared by a retry
 
 from __future__ import annotations
 
+import builtins
+
 import math
 import uuid
 from dataclasses import dataclass
@@ -199,7 +201,7 @@ class Tasks:
         c.text("task_id", task_id, max_len=255)
         return self._get(task_id)
 
-    def list(self, *, status: str | None = None, limit: int = 50) -> list[Task]:
+    def list(self, *, status: str | None = None, limit: int = 50) -> builtins.list[Task]:
         """Tasks, newest first; ``status`` filters (uses ``idx_tasks_status``)."""
         c.limit(limit)
         if status is None:
@@ -211,7 +213,7 @@ class Tasks:
                                       "ORDER BY created_at DESC, rowid DESC LIMIT ?", (status, limit))
         return [_task(r) for r in rows]
 
-    def progress(self, task_id: str) -> list[Progress]:
+    def progress(self, task_id: str) -> builtins.list[Progress]:
         """The task's progress updates, oldest first."""
         c.text("task_id", task_id, max_len=255)
         tid = self._id(task_id)
@@ -220,12 +222,12 @@ class Tasks:
         return [Progress(r[0], task_id, r[1], None if r[2] is None else float(r[2]), r[3], loads(r[4]), r[5])
                 for r in rows]
 
-    def artifacts(self, task_id: str, *, artifact_type: str | None = None) -> list[Artifact]:
+    def artifacts(self, task_id: str, *, artifact_type: str | None = None) -> builtins.list[Artifact]:
         """The task's artifacts, oldest first (one type if given)."""
         c.text("task_id", task_id, max_len=255)
         tid = self._id(task_id)
         sql = "SELECT id, artifact_type, content, created_at FROM tier1.task_artifacts WHERE task_id = ?"
-        params: list[Any] = [tid]
+        params: builtins.list[Any] = [tid]
         if artifact_type is not None:
             sql += " AND artifact_type = ?"
             params.append(c.text("artifact_type", artifact_type, max_len=50))
