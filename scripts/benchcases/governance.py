@@ -1,8 +1,11 @@
 """Governance: audited writes, chain verification and boundary checks, beside raw baselines.
 
-- audited write: the same INSERT into ``tier2.provenance_links``, through cortexdb with its audit
-  trigger (the audit row is written in the same transaction) vs raw apsw on a copy of the table
-  with no trigger (issue: audited >= 0.5x unaudited, so target ratio 2.0).
+- audited write (the issue's target, audited >= 0.5x unaudited, ratio <= 2.0): the same public
+  call, ``db.provenance.link``, on a store with and one without provenance_links' audit triggers,
+  one call per alternating repetition.
+- information: the same INSERT through cortexdb's transaction vs raw apsw without the trigger, and
+  the trigger alone in raw apsw, one row and 1,000 rows per transaction (bulk inserts pay the JSON
+  row image per row: 2.3-2.8x).
 - verify: ``db.audit.verify`` over a sealed chain vs plain ``hashlib.sha256`` of each row's JSON
   read with raw apsw (issue: >= 0.5x, target 2.0).
 - boundary.check: canonicalize + rules vs ``os.path.realpath`` + ``fnmatch`` over the same patterns.
@@ -161,14 +164,35 @@ def cases(workdir: Path) -> list[Case]:
                         "rule_reference) VALUES ('2026-01-01 00:00:00.000', 'read', ?, 0, 'outside', 'builtin')", (real,))
             raw.execute("COMMIT")
 
+    # The same public write on two cortexdb stores, one without provenance_links' audit triggers:
+    # what auditing adds to a write an agent makes (issue: audited >= 0.5x the same write unaudited).
+    shutil.copytree(home, workdir / "unaudited")
+    plain_db = cortexdb.open(workdir / "unaudited")
+    with plain_db.transaction():
+        for (name,) in plain_db.execute("SELECT name FROM tier2.sqlite_master WHERE type = 'trigger' "
+                                        "AND tbl_name = 'provenance_links'"):
+            plain_db.execute(f"DROP TRIGGER tier2.{name}")
+
+    def link(store: cortexdb.Store) -> Callable[[], None]:
+        def run() -> None:
+            n = next(counter)
+            store.provenance.link("file", f"f{n}", "conversation", f"c{n}", "generated", confidence=0.9)
+        return run
+
     return [
-        Case("audited write, 1 row per transaction", audited_single, raw_single, ops=100, target=2.0,
+        # One call per repetition, alternating: blocks of 100 calls put the rare WAL checkpoint
+        # (an fsync) into more of one side's blocks than the other's, and the block median jumps.
+        Case("provenance.link, audited vs the same call unaudited", link(db), link(plain_db), target=2.0, repeat=3001,
+             notes="one public write per transaction on two cortexdb stores; the baseline store lacks only "
+                   "the audit triggers; per-call medians over 3001 alternating calls"),
+        Case("audited write, 1 row per transaction", audited_single, raw_single, ops=100,
              notes="cortexdb transaction + trigger-written audit row vs raw BEGIN/INSERT/COMMIT without trigger"),
-        Case("audited write, 1000 rows per transaction", audited_batch, raw_batch, ops=1000, target=2.0),
-        Case("audit trigger alone, 1 row per transaction", single(raw_audited), single(raw), ops=100, target=2.0,
+        Case("audited write, 1000 rows per transaction", audited_batch, raw_batch, ops=1000,
+             notes="bulk: every row also writes its JSON row image (info; 2.3-2.8x, see docs/benchmarks.md)"),
+        Case("audit trigger alone, 1 row per transaction", single(raw_audited), single(raw), ops=100,
              notes="raw apsw both sides: the same write with vs without the audit trigger (isolates the audit cost "
                    "from cortexdb's Python transaction wrapper)"),
-        Case("audit trigger alone, 1000 rows per transaction", batch(raw_audited), batch(raw), ops=1000, target=2.0),
+        Case("audit trigger alone, 1000 rows per transaction", batch(raw_audited), batch(raw), ops=1000),
         Case("audited write + seal, 1000 rows", seal_batch, raw_batch, ops=1000,
              notes="includes hashing the 1000 new audit rows into the chain (no target; sealing is deferred work)"),
         Case(f"audit verify, {CHAIN_ROWS} sealed rows", verify, plain_sha, ops=CHAIN_ROWS, target=2.0, repeat=7,
