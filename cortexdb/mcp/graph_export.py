@@ -111,7 +111,7 @@ def to_dot(nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> str:
     out = ["digraph cortexdb {", "  node [shape=box];"]
     for n in nodes:
         out.append(f'  n{n["id"]} [label={_dot(n["name"] + chr(10) + "(" + n["kind"] + ")")}, '
-                   f'name={_dot(n["name"])}, kind={_dot(n["kind"])}];')
+                   f'entity={_dot(n["name"])}, kind={_dot(n["kind"])}];')
     for e in edges:
         out.append(f'  n{e["source"]} -> n{e["target"]} [label={_dot(e["relationType"])}];')
     out += ["}", ""]
