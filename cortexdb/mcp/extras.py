@@ -66,13 +66,13 @@ def register_extras(server: MCPServer, store: Store, *, namespace: str, plain: C
                  description="A shortest chain of current relations between two entities (at most `maxDepth` "
                              "hops), or found=false", annotations=READ)
     async def shortest_path(
-            source: Annotated[str, Field(alias="from", description="The entity where the path starts")],
-            to: Annotated[str, Field(description="The entity where the path ends")],
+            source: Annotated[str, Field(description="The entity where the path starts")],
+            target: Annotated[str, Field(description="The entity where the path ends")],
             maxDepth: Annotated[int, Field(description="Most hops", ge=1, le=32)] = 6,  # noqa: N803
             direction: Annotated[Literal["out", "in", "both"], Field(description="Which way to follow")] = "out",
     ) -> CallToolResult:
         def call() -> CallToolResult:
-            path = graph.shortest_path(source, to, max_depth=maxDepth, direction=direction, namespace=namespace)
+            path = graph.shortest_path(source, target, max_depth=maxDepth, direction=direction, namespace=namespace)
             out: dict[str, Any] = {"found": path is not None, "entities": [], "relations": []}
             if path is not None:
                 out["entities"] = [node(e) for e in path.entities]

@@ -309,6 +309,19 @@ async def run_stdio(server: MCPServer) -> None:
         os.dup2(wire_out, 1)
 
 
+SERVING_CACHE_KIB = 131_072
+"""Page cache of the graph tier in a server process (KiB): the graph's indexes stay in memory."""
+SERVING_WAL_AUTOCHECKPOINT = 10_000
+"""WAL pages between automatic checkpoints in a server process (SQLite's default is 1000): each
+checkpoint syncs the tier file, so a long-lived writer amortizes that over more calls."""
+
+
+def tune_for_serving(store: Store) -> None:
+    """Per-connection settings for a long-lived server process (nothing is stored in the files)."""
+    store.execute(f"PRAGMA tier2.cache_size = -{SERVING_CACHE_KIB}")
+    store.execute(f"PRAGMA wal_autocheckpoint = {SERVING_WAL_AUTOCHECKPOINT}")
+
+
 def serve(home: Any = None, *, namespace: str = "default", busy_timeout: float = 30.0) -> None:
     """Open the store at ``home`` once and serve MCP over stdin/stdout until the client disconnects."""
     import anyio
@@ -316,6 +329,7 @@ def serve(home: Any = None, *, namespace: str = "default", busy_timeout: float =
     from ..store import open as open_store
 
     store = open_store(home, busy_timeout=busy_timeout)
+    tune_for_serving(store)
     try:
         server = build_server(store, namespace=namespace)
         anyio.run(run_stdio, server)

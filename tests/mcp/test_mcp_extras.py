@@ -1,0 +1,53 @@
+"""cortexdb's tools beyond the reference: ranked search, neighbors, shortest path, provenance
+lineage, health summary — through the stdio client."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mcp_helpers import ent, fails, ok, rel, run
+
+import cortexdb
+
+
+def test_ranked_search_traversal_provenance_and_health(tmp_path: Path) -> None:
+    home = tmp_path / "s"
+    with cortexdb.open(home) as db:
+        db.provenance.link("file", "web/login.ts", "conversation", "c-12", "generated", confidence=0.9)
+        db.provenance.link("conversation", "c-12", "document", "spec.md", "referenced")
+
+    async def body(c):
+        await ok(c, "create_entities", {"entities": [
+            ent("login.ts", "file", "handles Safari cookies", "cookie jar"), ent("cookies.md", "doc", "cookie notes"),
+            ent("Dana", "person"), ent("PR-12", "change"), ent("island", "thing")]})
+        await ok(c, "create_relations", {"relations": [rel("Dana", "login.ts", "owns"), rel("login.ts", "PR-12", "fixed_by"),
+                                                        rel("PR-12", "cookies.md", "cites")]})
+        out = {"ranked": await ok(c, "search_ranked", {"query": "cookies", "limit": 5}),
+               "ranked_kind": await ok(c, "search_ranked", {"query": "cookie", "entityTypes": ["doc"]}),
+               "ranked_odd": await ok(c, "search_ranked", {"query": 'AND ( "unbalanced'}),
+               "near": await ok(c, "neighbors", {"name": "login.ts"}),
+               "far": await ok(c, "neighbors", {"name": "Dana", "depth": 3, "direction": "out", "limit": 2}),
+               "path": await ok(c, "shortest_path", {"source": "Dana", "target": "cookies.md"}),
+               "no_path": await ok(c, "shortest_path", {"source": "Dana", "target": "island"}),
+               "missing": await fails(c, "neighbors", {"name": "ghost"}),
+               "lineage": await ok(c, "provenance_lineage", {"type": "file", "ref": "web/login.ts"}),
+               "descendants": await ok(c, "provenance_lineage", {"type": "document", "ref": "spec.md",
+                                                                 "direction": "downstream"}),
+               "health": await ok(c, "health_summary")}
+        return out
+    out = run(home, body)
+    assert {h["name"] for h in out["ranked"]["hits"]} == {"login.ts", "cookies.md"}
+    assert "**" in out["ranked"]["hits"][0]["snippet"] and out["ranked"]["hits"][0]["score"] > 0
+    assert [h["name"] for h in out["ranked_kind"]["hits"]] == ["cookies.md"]
+    assert out["ranked_odd"] == {"hits": []}
+    assert {(n["name"], n["depth"]) for n in out["near"]["neighbors"]} == {("Dana", 1), ("PR-12", 1)}
+    assert [(n["name"], n["depth"]) for n in out["far"]["neighbors"]] == [("login.ts", 1), ("PR-12", 2)]  # limit 2
+    assert [e["name"] for e in out["path"]["entities"]] == ["Dana", "login.ts", "PR-12", "cookies.md"]
+    assert [r["relationType"] for r in out["path"]["relations"]] == ["owns", "fixed_by", "cites"]
+    assert out["no_path"] == {"found": False, "entities": [], "relations": []}
+    assert "ghost" in out["missing"]
+    assert [(s["type"], s["ref"], s["depth"]) for s in out["lineage"]["steps"]] == [
+        ("conversation", "c-12", 1), ("document", "spec.md", 2)]
+    assert [(s["ref"], s["depth"]) for s in out["descendants"]["steps"]] == [("c-12", 1), ("web/login.ts", 2)]
+    assert out["health"]["status"] in {"healthy", "warning", "critical", "good", "degraded"} or out["health"]["status"]
+    assert out["health"]["checksRun"] > 0
