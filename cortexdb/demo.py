@@ -71,7 +71,28 @@ def step_lifecycle(db: Store, echo: Echo) -> None:
     echo(f"health review: {report.overall_status} (score {report.overall_score:.2f}, {len(report.issues)} issue(s))")
 
 
-STEPS: list[Callable[[Store, Echo], None]] = [step_store, step_query, step_graph, step_lifecycle]
+def step_mcp(db: Store, echo: Echo) -> None:
+    import tempfile
+
+    from .mcp import MemoryTools, export_graph, export_memory, import_memory
+
+    tools = MemoryTools(db)   # what `cortexdb mcp` serves: the reference memory server's nine tools
+    tools.create_entities([{"name": "Ada", "entityType": "person", "observations": ["prefers dark mode"]},
+                           {"name": "cortexdb", "entityType": "project", "observations": ["stores agent memory"]}])
+    tools.create_relations([{"from": "Ada", "to": "cortexdb", "relationType": "maintains"}])
+    found = tools.search_nodes("DARK MO")
+    echo(f"MCP search_nodes 'DARK MO': {[e['name'] for e in found['entities']]} + {len(found['relations'])} relation(s)")
+    with tempfile.TemporaryDirectory() as tmp:
+        exported = export_memory(db, f"{tmp}/memory.jsonl")
+        again = import_memory(db, exported.path)
+        echo(f"memory.jsonl: exported {exported.entities} entities / {exported.relations} relations; "
+             f"re-import created {again.entities_created}, merged {again.entities_merged}")
+    echo("graph export (mermaid, around Ada):")
+    for line in export_graph(db, "mermaid", root="Ada", depth=1).splitlines():
+        echo("  " + line)
+
+
+STEPS: list[Callable[[Store, Echo], None]] = [step_store, step_query, step_graph, step_lifecycle, step_mcp]
 
 
 def run_demo(home: Path, *, echo: Echo = print) -> None:

@@ -21,7 +21,7 @@ import orjson
 
 from ..errors import CortexError, StoreFileError, ValidationError, wrap_apsw
 from ..graph import _common as c
-from .tools import _INSERT_OBSERVATION, _entity_type, _name, _texts, insert_entities
+from .tools import _INSERT_OBSERVATION, PATTERN_MESSAGE, _entity_type, _name, _texts, insert_entities
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -114,6 +114,7 @@ def import_memory(store: Store, path: str | os.PathLike[str], *, namespace: str 
             errors.append(LineError(line, message))
 
     entities: dict[str, tuple[str, list[str]]] = {}
+    lines_of: dict[str, int] = {}
     relations: dict[tuple[str, str, str], int] = {}
     lines = raw.decode("utf-8", errors="replace").split("\n")
     total = len(lines)
@@ -131,6 +132,7 @@ def import_memory(store: Store, path: str | os.PathLike[str], *, namespace: str 
                 entities[name][1].extend(observations)
             else:
                 entities[name] = (etype, list(observations))
+                lines_of[name] = number
         else:
             relations.setdefault(value, number)
     if progress:
@@ -148,7 +150,16 @@ def import_memory(store: Store, path: str | os.PathLike[str], *, namespace: str 
             ids.update(store.execute(
                 "SELECT name, id FROM tier2.graph_entities WHERE namespace = ?1 AND name IN "
                 "(SELECT value FROM json_each(?2))", (namespace, orjson.dumps(chunk).decode())))
-        fresh = [n for n in names if n not in ids]
+        fresh = []
+        for n in names:
+            if n in ids:
+                continue
+            if entities[n][0] == "pattern":  # only existing patterns can be merged into
+                fail(lines_of[n], f"entity {n!r}: {PATTERN_MESSAGE}")
+                continue
+            fresh.append(n)
+        fresh_set = set(fresh)
+        names = [n for n in names if n in ids or n in fresh_set]
         merged = len(names) - len(fresh)
         fresh_obs = {n: list(dict.fromkeys(entities[n][1])) for n in fresh}
         new_ids = insert_entities(store, namespace, [(n, entities[n][0], fresh_obs[n]) for n in fresh], now)

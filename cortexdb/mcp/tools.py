@@ -101,11 +101,11 @@ def _name(field: str, value: Any) -> str:
 
 
 def _entity_type(field: str, value: Any) -> str:
-    c.text(field, value, max_len=100)
-    if value == "pattern":
-        raise ValidationError(field, "'pattern' is reserved for cortexdb patterns; use another entityType "
-                                     "(e.g. 'pattern_note')")
-    return value
+    return c.text(field, value, max_len=100)
+
+
+PATTERN_MESSAGE = ("'pattern' is reserved for cortexdb patterns (db.graph.add_pattern); create the entity "
+                   "with another entityType, e.g. 'pattern_note'")
 
 
 def _texts(field: str, value: Any) -> list[str]:
@@ -187,6 +187,9 @@ class MemoryTools:
                     fresh.append((name, kind, observations))
             if not fresh:
                 return []
+            for name, kind, _ in fresh:
+                if kind == "pattern":
+                    raise ValidationError("entityType", f"{name!r}: {PATTERN_MESSAGE}")
             insert_entities(store, self.namespace, fresh, store.timestamp())
             created = [{"name": name, "entityType": kind, "observations": obs} for name, kind, obs in fresh]
         return created

@@ -125,3 +125,14 @@ def test_reference_server_reads_the_export(tmp_path: Path) -> None:
     out = subprocess.run([node, "-e", script, str(tmp_path / "m.jsonl")], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout) == [{"type": "entity", "name": "a\nb", "entityType": "t", "observations": ["ü \"q\""]}]
     assert sys.executable
+
+
+def test_patterns_export_and_merge_back_but_are_not_created_from_jsonl(tmp_path: Path) -> None:
+    path, back = tmp_path / "memory.jsonl", tmp_path / "back.jsonl"
+    path.write_text('{"type":"entity","name":"new-p","entityType":"pattern","observations":[]}', encoding="utf-8")
+    with cortexdb.open(tmp_path / "s") as db:
+        db.graph.add_pattern("retry", "Retry once", "retry a 401 once", "solution")
+        export_memory(db, back)
+        assert import_memory(db, back).ok                       # an existing pattern merges
+        report = import_memory(db, path)
+        assert [e.line for e in report.errors] == [1] and "reserved" in report.errors[0].message
