@@ -71,6 +71,55 @@ def step_lifecycle(db: Store, echo: Echo) -> None:
     echo(f"health review: {report.overall_status} (score {report.overall_score:.2f}, {len(report.issues)} issue(s))")
 
 
+def step_governance(db: Store, echo: Echo) -> None:
+    from .governance import doctor
+
+    workspace = db.home / "demo-workspace"
+    workspace.mkdir(exist_ok=True)
+    db.boundary.set_root(workspace)
+    db.boundary.add_rule("deny", "**/.env")
+    for path in ("src/app.py", "../../etc/passwd", "config/.env"):
+        decision = db.boundary.check(path, "read")
+        echo(f"boundary: read {path!r} -> {'allowed' if decision.allowed else 'denied'} ({decision.reason})")
+    db.plugins.register("word-count", "Word count", "1.0", "demo", 10, ["on_note"], [],
+                        lambda hook, context: {"words": len(str(context.get("text", "")).split())})
+    (run,) = db.plugins.run_hook("on_note", {"text": "audited and hash chained"})
+    echo(f"plugin word-count on_note -> {run.status} {run.result}")
+    decision = db.audit.record_decision("retention", "tier1.messages", "approved", decided_by="demo")
+    try:
+        db.execute("UPDATE tier0.governance_decisions SET decision = 'rejected' WHERE decision_id = ?",
+                   (decision.decision_id,))
+    except Exception as error:  # noqa: BLE001 - showing the refusal is the point
+        echo(f"changing a governance decision is refused: {type(error).__name__}")
+    report = db.audit.verify()
+    echo("audit chains: " + ", ".join(f"{t.tier}={t.rows_checked} rows {'ok' if t.ok else 'BROKEN'}"
+                                      for t in report.tiers))
+    echo(f"doctor: {doctor.check(db).status}; role in force: {db.role}")
+
+
+def step_memory(db: Store, echo: Echo) -> None:
+    conv = db.conversations.start("Fix login bug", session_id="demo-session", metadata={"repo": "web"})
+    conv.add_message("user", "login fails on Safari", metadata={"path": "web/login.ts"})
+    conv.add_messages([("assistant", "Safari blocks the third-party session cookie; reading web/login.ts"),
+                       ("user", "can we use a first-party cookie instead?")])
+    conv.log_action(turn=1, action_type="retrieval", description="read web/login.ts", metadata={"lines": 120})
+    conv.snapshot(turn=1, state={"open_files": ["web/login.ts"], "hypothesis": "cookie policy"})
+    conv.set_status("in_progress")
+    info = db.conversations.get(conv.conversation_id)
+    echo(f"logged conversation {info.title!r}: {info.message_count} messages, status {info.task_status}")
+    hits = db.conversations.search("safari cookie")
+    echo(f"recalled by search('safari cookie'): {len(hits)} hit(s); best: {hits[0].snippet}" if hits else "no hits")
+    resumed = db.conversations.resume(conv.conversation_id)
+    echo(f"resumed at turn {resumed.latest_snapshot().turn_number} with state {resumed.latest_snapshot().state}")
+    task = db.tasks.create("switch login to a first-party cookie", risk_tier=2)
+    db.tasks.update_status(task.task_id, "running")
+    db.tasks.add_progress(task.task_id, "plan", 40.0, "drafted")
+    echo(f"task {task.task_id[:13]}… is {db.tasks.get(task.task_id).status}, "
+         f"progress {db.tasks.progress(task.task_id)[-1].progress_percentage}%")
+    db.memory.set("current_file", "web/login.ts", ttl=3600, namespace="ctx")
+    echo(f"TTL memory ctx/current_file = {db.memory.get('current_file', namespace='ctx')!r} (expires in 1 h)")
+
+
 def step_mcp(db: Store, echo: Echo) -> None:
     import tempfile
 
@@ -92,7 +141,8 @@ def step_mcp(db: Store, echo: Echo) -> None:
         echo("  " + line)
 
 
-STEPS: list[Callable[[Store, Echo], None]] = [step_store, step_query, step_graph, step_lifecycle, step_mcp]
+STEPS: list[Callable[[Store, Echo], None]] = [step_store, step_query, step_memory, step_graph, step_lifecycle,
+                                              step_governance, step_mcp]
 
 
 def run_demo(home: Path, *, echo: Echo = print) -> None:

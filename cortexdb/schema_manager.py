@@ -81,12 +81,15 @@ class SchemaManager:
 
         With ``dry_run`` nothing changes and the pending list is returned.
         """
+        if not dry_run:
+            self._store.require_writable()
         todo = self.pending()
         if dry_run or not todo:
             return todo
-        self._store.require_writable()
+        from .governance.authority import check_prod_migrations
         from .store import _record_identity
 
+        check_prod_migrations(self._store, todo)
         with _sqlite.home_lock(self._store.home):
             for tier in dict.fromkeys(m.tier for m in todo):
                 migrator = self.migrator(tier)

@@ -35,6 +35,13 @@ if TYPE_CHECKING:
     from .lifecycle.health import HealthReview
     from .lifecycle.maintenance import Maintenance
     from .lifecycle.retention import RetentionManager
+    from .governance.audit import AuditLog
+    from .governance.boundary import BoundaryGuard
+    from .governance.plugins import PluginRegistry
+    from .memory.conversations import Conversations
+    from .memory.creation import Creation
+    from .memory.tasks import Tasks
+    from .memory.ttl import Memory
     from .schema_manager import SchemaManager
 
 ROLES = ("staging", "prod", "replica")
@@ -75,6 +82,11 @@ class StoreStatus:
 
 class Store:
     """An open cortexdb store. Create it with :func:`cortexdb.open`; use it as a context manager."""
+
+    role: str = "staging"
+    """The role in force (staging, prod or replica), set by open() from the declared and recorded role."""
+    confirm_migrations: bool = False
+    """Whether pending migrations of a prod store may be applied (seed 003)."""
 
     def __init__(self, home: Path, conn: apsw.Connection, *, clock: Clock, readonly: bool,
                  modules: tuple[str, ...], roots: tuple[Path, ...], busy_ms: int, keep_backups: int) -> None:
@@ -133,6 +145,8 @@ class Store:
     def require_writable(self) -> None:
         """Raise ReadOnlyError if this store was opened read-only."""
         if self.readonly:
+            if self.role == "replica":
+                raise ReadOnlyError(f"{self.home} is a replica and never takes writes; write to its primary")
             raise ReadOnlyError(f"{self.home} was opened read-only; open it without readonly=True to write")
 
     @contextlib.contextmanager
@@ -299,6 +313,55 @@ class Store:
 
         return HealthReview(self)
 
+    @functools.cached_property
+    def audit(self) -> AuditLog:
+        """Per-tier SHA-256 audit chains: seal, verify, log, tail, governance decisions."""
+        from .governance.audit import AuditLog
+
+        return AuditLog(self)
+
+    @functools.cached_property
+    def boundary(self) -> BoundaryGuard:
+        """The boundary guard: workspace root, allow/deny rules, ``check(path, op)``."""
+        from .governance.boundary import BoundaryGuard
+
+        return BoundaryGuard(self)
+
+    @functools.cached_property
+    def plugins(self) -> PluginRegistry:
+        """Plugin registry and hook execution with per-plugin time budgets."""
+        from .governance.plugins import PluginRegistry
+
+        return PluginRegistry(self)
+
+    @functools.cached_property
+    def conversations(self) -> Conversations:
+        """Conversations, messages, actions, snapshots and their search (tier 1)."""
+        from .memory.conversations import Conversations
+
+        return Conversations(self)
+
+    @functools.cached_property
+    def creation(self) -> Creation:
+        """Incremental, resumable creation of large files chunk by chunk (tier 1)."""
+        from .memory.creation import Creation
+
+        return Creation(self)
+
+    @functools.cached_property
+    def tasks(self) -> Tasks:
+        """Tasks with enforced status transitions, progress and artifacts (tier 1)."""
+        from .memory.tasks import Tasks
+
+        return Tasks(self)
+
+    @functools.cached_property
+    def memory(self) -> Memory:
+        """TTL key/value memory per namespace with access counting (tier 1)."""
+        from .memory.ttl import Memory
+
+        return Memory(self)
+
 
 def _refuse_writes(cursor: apsw.Cursor, _sql: str, _bindings: object) -> bool:
     """Exec tracer for db.query: a statement that is not read-only never starts."""
@@ -311,19 +374,29 @@ def _row_as_dict(cursor: apsw.Cursor, row: tuple[Any, ...]) -> dict[str, Any]:
 
 def open(path: str | os.PathLike[str] | None = None, *, role: str | None = None, modules: Sequence[str] = (),
          clock: Clock | None = None, readonly: bool = False, migrate: bool = True, busy_timeout: float = 5.0,
-         keep_backups: int = 5) -> Store:
+         keep_backups: int = 5, confirm_migrations: bool | None = None) -> Store:
     """Open (creating if needed) the store at ``path`` and bring its schema up to date.
 
     ``path`` defaults to ``CORTEXDB_HOME``, else ``platformdirs.user_data_dir("cortexdb")``.
-    ``modules`` adds opt-in schema packs to ``core`` and ``cortex``. ``clock`` returns epoch
+    ``modules`` adds opt-in schema packs to ``core``, ``cortex`` and ``governance``. ``clock`` returns epoch
     seconds (tests pass a ManualClock). ``readonly`` opens the files read-only and never migrates.
     ``migrate=False`` opens without applying pending migrations (to inspect them first).
     Pending migrations back each changed tier up into ``backups/`` first, keeping ``keep_backups``.
+
+    ``role`` (else ``CORTEXDB_ROLE``) declares the store's role (seed 003, see
+    ``cortexdb.governance.authority``): a new store records it (default ``staging``); an existing
+    one must match its recorded role; ``prod`` must be declared and migrates only with
+    ``confirm_migrations=True`` (else ``CORTEXDB_CONFIRM_PROD_MIGRATIONS=true``); ``replica`` opens
+    read-only and never migrates.
     """
+    from .governance import authority
+
     home = resolve_home(path)
-    role = role or os.environ.get("CORTEXDB_ROLE") or None
-    if role is not None and role not in ROLES:
-        raise ValidationError("role", f"{role!r} is not one of {', '.join(ROLES)}")
+    role = authority.declared_role(role)
+    if role == "replica":
+        if not (home / "tier0.db").exists():
+            authority.resolve(role, None, home)
+        readonly = True
     for module in modules:
         migrations.validate_name("modules", module)
     if busy_timeout < 0:
@@ -342,13 +415,28 @@ def open(path: str | os.PathLike[str] | None = None, *, role: str | None = None,
     busy_ms = int(busy_timeout * 1000)
     clock = clock or system_clock
     conn = _attach_tiers(home, readonly=readonly, busy_ms=busy_ms)
+    try:
+        recorded = authority.recorded_role(conn)
+        effective = authority.resolve(role, recorded, home)
+    except apsw.Error as error:
+        conn.close()
+        raise translate(error) from error
+    except BaseException:
+        conn.close()
+        raise
+    if effective == "replica" and not readonly:
+        conn.close()
+        readonly = True
+        conn = _attach_tiers(home, readonly=True, busy_ms=busy_ms)
     store = Store(home, conn, clock=clock, readonly=readonly, modules=wanted, roots=roots, busy_ms=busy_ms,
                   keep_backups=keep_backups)
+    store.role = effective
+    store.confirm_migrations = authority.confirmed(confirm_migrations)
     try:
         stale = [t for t in _sqlite.TIERS
                  if conn.execute(f"PRAGMA {t}.user_version").get != migrations.expected_fingerprint(roots, t, wanted)]
         if stale:
-            _bring_up_to_date(store, stale, migrate=migrate, role=role)
+            _bring_up_to_date(store, stale, migrate=migrate, role=effective, existing=recorded is not None)
         for tier in _sqlite.TIERS:
             for pragma in _sqlite.TIER_PRAGMAS:
                 pragma(conn, tier)
@@ -392,14 +480,29 @@ def _attach_tiers(home: Path, *, readonly: bool, busy_ms: int) -> apsw.Connectio
     return conn
 
 
-def _bring_up_to_date(store: Store, stale: list[str], *, migrate: bool, role: str | None) -> None:
-    """The slow path: apply pending migrations of the stale tiers (read-only: only check them)."""
+def _bring_up_to_date(store: Store, stale: list[str], *, migrate: bool, role: str | None,
+                      existing: bool = True) -> None:
+    """The slow path: apply pending migrations of the stale tiers (read-only: only check them).
+
+    An existing prod store migrates only when confirmed; a replica never migrates.
+    """
+    from .governance import authority
+
     if not migrate and not store.readonly:
         return  # migrate=False: the caller inspects and applies through db.migrations
     if store.readonly:
         _check_tiers(store, stale)
         return
     with _sqlite.home_lock(store.home):
+        if existing and store.role == "prod" and not store.confirm_migrations:
+            pending = []
+            for tier in stale:
+                migrator = store.migrations.migrator(tier)
+                try:
+                    pending += migrator.check(store.modules)[0]
+                finally:
+                    migrator.close()
+            authority.check_prod_migrations(store, pending)
         for tier in stale:
             migrator = store.migrations.migrator(tier)
             try:
@@ -419,6 +522,10 @@ def _check_tiers(store: Store, stale: list[str]) -> None:
             continue  # reading a newer store is the documented way to inspect it
         finally:
             migrator.close()
+        if pending and store.role == "replica":
+            from .governance import authority
+
+            authority.replica_behind(store, tier, pending)
         if pending:
             raise MigrationError(
                 f"{tier} has {len(pending)} pending migration(s) and the store is opened read-only; "

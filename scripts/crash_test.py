@@ -6,7 +6,10 @@ back forever (or exports bundles forever), kills it with SIGKILL after a random 
 reopens the store, resumes, and checks: every row exists exactly once (live or archived),
 ``integrity_check`` and ``foreign_key_check`` pass, and no bundle exists that fails ``verify``.
 
-    python scripts/crash_test.py                  # 200 archival trials + 50 export trials
+Graph trials do the same with knowledge-graph nodes (group ``graph_nodes``), some of whose ids
+were reused by new nodes while they were archived, so restores remap ids.
+
+    python scripts/crash_test.py                  # 200 archival + 100 graph + 50 export trials
     python scripts/crash_test.py -n 1000 --seed 3 # more
 """
 
@@ -41,6 +44,16 @@ while True:
     gone = [r[0] for r in db.execute("SELECT conversation_id FROM tier3.archived_conversations")]
     db.archive.restore("conversations", gone, batch_size=4)
 """
+GRAPH_CHILD = r"""
+import sys, cortexdb
+db = cortexdb.open(sys.argv[1])
+print("ready", flush=True)
+while True:
+    live = [r[0] for r in db.execute("SELECT uuid FROM tier2.graph_entities ORDER BY id")]
+    db.archive.move("graph_nodes", live, batch_size=3)
+    gone = [r[0] for r in db.execute("SELECT uuid FROM tier3.archived_graph_entities ORDER BY uuid")]
+    db.archive.restore("graph_nodes", gone, batch_size=4)
+"""
 EXPORT_CHILD = r"""
 import sys, cortexdb
 db = cortexdb.open(sys.argv[1])
@@ -64,6 +77,58 @@ def make_template(home: Path) -> None:
                        "VALUES (?, 1, 'retrieval', 'read')", (f"s-{cid}",))
             db.execute("INSERT INTO tier1.conversation_state_snapshots (session_id, turn_number, state_json) VALUES (?, 1, '{}')",
                        (f"s-{cid}",))
+
+
+def make_graph_template(home: Path, nodes: int = 12, fillers: int = 4) -> None:
+    """Nodes with observations, tags and relations; the newest archived, their ids then reused."""
+    with cortexdb.open(home) as db:
+        g = db.graph
+        for i in range(nodes):
+            g.upsert_entity(f"n{i}", kind="k", observations=[f"obs {i} a", f"obs {i} b"], tags=[f"t{i % 3}"])
+        for i in range(nodes):
+            g.relate(f"n{i}", "next", f"n{(i + 1) % nodes}")
+            g.relate(f"n{i}", "skip", f"n{(i + 5) % nodes}")
+        g.add_pattern("pat", "A pattern", "content", "solution")
+        g.relate("pat", "about", "n0")
+        newest = [r[0] for r in db.execute("SELECT uuid FROM tier2.graph_entities ORDER BY id DESC LIMIT ?", (fillers,))]
+        db.archive.move("graph_nodes", newest)
+        for i in range(fillers):
+            g.upsert_entity(f"filler{i}", kind="k", observations=[f"filler {i}"])
+
+
+def graph_state(db: cortexdb.Store) -> dict[str, list[tuple]]:
+    """Every graph row by stable identity, whichever tier holds it (duplicates show as repeats)."""
+    return {
+        "nodes": sorted(db.execute("SELECT uuid FROM tier2.graph_entities UNION ALL SELECT uuid FROM tier3.archived_graph_entities")),
+        "patterns": sorted(db.execute("SELECT e.uuid FROM tier2.graph_patterns p JOIN tier2.graph_entities e ON e.id = p.id "
+                                      "UNION ALL SELECT entity_uuid FROM tier3.archived_graph_patterns")),
+        "observations": sorted(db.execute(
+            "SELECT e.uuid, o.content FROM tier2.graph_observations o JOIN tier2.graph_entities e ON e.id = o.entity_id "
+            "UNION ALL SELECT entity_uuid, content FROM tier3.archived_graph_observations")),
+        "tags": sorted(db.execute("SELECT e.uuid, t.tag FROM tier2.graph_tags t JOIN tier2.graph_entities e ON e.id = t.entity_id "
+                                  "UNION ALL SELECT entity_uuid, tag FROM tier3.archived_graph_tags")),
+        "relations": sorted(db.execute(
+            "SELECT r.uuid, s.uuid, t.uuid FROM tier2.graph_relations r JOIN tier2.graph_entities s ON s.id = r.source_id "
+            "JOIN tier2.graph_entities t ON t.id = r.target_id "
+            "UNION ALL SELECT uuid, source_uuid, target_uuid FROM tier3.archived_graph_relations")),
+    }
+
+
+def check_graph(home: Path, expected: dict[str, list[tuple]]) -> tuple[list[str], int]:
+    problems = []
+    with cortexdb.open(home) as db:
+        interrupted = len(db.archive.interrupted())
+        db.archive.resume()
+        state = graph_state(db)
+        for name, rows in expected.items():
+            if state[name] != rows:
+                problems.append(f"{name}: {len(state[name])} rows (expected {len(rows)}) or changed")
+        for tier in ("tier2", "tier3"):
+            if db.execute(f"PRAGMA {tier}.integrity_check") != [("ok",)]:
+                problems.append(f"{tier} integrity_check failed")
+            if db.execute(f"PRAGMA {tier}.foreign_key_check"):
+                problems.append(f"{tier} foreign_key_check failed")
+    return problems, interrupted
 
 
 def kill_after(script: str, home: Path, delay: float) -> None:
@@ -113,6 +178,7 @@ def check_export(home: Path) -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-n", "--trials", type=int, default=200, help="archival trials (default 200)")
+    parser.add_argument("--graph-trials", type=int, default=100, help="graph node archival trials (default 100)")
     parser.add_argument("--export-trials", type=int, default=50, help="export trials (default 50)")
     parser.add_argument("--seed", type=int, default=1, help="random seed for kill delays")
     parser.add_argument("--max-delay", type=float, default=0.3, help="largest kill delay in seconds")
@@ -134,6 +200,21 @@ def main() -> int:
                 failures += 1
                 print(f"archival trial {trial}: " + "; ".join(problems))
             shutil.rmtree(home)
+        graph_template = Path(tmp) / "graph-template"
+        make_graph_template(graph_template)
+        with cortexdb.open(graph_template) as db:
+            expected = graph_state(db)
+        graph_hits = 0
+        for trial in range(args.graph_trials):
+            home = Path(tmp) / "trial"
+            shutil.copytree(graph_template, home)
+            kill_after(GRAPH_CHILD, home, rng.uniform(0, args.max_delay))
+            problems, interrupted = check_graph(home, expected)
+            graph_hits += interrupted > 0
+            if problems:
+                failures += 1
+                print(f"graph trial {trial}: " + "; ".join(problems))
+            shutil.rmtree(home)
         for trial in range(args.export_trials):
             home = Path(tmp) / "trial"
             shutil.copytree(template, home)
@@ -143,8 +224,8 @@ def main() -> int:
                 failures += 1
                 print(f"export trial {trial}: " + "; ".join(problems))
             shutil.rmtree(home)
-    print(f"{args.trials} archival trials ({hits} killed mid-operation), {args.export_trials} export trials: "
-          f"{failures} failure(s)")
+    print(f"{args.trials} archival trials ({hits} killed mid-operation), {args.graph_trials} graph trials "
+          f"({graph_hits} killed mid-operation), {args.export_trials} export trials: {failures} failure(s)")
     return 1 if failures else 0
 
 

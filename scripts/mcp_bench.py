@@ -2,7 +2,8 @@
 """End-to-end MCP benchmark: cortexdb's server beside the reference memory server, through the
 official SDK's stdio client (real subprocesses, the real protocol).
 
-Workload (the same for both): create ENTITIES entities (3 observations each) in batches, then
+Workload (the same for both, seeded): create ENTITIES entities (3 observations of 6 words from a
+5,000-word vocabulary each) in batches, then
 RELATIONS relations in batches, then SEARCHES search_nodes calls, then one read_graph. Reports
 wall time per phase, total, and the median latency of the first and last 10% of create calls, to
 show whether per-call cost grows with the graph.
@@ -34,8 +35,16 @@ from mcp.client.stdio import StdioServerParameters
 
 REFERENCE = "@modelcontextprotocol/server-memory@2026.8.31"
 CACHE = Path.home() / ".cache" / "cortexdb-bench"
-WORDS = ("auth login safari cookie token session retry cache index query graph memory agent tool "
-         "deploy build test lint parse render route schema table column vector search rank").split()
+SYLLABLES = ("ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "ze", "po", "qu", "fe", "di", "gu", "ha", "jo")
+
+
+def vocabulary(size: int, rng: random.Random) -> list[str]:
+    """Distinct pseudo-words: each appears in about ENTITIES * 18 / size entities, so a search
+    matches tens of entities, as a real assistant's memory search does, not half the graph."""
+    words: set[str] = set()
+    while len(words) < size:
+        words.add("".join(rng.choices(SYLLABLES, k=rng.randint(3, 5))))
+    return sorted(words)
 
 
 def reference_command(workdir: Path) -> StdioServerParameters:
@@ -54,8 +63,9 @@ def cortexdb_command(workdir: Path) -> StdioServerParameters:
 
 def workload(entities: int, relations: int, searches: int, seed: int = 7) -> dict[str, Any]:
     rng = random.Random(seed)
+    words = vocabulary(5000, rng)
     ents = [{"name": f"entity-{i}", "entityType": rng.choice(["file", "person", "concept", "service"]),
-             "observations": [" ".join(rng.choices(WORDS, k=6)) for _ in range(3)]} for i in range(entities)]
+             "observations": [" ".join(rng.choices(words, k=6)) for _ in range(3)]} for i in range(entities)]
     rels, seen = [], set()
     while len(rels) < relations:
         a, b = rng.randrange(entities), rng.randrange(entities)
@@ -63,7 +73,8 @@ def workload(entities: int, relations: int, searches: int, seed: int = 7) -> dic
         if a != b and (a, b, kind) not in seen:
             seen.add((a, b, kind))
             rels.append({"from": f"entity-{a}", "to": f"entity-{b}", "relationType": kind})
-    queries = [rng.choice(WORDS) + " " + rng.choice(WORDS) if i % 2 else rng.choice(WORDS) for i in range(searches)]
+    # Half the queries are a word from the vocabulary, half part of an entity name.
+    queries = [rng.choice(words) if i % 2 else f"entity-{rng.randrange(entities)}" for i in range(searches)]
     return {"entities": ents, "relations": rels, "queries": queries}
 
 

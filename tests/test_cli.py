@@ -69,7 +69,7 @@ def test_migrate_commands(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     result = runner.invoke(main, ["--home", home, "--json", "migrate", "status"])
     assert {m["state"] for m in orjson.loads(result.output)} == {"applied"}
-    result = runner.invoke(main, ["--home", home, "migrate", "rollback", "cortex", "--tier", "tier3"])
+    result = runner.invoke(main, ["--home", home, "migrate", "rollback", "cortex", "--tier", "tier2"])
     assert result.exit_code == 0, result.output
     result = runner.invoke(main, ["--home", home, "--json", "migrate", "create", "mypack", "tier2", "add_things",
                                   "--schema-dir", str(tmp_path / "schema")])

@@ -94,6 +94,8 @@ def archive_run(ctx: Context) -> None:
         return
     click.echo(f"resumed {result['resumed']} interrupted operation(s)")
     _findings(ctx, result["retention"], "archived")
+    if result.get("graph_nodes"):
+        click.echo(f"moved {result['graph_nodes']} decayed graph node(s) to the archive")
 
 
 @archive.command("list")

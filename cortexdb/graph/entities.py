@@ -148,9 +148,25 @@ class EntitiesMixin:
             raise NotFoundError(f"entity: no entity with id {entity_id}")
         return found[entity_id]
 
-    def get_entity(self, entity: Entity | int | str, *, namespace: str = "default", touch: bool = True) -> Entity:
-        """One entity by Entity, id or name; counts the access (``touch=False`` to only look)."""
-        entity_id = c.resolve(self.store, entity, namespace=namespace)
+    def get_entity(self, entity: Entity | int | str, *, namespace: str = "default", touch: bool = True,
+                   include_archived: bool = False) -> Entity:
+        """One entity by Entity, id or name; counts the access (``touch=False`` to only look).
+
+        With ``include_archived``, a node the lifecycle moved to tier 3 is returned from there
+        (``archived_at`` set; an id means the id it had when archived); reading it does not
+        count as an access. ``db.archive.restore("graph_nodes", [e.uuid])`` brings it back.
+        """
+        try:
+            entity_id = c.resolve(self.store, entity, namespace=namespace)
+        except NotFoundError:
+            if not include_archived:
+                raise
+            from . import archived
+
+            uuid = archived.find_uuid(self.store, entity, namespace)
+            if uuid is None:
+                raise
+            return archived.entity(self.store, uuid)
         if touch and not self.store.readonly:
             with self.store.transaction():
                 self.store.execute("UPDATE tier2.graph_entities SET access_count = access_count + 1, "

@@ -130,3 +130,5 @@ class DecayReport:
     decayed: int
     archived: int
     changes: tuple[DecayChange, ...]
+    moved: int = 0
+    """Nodes moved to the tier-3 archive by this run (including ones marked by earlier runs)."""

@@ -68,9 +68,19 @@ class PatternsMixin:
         return self.get_pattern(node_id, touch=False)
 
     def get_pattern(self, pattern: Pattern | Entity | int | str, *, namespace: str = "default",
-                    touch: bool = True) -> Pattern:
-        """A pattern by Pattern, node id or name; counts the access unless ``touch=False``."""
-        node_id = c.resolve(self.store, pattern, field="pattern", namespace=namespace)
+                    touch: bool = True, include_archived: bool = False) -> Pattern:
+        """A pattern by Pattern, node id or name; counts the access unless ``touch=False``.
+        ``include_archived`` also looks in the tier-3 archive (see ``get_entity``)."""
+        try:
+            node_id = c.resolve(self.store, pattern, field="pattern", namespace=namespace)
+        except NotFoundError:
+            from . import archived
+
+            uuid = archived.find_uuid(self.store, pattern, namespace) if include_archived else None
+            found = archived.pattern(self.store, uuid) if uuid else None
+            if found is None:
+                raise
+            return found
         if touch and not self.store.readonly:
             with self.store.transaction():
                 self.store.execute("UPDATE tier2.graph_entities SET access_count = access_count + 1, "
@@ -110,14 +120,18 @@ class PatternsMixin:
                                (int(pinned), self.store.timestamp(), node_id))
 
     def apply_decay(self, *, idle_days: float = 60.0, rate_per_day: float = 0.01, archive_below: float = 0.3,
-                    kinds: Iterable[str] | None = ("pattern",)) -> DecayReport:
+                    kinds: Iterable[str] | None = ("pattern",), move: bool = True) -> DecayReport:
         """The CORTEX decay rule, on the store clock.
 
         A node not accessed for more than ``idle_days`` loses ``rate_per_day`` confidence per
         whole idle day past that (each day counted once across runs); below ``archive_below`` it
-        is marked archived (skipped by search; the lifecycle archiver moves it to tier 3).
-        Pinned nodes are exempt. Every change is logged in ``graph_decay_log``. ``kinds=None``
-        decays every kind; the default decays patterns only.
+        is marked archived (``archived_at``, logged) and then, with ``move`` (the default), moved
+        to the tier-3 archive with its observations, tags, pattern row and relations through the
+        crash-safe archival protocol (group ``graph_nodes``): not destroyed, still readable with
+        ``include_archived=True``, restorable. Nodes marked earlier but still live (a crash
+        between the two steps, or ``move=False``) are moved too. Pinned nodes are exempt. Every
+        change is logged in ``graph_decay_log``. ``kinds=None`` decays every kind; the default
+        decays patterns only.
         """
         for name, value in (("idle_days", idle_days), ("rate_per_day", rate_per_day)):
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
@@ -155,8 +169,18 @@ class PatternsMixin:
                                   "new_confidence, idle_days, logged_at) VALUES (?, ?, 'archived', ?, ?, ?, ?)",
                                   (uuid, node_id, new, new, idle, stamp))
                 changes.append(DecayChange(node_id, name, confidence, new, idle, archived))
+        moved = self.archive_decayed() if move else 0
         return DecayReport(examined=len(rows), decayed=len(changes), archived=sum(ch.archived for ch in changes),
-                           changes=tuple(changes))
+                           changes=tuple(changes), moved=moved)
+
+    def archive_decayed(self) -> int:
+        """Move every unpinned live node that decay marked archived to the tier-3 archive
+        (``db.archive.move("graph_nodes", ...)``); returns how many nodes moved."""
+        uuids = [r[0] for r in self.store.execute(
+            "SELECT uuid FROM tier2.graph_entities WHERE archived_at IS NOT NULL AND pinned = 0 ORDER BY id")]
+        if not uuids:
+            return 0
+        return self.store.archive.move("graph_nodes", uuids).keys
 
     def decay_log(self, node: Pattern | Entity | int | str | None = None, *, limit: int = 100,
                   namespace: str = "default") -> list[dict[str, object]]:
@@ -165,9 +189,21 @@ class PatternsMixin:
         cols = "id, entity_uuid, entity_id, action, old_confidence, new_confidence, idle_days, logged_at"
         if node is None:
             rows = self.store.execute(f"SELECT {cols} FROM tier2.graph_decay_log ORDER BY id DESC LIMIT ?", (limit,))
-        else:
-            node_id = c.resolve(self.store, node, namespace=namespace)
-            rows = self.store.execute(f"SELECT {cols} FROM tier2.graph_decay_log WHERE entity_id = ? "
-                                      "ORDER BY id DESC LIMIT ?", (node_id, limit))
+        else:  # by uuid: ids are reused, and the node may have moved to the archive
+            if isinstance(node, (Entity, Pattern)):
+                uuid = node.uuid
+            else:
+                try:
+                    node_id = c.resolve(self.store, node, namespace=namespace)
+                    uuid = self.store.execute("SELECT uuid FROM tier2.graph_entities WHERE id = ?", (node_id,))[0][0]
+                except NotFoundError:
+                    from . import archived
+
+                    found = archived.find_uuid(self.store, node, namespace)
+                    if found is None:
+                        raise
+                    uuid = found
+            rows = self.store.execute(f"SELECT {cols} FROM tier2.graph_decay_log WHERE entity_uuid = ? "
+                                      "ORDER BY id DESC LIMIT ?", (uuid, limit))
         names = [n.strip() for n in cols.split(",")]
         return [dict(zip(names, r)) for r in rows]

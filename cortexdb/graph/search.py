@@ -43,8 +43,10 @@ class SearchMixin:
         """Ranked hits for ``query`` (any text is valid), best first, with a snippet (matches marked **like this**).
 
         ``mode="all"`` needs every word, ``"any"`` one of them. Filters: entity ``kinds``,
-        ``namespace``, ``min_confidence``, ``tags`` (any of them). Archived (decayed) nodes are
-        skipped unless ``include_archived``.
+        ``namespace``, ``min_confidence``, ``tags`` (any of them). Archived nodes are skipped
+        unless ``include_archived``: then nodes marked by decay rank with the rest, and nodes the
+        lifecycle moved to tier 3 follow the live hits (case-insensitive substring match over
+        name, kind and body, score 0, newest archived first) up to ``limit``.
         """
         c.positive("limit", limit)
         match = fts_query(query, mode=mode)
@@ -83,4 +85,13 @@ class SearchMixin:
                 raise ValidationError("query", f"cannot search for {query!r}") from error
             raise
         entities = c.entities_from_rows(self.store, rows, 2)
-        return [SearchHit(entity=e, score=-row[0], snippet=row[1].replace("\n", " | ")) for e, row in zip(entities, rows)]
+        hits = [SearchHit(entity=e, score=-row[0], snippet=row[1].replace("\n", " | ")) for e, row in zip(entities, rows)]
+        if include_archived and len(hits) < limit:
+            from . import archived
+
+            words = [chunk for chunk in query.replace("\x00", " ").split() if _WORD.search(chunk)]
+            hits += archived.search(
+                self.store, words, mode=mode, kinds=None if kinds is None else kind_list,
+                namespace=namespace, min_confidence=min_confidence, tags=None if tags is None else tag_list,
+                limit=limit - len(hits))
+        return hits

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ArchiveError, NotFoundError, ValidationError, wrap_apsw
-from .groups import GROUPS, ArchiveGroup, get_group
+from .groups import GROUPS, RESTORE_VALUES, ArchiveGroup, get_group
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -101,10 +101,12 @@ class Archive:
 
     def run(self, *, progress: Progress = None) -> dict[str, Any]:
         """Resume interrupted operations, then archive what the retention policies say to
-        (the tier-1 conversation cap and every ``archive`` policy). Returns a summary."""
+        (the tier-1 conversation cap and every ``archive`` policy) and the graph nodes that
+        decay marked archived but that are still live. Returns a summary."""
         resumed = self.resume(progress=progress)
         report = self._store.retention.apply(actions=("archive", "capacity"), progress=progress)
-        return {"resumed": resumed, "retention": report}
+        graph_nodes = self._store.graph.archive_decayed()
+        return {"resumed": resumed, "retention": report, "graph_nodes": graph_nodes}
 
     def resume(self, *, progress: Progress = None) -> int:
         """Complete every operation left unfinished by a crash; returns how many were resumed."""
@@ -154,6 +156,14 @@ class Archive:
             wanted = [r[0] for r in store.execute(
                 f"SELECT s.{key} FROM {src}.{root_src} s JOIN temp.lifecycle_keys t ON t.k = s.{key} "
                 f"WHERE NOT EXISTS (SELECT 1 FROM {dst}.{root_dst} d WHERE d.{key} = s.{key})")]
+            if kind == "restore" and group.unique and wanted:
+                clash = self._conflicts(group, f"a.{key} IN (SELECT k FROM temp.lifecycle_keys)", {})
+                if clash:
+                    store.execute("DELETE FROM temp.lifecycle_keys")
+                    shown = "; ".join(f"{row[0]} ({', '.join(map(str, row[1:]))})" for row in clash)
+                    raise ArchiveError(
+                        f"cannot restore {group.name}: a live row already holds the unique values of archived {shown}; "
+                        "rename or delete the live row first (nothing was restored)")
             store.execute("DELETE FROM temp.lifecycle_keys")
             if not wanted:
                 return None
@@ -169,38 +179,99 @@ class Archive:
         return op_id
 
     def _selector(self, group: ArchiveGroup, kind: str, index: int, schema: str, alias: str) -> str:
-        """SQL condition choosing, in ``schema``, the rows of table ``index`` that op ``?`` moves."""
+        """SQL condition choosing, in ``schema``, the rows of table ``index`` that op ``:op`` moves."""
         _src, _dst, tables = self._sides(group, kind)
         side = 0 if schema == _src else 1
         root_table = tables[0][side]
-        keys = f"(SELECT root_key FROM {KEYS} WHERE op_id = ?)"
+        keys = f"(SELECT root_key FROM {KEYS} WHERE op_id = :op)"
         if index == 0:
             return f"{alias}.{group.key} IN {keys}"
         child = group.children[index - 1]
+        if child.refs:
+            live = f"{group.tier}.{group.table}"
+            if schema == group.tier:  # live rows pointing at a moved root by any ref
+                ids = f"(SELECT r.{group.local_id} FROM {live} r WHERE r.{group.key} IN {keys})"
+                return "(" + " OR ".join(f"{alias}.{col} IN {ids}" for col, _ in child.refs) + ")"
+            # archived rows of a moved root whose every ref resolves (moved now or already live)
+            anyof = " OR ".join(f"{alias}.{stable} IN {keys}" for _, stable in child.refs)
+            every = " AND ".join(f"({alias}.{stable} IN {keys} OR EXISTS (SELECT 1 FROM {live} r "
+                                 f"WHERE r.{group.key} = {alias}.{stable}))" for _, stable in child.refs)
+            return f"({anyof}) AND {every}"
         return (f"{alias}.{child.link} IN (SELECT r.{child.root_link} FROM {schema}.{root_table} r "
                 f"WHERE r.{group.key} IN {keys})")
 
-    def _copy_columns(self, group: ArchiveGroup, kind: str, src: str, src_table: str, dst: str, dst_table: str) -> tuple[list[str], list[str]]:
-        """Columns to write at the destination and the SELECT expression for each."""
+    def _match(self, group: ArchiveGroup, kind: str, index: int) -> str:
+        """SQL condition: destination row ``d`` is the copy of source row ``s`` (table ``index``)."""
+        if index == 0:
+            return f"d.{group.key} = s.{group.key}"
+        child = group.children[index - 1]
+        refs = dict(child.refs)
+        live = f"{group.tier}.{group.table}"
+        parts = []
+        for col in child.key_columns:
+            if col not in refs:
+                parts.append(f"d.{col} = s.{col}")
+            elif kind == "archive":  # s live, d archived: compare the root's stable key
+                parts.append(f"d.{refs[col]} = (SELECT r.{group.key} FROM {live} r WHERE r.{group.local_id} = s.{col})")
+            else:  # s archived, d live: map the stable key to the root's live id
+                parts.append(f"d.{col} = (SELECT r.{group.local_id} FROM {live} r WHERE r.{group.key} = s.{refs[col]})")
+        return " AND ".join(parts)
+
+    def _copy_columns(self, group: ArchiveGroup, kind: str, index: int) -> tuple[list[str], list[str], str]:
+        """Columns to write at the destination, the SELECT expression for each (parameters
+        ``:now`` and ``:op``), and an ORDER BY clause (may be empty)."""
+        src, dst, tables = self._sides(group, kind)
+        src_table, dst_table, _key = tables[index]
+        child = group.children[index - 1] if index else None
+        refs = dict(child.refs) if child else {}
         src_cols = self._table_columns(src, src_table)
         dst_cols = self._table_columns(dst, dst_table)
+        live = f"{group.tier}.{group.table}"
+        order = ""
         if kind == "archive":
-            missing = [c for c in src_cols if c not in dst_cols]
+            missing = [c for c in src_cols + list(refs.values()) if c not in dst_cols]
             if missing:
                 raise ArchiveError(
                     f"{dst}.{dst_table} lacks column(s) {', '.join(missing)} of {src}.{src_table}; add them to the archive "
                     "table with a tier-3 migration before archiving (nothing was moved)")
             cols = list(src_cols)
+            exprs = [f"s.{c}" for c in cols]
+            for col, stable in refs.items():  # the archive keeps the root's stable key beside its local id
+                cols.append(stable)
+                exprs.append(f"(SELECT r.{group.key} FROM {live} r WHERE r.{group.local_id} = s.{col})")
         else:
-            cols = [c for c in dst_cols if c in src_cols]
-        exprs = [f"s.{c}" for c in cols]
-        if group.flag_column and src_table == (group.table if kind == "archive" else group.archive_table):
-            if group.flag_column in cols:
-                exprs[cols.index(group.flag_column)] = "1" if kind == "archive" else "0"
+            fresh = child.fresh_id if child else None
+            cols = [c for c in dst_cols if c in src_cols and c != fresh]
+            exprs = [f"s.{c}" for c in cols]
+            for i, col in enumerate(cols):
+                if col in refs:
+                    exprs[i] = f"(SELECT r.{group.local_id} FROM {live} r WHERE r.{group.key} = s.{refs[col]})"
+            if fresh:
+                order = f" ORDER BY s.{fresh}"
+            if index == 0 and group.local_id and group.local_id in cols:
+                # keep the archived local id when it is free (and no other root of this op claims
+                # it), else let SQLite assign one; rows keeping theirs are inserted first, so an
+                # assigned id (max + 1) never takes an id a later row keeps
+                lid, key = group.local_id, group.key
+                keep = (f"(NOT EXISTS (SELECT 1 FROM {live} x WHERE x.{lid} = s.{lid}) AND s.{key} = "
+                        f"(SELECT min(a.{key}) FROM {src}.{src_table} a WHERE a.{lid} = s.{lid} AND "
+                        f"a.{key} IN (SELECT root_key FROM {KEYS} WHERE op_id = :op)))")
+                exprs[cols.index(lid)] = f"CASE WHEN {keep} THEN s.{lid} END"
+                order = f" ORDER BY {keep} DESC, s.{lid}"
+            if index == 0:
+                for col, value in group.restore_set:
+                    if col in cols:
+                        exprs[cols.index(col)] = RESTORE_VALUES[value]
+        if group.flag_column and index == 0 and group.flag_column in cols:
+            exprs[cols.index(group.flag_column)] = "1" if kind == "archive" else "0"
         if kind == "archive":
-            cols += list(ARCHIVE_META)
-            exprs += ["?", "?"]
-        return cols, exprs
+            for meta, expr in zip(ARCHIVE_META, (":now", ":op")):
+                if meta in cols:  # the live table has a column of that name (graph_entities.archived_at)
+                    exprs[cols.index(meta)] = f"coalesce(s.{meta}, {expr})"
+                else:
+                    cols.append(meta)
+                    exprs.append(expr)
+        return cols, exprs, order
 
     def _drive(self, op_id: int) -> int:
         """Run an operation from its recorded state to ``done``; returns rows at the destination."""
@@ -213,7 +284,6 @@ class Archive:
             raise ArchiveError(f"operation {op_id} moves group {name!r}, which this cortexdb does not know; "
                                "open the store with the module that registers it to resume")
         group = GROUPS[name]
-        src, dst, tables = self._sides(group, kind)
         for _attempt in range(5):
             if state == "planned":
                 self._copy(group, kind, op_id)
@@ -227,27 +297,42 @@ class Archive:
                 return 0
         raise ArchiveError(f"operation {op_id} could not settle (rows kept changing); it stays resumable: run it again")
 
+    def _conflicts(self, group: ArchiveGroup, where: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        """Archived roots (chosen by ``where`` over alias ``a``) whose ``unique`` values a different
+        live row holds: (key, *values) of the first few."""
+        found: list[tuple[Any, ...]] = []
+        for cols in group.unique:
+            same = " AND ".join(f"x.{c} = a.{c}" for c in cols)
+            found += self._store.execute(
+                f"SELECT a.{group.key}, {', '.join('a.' + c for c in cols)} FROM tier3.{group.archive_table} a "
+                f"WHERE {where} AND EXISTS (SELECT 1 FROM {group.tier}.{group.table} x WHERE {same} "
+                f"AND x.{group.key} <> a.{group.key}) LIMIT 5", params)
+        return found
+
     def _copy(self, group: ArchiveGroup, kind: str, op_id: int) -> None:
         """Step 2, one destination transaction: INSERT OR IGNORE each table, then state copied
         with the rows copied so far and the root rows' time range."""
         store = self._store
         src, dst, tables = self._sides(group, kind)
-        now = store.timestamp()
+        params = {"now": store.timestamp(), "op": op_id}
         with store.transaction():
+            if kind == "restore" and group.unique:
+                # a live row took a root's unique values after planning: leave that root archived
+                for row in self._conflicts(group, f"a.{group.key} IN (SELECT root_key FROM {KEYS} WHERE op_id = :op)",
+                                           params):
+                    store.execute(f"DELETE FROM {KEYS} WHERE op_id = ? AND root_key = ?", (op_id, row[0]))
             copied = 0
             for index, (src_table, dst_table, _key) in enumerate(tables):
-                cols, exprs = self._copy_columns(group, kind, src, src_table, dst, dst_table)
-                params: list[Any] = [now, op_id] if kind == "archive" else []
+                cols, exprs, order = self._copy_columns(group, kind, index)
                 store.execute(
                     f"INSERT OR IGNORE INTO {dst}.{dst_table} ({', '.join(cols)}) SELECT {', '.join(exprs)} "
-                    f"FROM {src}.{src_table} s WHERE {self._selector(group, kind, index, src, 's')}",
-                    params + [op_id])
+                    f"FROM {src}.{src_table} s WHERE {self._selector(group, kind, index, src, 's')}{order}", params)
                 copied += store.conn.changes()
             oldest = newest = None
             if group.time_column:
                 oldest, newest = store.execute(
                     f"SELECT min(s.{group.time_column}), max(s.{group.time_column}) FROM {src}.{tables[0][0]} s "
-                    f"WHERE {self._selector(group, kind, 0, src, 's')}", (op_id,))[0]
+                    f"WHERE {self._selector(group, kind, 0, src, 's')}", params)[0]
             store.execute(f"UPDATE {OPS} SET state = 'copied', records_archived = records_archived + ?, "
                           "oldest_record_at = coalesce(?, oldest_record_at), newest_record_at = coalesce(?, newest_record_at) "
                           "WHERE id = ?", (copied, oldest, newest, op_id))
@@ -256,10 +341,11 @@ class Archive:
         """Source rows of the operation that have no copy at the destination."""
         src, dst, tables = self._sides(group, kind)
         total = 0
-        for index, (src_table, dst_table, key) in enumerate(tables):
+        for index, (src_table, dst_table, _key) in enumerate(tables):
             total += self._store.execute(
                 f"SELECT count(*) FROM {src}.{src_table} s WHERE {self._selector(group, kind, index, src, 's')} "
-                f"AND NOT EXISTS (SELECT 1 FROM {dst}.{dst_table} d WHERE d.{key} = s.{key})", (op_id,))[0][0]
+                f"AND NOT EXISTS (SELECT 1 FROM {dst}.{dst_table} d WHERE {self._match(group, kind, index)})",
+                {"op": op_id})[0][0]
         return total
 
     def _verify_and_delete(self, group: ArchiveGroup, kind: str, op_id: int) -> float | None:
@@ -275,7 +361,7 @@ class Archive:
             for index in range(len(tables) - 1, -1, -1):
                 src_table = tables[index][0]
                 store.execute(f"DELETE FROM {src}.{src_table} WHERE {self._selector(group, kind, index, src, src + '.' + src_table)}",
-                              (op_id,))
+                              {"op": op_id})
             pages = store.execute(f"PRAGMA {src}.freelist_count")[0][0] - free_before
             page_size = store.execute(f"PRAGMA {src}.page_size")[0][0]
         return max(0, pages) * page_size / 1_048_576
@@ -341,8 +427,16 @@ class Archive:
             out: dict[str, Any] = {"archived": archived, "root": root[0], "children": {}}
             for child in g.children:
                 table = child.archive_table if archived else child.table
+                order = ", ".join(child.key_columns)
+                if child.refs:
+                    cols = [stable if archived else col for col, stable in child.refs]
+                    value = root[0][g.key] if archived else root[0][g.local_id]
+                    out["children"][child.table] = self._dicts(
+                        f"SELECT * FROM {schema}.{table} WHERE {' OR '.join(f'{c} = :v' for c in cols)} ORDER BY {order}",
+                        {"v": value})
+                    continue
                 out["children"][child.table] = self._dicts(
-                    f"SELECT * FROM {schema}.{table} WHERE {child.link} = ? ORDER BY {child.key}", (root[0][child.root_link],))
+                    f"SELECT * FROM {schema}.{table} WHERE {child.link} = ? ORDER BY {order}", (root[0][child.root_link],))
             return out
         raise NotFoundError(f"no {group} row with key {key!r} in the live tier or the archive")
 

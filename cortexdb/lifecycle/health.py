@@ -421,3 +421,7 @@ def _alive(path: Path) -> bool:
     except PermissionError:
         return True
     return True
+
+
+# graph cross-tier orphans and the audit chain (registered on import; they use Issue / register_check)
+from . import health_graph as _health_graph  # noqa: E402,F401

@@ -42,6 +42,8 @@ PROBE = (
     "SELECT count(*) FROM tier1.conversation_actions WHERE session_id >= '' AND turn_number > 0",
     "SELECT count(*) FROM tier3.archived_messages",
     "SELECT count(*) FROM tier2.provenance_links WHERE source_type = 'conversation'",
+    "SELECT count(*), max(e.confidence) FROM tier2.graph_relations r JOIN tier2.graph_entities e ON e.id = r.target_id "
+    "WHERE r.valid_to IS NULL AND r.source_id >= 0",
 )
 """The fixed probe: a join and index scans across the tiers, timed (best of 3) before and after."""
 

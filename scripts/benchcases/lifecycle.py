@@ -4,6 +4,10 @@
   conversations with 10 messages, 1 action and 1 snapshot each, against a raw two-step
   copy-then-delete of the same rows (selected by the same keys) on its own copy of the store. Runs alternate direction
   (archive, then restore / raw copy back), so every run moves the same 13,000 rows.
+- graph archival: ``db.archive.move("graph_nodes", uuids)`` of 1,000 graph nodes (3 observations,
+  1 tag, 2 outgoing relations each: 7,000 rows with the relations) and the restore, against a raw
+  copy-then-delete doing the same uuid mapping (children keyed by node uuid in the archive, mapped
+  back to live ids on restore), alternating directions like the conversation case.
 - export: ``db.archive.export`` of 200,000 archived messages (stream, sha256, read-back verify,
   fsync, rename) against a raw fetch + orjson + zstd pipeline writing one file.
 
@@ -99,6 +103,81 @@ def raw_move(conn: apsw.Connection, to_archive: bool, keys: list[str]) -> None:
     conn.execute("COMMIT")
 
 
+GRAPH_NODES = 1000
+GRAPH_COLS = {  # live table -> columns copied both ways (ids of children are left to SQLite on restore)
+    "graph_entities": "id, uuid, namespace, name, kind, properties, confidence, pinned, access_count, last_accessed, "
+                      "decayed_through, archived_at, body, created_at, updated_at",
+}
+
+
+def populate_graph(home: Path, nodes: int = GRAPH_NODES) -> list[str]:
+    """``nodes`` entities with 3 observations, 1 tag and relations to i+1 and i+7; returns their uuids."""
+    with cortexdb.open(home) as db:
+        items = [{"name": f"node/{i}", "kind": "file", "properties": {"lang": "py", "n": i},
+                  "observations": [f"observation {j} of node {i} about caching" for j in range(3)], "tags": [f"t{i % 10}"]}
+                 for i in range(nodes)]
+        db.graph.upsert_entities(items)
+        db.graph.relate_many([{"source": f"node/{i}", "relation_type": "imports", "target": f"node/{(i + d) % nodes}"}
+                              for i in range(nodes) for d in (1, 7)])
+        return [r[0] for r in db.execute("SELECT uuid FROM tier2.graph_entities ORDER BY id")]
+
+
+def raw_graph_move(conn: apsw.Connection, to_archive: bool, keys: list[str]) -> None:
+    """Two steps, no bookkeeping: copy the nodes named by ``keys`` with their children (uuid-keyed
+    in the archive, mapped back to live ids on restore) and commit, then delete at the source."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS raw_keys (k PRIMARY KEY) WITHOUT ROWID; DELETE FROM temp.raw_keys")
+    conn.executemany("INSERT INTO temp.raw_keys VALUES (?)", [(k,) for k in keys])
+    ent = GRAPH_COLS["graph_entities"]
+    keys_sql = "(SELECT k FROM temp.raw_keys)"
+    if to_archive:
+        ids = f"(SELECT id FROM tier2.graph_entities WHERE uuid IN {keys_sql})"
+        uuid_of = "(SELECT e.uuid FROM tier2.graph_entities e WHERE e.id = {})"
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(f"INSERT INTO tier3.archived_graph_entities ({ent}, archive_op_id) SELECT "
+                     f"{ent.replace('archived_at', 'coalesce(archived_at, 1)')}, 0 FROM tier2.graph_entities WHERE uuid IN {keys_sql}")
+        conn.execute(f"INSERT INTO tier3.archived_graph_observations (id, entity_id, content, created_at, entity_uuid, archived_at) "
+                     f"SELECT o.id, o.entity_id, o.content, o.created_at, {uuid_of.format('o.entity_id')}, 1 "
+                     f"FROM tier2.graph_observations o WHERE o.entity_id IN {ids}")
+        conn.execute(f"INSERT INTO tier3.archived_graph_tags (entity_id, tag, entity_uuid, archived_at) "
+                     f"SELECT t.entity_id, t.tag, {uuid_of.format('t.entity_id')}, 1 FROM tier2.graph_tags t WHERE t.entity_id IN {ids}")
+        rel = ("id, uuid, source_id, relation_type, target_id, strength, confidence, properties, valid_from, valid_to, "
+               "recorded_at, ended_at")
+        conn.execute(f"INSERT INTO tier3.archived_graph_relations ({rel}, source_uuid, target_uuid, archived_at) "
+                     f"SELECT {', '.join('r.' + c.strip() for c in rel.split(','))}, {uuid_of.format('r.source_id')}, "
+                     f"{uuid_of.format('r.target_id')}, 1 FROM tier2.graph_relations r "
+                     f"WHERE r.source_id IN {ids} OR r.target_id IN {ids}")
+        conn.execute("COMMIT")
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(f"DELETE FROM tier2.graph_relations WHERE source_id IN {ids} OR target_id IN {ids}")
+        for table in ("graph_tags", "graph_observations"):
+            conn.execute(f"DELETE FROM tier2.{table} WHERE entity_id IN {ids}")
+        conn.execute(f"DELETE FROM tier2.graph_entities WHERE uuid IN {keys_sql}")
+        conn.execute("COMMIT")
+    else:
+        id_of = "(SELECT e.id FROM tier2.graph_entities e WHERE e.uuid = {})"
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(f"INSERT INTO tier2.graph_entities ({ent}) SELECT {ent.replace('archived_at', 'NULL')} "
+                     f"FROM tier3.archived_graph_entities WHERE uuid IN {keys_sql}")
+        conn.execute(f"INSERT INTO tier2.graph_observations (entity_id, content, created_at) SELECT "
+                     f"{id_of.format('o.entity_uuid')}, o.content, o.created_at FROM tier3.archived_graph_observations o "
+                     f"WHERE o.entity_uuid IN {keys_sql} ORDER BY o.id")
+        conn.execute(f"INSERT INTO tier2.graph_tags (entity_id, tag) SELECT {id_of.format('t.entity_uuid')}, t.tag "
+                     f"FROM tier3.archived_graph_tags t WHERE t.entity_uuid IN {keys_sql}")
+        conn.execute("INSERT INTO tier2.graph_relations (uuid, source_id, relation_type, target_id, strength, confidence, "
+                     "properties, valid_from, valid_to, recorded_at, ended_at) SELECT r.uuid, "
+                     f"{id_of.format('r.source_uuid')}, r.relation_type, {id_of.format('r.target_uuid')}, r.strength, "
+                     "r.confidence, r.properties, r.valid_from, r.valid_to, r.recorded_at, r.ended_at "
+                     f"FROM tier3.archived_graph_relations r WHERE r.source_uuid IN {keys_sql} OR r.target_uuid IN {keys_sql} "
+                     "ORDER BY r.id")
+        conn.execute("COMMIT")
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(f"DELETE FROM tier3.archived_graph_relations WHERE source_uuid IN {keys_sql} OR target_uuid IN {keys_sql}")
+        for table in ("archived_graph_tags", "archived_graph_observations"):
+            conn.execute(f"DELETE FROM tier3.{table} WHERE entity_uuid IN {keys_sql}")
+        conn.execute(f"DELETE FROM tier3.archived_graph_entities WHERE uuid IN {keys_sql}")
+        conn.execute("COMMIT")
+
+
 def export_rows(home: Path, rows: int) -> None:
     """Fill tier3.archived_messages with ``rows`` rows (for export measurements)."""
     with cortexdb.open(home) as db, db.transaction():
@@ -147,6 +226,20 @@ def cases(workdir: Path) -> list[Case]:
         else:
             db.archive.restore("conversations", keys)
 
+    gours, gtheirs = workdir / "graph-ours", workdir / "graph-theirs"
+    uuids = populate_graph(gours)
+    shutil.copytree(gours, gtheirs)
+    gdb = cortexdb.open(gours)
+    graph_direction = itertools.cycle([True, False])
+    raw_graph_direction = itertools.cycle([True, False])
+    graw_conn = raw_connection(gtheirs)
+
+    def graph_move() -> None:
+        if next(graph_direction):
+            gdb.archive.move("graph_nodes", uuids)
+        else:
+            gdb.archive.restore("graph_nodes", uuids)
+
     exp = workdir / "export"
     export_rows(exp, EXPORT_ROWS)
     edb = cortexdb.open(exp)
@@ -165,6 +258,10 @@ def cases(workdir: Path) -> list[Case]:
         Case("archive 1k conversations (13k rows)", archive_move, lambda: raw_move(raw_conn, next(raw_direction), keys),
              ops=rows, target=2.0, repeat=10,
              notes="resumable protocol (op row + keys, copy, verify, delete, finish) vs raw copy-then-delete"),
+        Case("archive 1k graph nodes (7k rows)", graph_move,
+             lambda: raw_graph_move(graw_conn, next(raw_graph_direction), uuids),
+             ops=GRAPH_NODES * 7, target=2.0, repeat=10,
+             notes="graph_nodes group (uuid-keyed children, relations both ways, id-safe restore) vs raw copy-then-delete"),
         Case("export 200k rows to jsonl.zst bundle", ours_export, lambda: raw_export(exp, out / "m.jsonl.zst"),
              ops=EXPORT_ROWS, target=2.0, repeat=5, teardown=teardown,
              notes="cortexdb also hashes, verifies by reading back, fsyncs, renames; raw writes one file"),

@@ -10,6 +10,7 @@ import apsw
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import cortexdb  # noqa: E402
+from cortexdb import migrations  # noqa: E402
 from bench import Case  # noqa: E402
 
 TIERS = ("tier0", "tier1", "tier2", "tier3")
@@ -47,6 +48,7 @@ def cases(workdir: Path) -> list[Case]:
             conn = apsw.Connection(str(path / f"{tier}.db"))
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("BEGIN IMMEDIATE")
+            conn.execute(migrations.LEDGER_DDL)  # the snapshot's audit triggers reference the ledger
             conn.execute((root / f"{tier}.sql").read_text())
             conn.execute("COMMIT")
             conn.close()

@@ -79,7 +79,7 @@ def test_decay_rule(db, clock):
     clock.advance(36 * DAY)
     report = g.apply_decay()
     assert report.archived == 1 and report.changes[0].new_confidence == pytest.approx(0.29)
-    assert g.get_pattern(p, touch=False).archived_at is not None
+    assert report.moved == 1 and g.get_pattern(p, touch=False, include_archived=True).archived_at is not None
     assert g.search("stale") == [] and [x.name for x in g.patterns()] == ["fresh", "pinned"]
     assert g.apply_decay().decayed == 0  # fresh: idle 51 days since its access
     clock.advance(10 * DAY)

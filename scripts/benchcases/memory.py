@@ -1,0 +1,120 @@
+"""Working memory: message appends, conversation search and TTL reads beside raw apsw.
+
+The raw baselines open the store's own tier1.db file with a plain apsw connection (same schema,
+triggers and indexes, WAL, synchronous=NORMAL, the same connection pragmas), so the ratio is
+what cortexdb adds: validation, JSON encoding, four attached tiers, result objects.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+
+import apsw
+import orjson
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import cortexdb  # noqa: E402
+from bench import Case  # noqa: E402
+
+WORDS = [f"w{i:04d}" for i in range(2000)] + ["safari", "login", "cookie", "deploy", "pipeline", "migration"]
+
+
+def raw_connection(path: Path) -> apsw.Connection:
+    conn = apsw.Connection(str(path))
+    conn.set_busy_timeout(5000)
+    conn.config(apsw.SQLITE_DBCONFIG_DQS_DML, 0)
+    conn.config(apsw.SQLITE_DBCONFIG_DQS_DDL, 0)
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA trusted_schema = OFF")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    assert conn.execute("PRAGMA journal_mode").fetchall()[0][0] == "wal"
+    return conn
+
+
+def sentence(rng: random.Random, n: int = 12) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n))
+
+
+def cases(workdir: Path) -> list[Case]:
+    rng = random.Random(7)
+    db = cortexdb.open(workdir / "store")
+    raw = raw_connection(workdir / "store" / "tier1.db")
+    bulk_conv = db.conversations.start("bulk")
+    single_conv = db.conversations.start("single")
+    ts = db.timestamp()
+
+    # -- bulk add_messages vs raw executemany -------------------------------------------------
+    batch = [("user" if i % 2 else "assistant", sentence(rng), {"i": i, "path": "web/login.ts"}) for i in range(1000)]
+
+    def bulk() -> None:
+        bulk_conv.add_messages(batch)
+
+    def raw_bulk() -> None:
+        raw.execute("BEGIN IMMEDIATE")
+        raw.executemany("INSERT INTO messages (conversation_id, role, content, metadata, created_at) VALUES (?, ?, ?, ?, ?)",
+                        [(bulk_conv.conversation_id, role, text, orjson.dumps(meta).decode(), ts)
+                         for role, text, meta in batch])
+        raw.execute("COMMIT")
+
+    # -- single add_message (autocommit) vs a raw single-row insert in its own transaction -------
+    singles = [sentence(rng) for _ in range(100)]
+
+    def single() -> None:
+        for text in singles:
+            single_conv.add_message("user", text, metadata={"turn": 1})
+
+    def raw_single() -> None:
+        for text in singles:
+            raw.execute("INSERT INTO messages (conversation_id, role, content, metadata, created_at) VALUES (?, ?, ?, ?, ?)",
+                        (single_conv.conversation_id, "user", text, orjson.dumps({"turn": 1}).decode(), ts))
+
+    # -- search: 100 conversations x 50 messages ------------------------------------------------
+    for n in range(100):
+        conv = db.conversations.start(f"conversation {n} about {rng.choice(WORDS)}")
+        conv.add_messages([("user", sentence(rng, 20), None) for _ in range(50)])
+    queries = ["safari login", "cookie", "deploy pipeline", "w0042", "migration w0100"]
+
+    def search() -> None:
+        for q in queries:
+            db.conversations.search(q, limit=20)
+
+    def raw_search() -> None:
+        for q in queries:
+            expr = " ".join(f'"{w}"' for w in q.split())
+            raw.execute(
+                "SELECT m.conversation_id, m.id, m.role, f.rank, snippet(messages_fts, 0, '[', ']', '…', 12), c.title "
+                "FROM messages_fts AS f JOIN messages AS m ON m.id = f.rowid JOIN conversations AS c "
+                "ON c.conversation_id = m.conversation_id WHERE messages_fts MATCH ? ORDER BY f.rank LIMIT 20",
+                (expr,)).fetchall()
+
+    # -- memory.get vs a raw primary-key select ---------------------------------------------------
+    for i in range(1000):
+        db.memory.set(f"key{i}", {"value": i, "tags": ["a", "b"]}, ttl=3600, namespace="ctx")
+    names = [f"key{i}" for i in range(1000)]
+
+    def get() -> None:
+        for name in names:
+            db.memory.get(name, namespace="ctx")
+
+    def raw_get() -> None:
+        for name in names:
+            raw.execute("SELECT value_type, value FROM structured_memory WHERE namespace = ? AND key = ?",
+                        ("ctx", name)).fetchone()
+
+    def close() -> None:
+        db.memory.flush()
+        raw.close()
+        db.close()
+
+    return [
+        Case("add_messages 1000 rows (bulk)", bulk, raw_bulk, ops=len(batch), target=2.0,
+             notes="raw: BEGIN IMMEDIATE + executemany + COMMIT on tier1.db, metadata encoded with orjson"),
+        Case("add_message single, autocommit", single, raw_single, ops=len(singles), target=1.5,
+             notes="raw: one autocommit INSERT per row into the same tier1.db (same triggers)"),
+        Case("conversations.search (5 queries)", search, raw_search, ops=len(queries), target=2.0,
+             notes="5000 messages in 100 conversations; raw: FTS5 MATCH + bm25 + snippet, LIMIT 20"),
+        Case("memory.get 1000 keys", get, raw_get, ops=len(names), target=2.0,
+             notes="raw: primary-key SELECT + fetchone, no decoding", teardown=close),
+    ]
