@@ -1,5 +1,6 @@
 """cortexdb's tools beyond the reference memory server: ranked full-text search, traversal,
-provenance lineage and a health summary. Every search and walk is bounded by a ``limit``."""
+provenance lineage, a health summary, the conversation log and recall, and TTL memory.
+Every search and walk is bounded by a ``limit``."""
 
 from __future__ import annotations
 
@@ -8,11 +9,17 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from mcp.types import CallToolResult
 from pydantic import Field
+from typing_extensions import TypedDict
 
 if TYPE_CHECKING:
     from mcp.server.mcpserver import MCPServer
 
     from ..store import Store
+
+
+class MessageIn(TypedDict):
+    role: Annotated[Literal["user", "assistant", "system", "tool"], Field(description="Who said it")]
+    content: Annotated[str, Field(description="The message text")]
 
 
 def register_extras(server: MCPServer, store: Store, *, namespace: str, plain: Callable[[Any], Any],
@@ -110,5 +117,91 @@ def register_extras(server: MCPServer, store: Store, *, namespace: str, plain: C
                    "issues": [{k: i.get(k) for k in ("severity", "category", "title", "recommendation")}
                               for i in report.issues][:50],
                    "checksRun": report.checks_run}
+            return result(out, out)
+        return guard(call)
+
+    conversations = store.conversations
+
+    def message(m: Any) -> dict[str, Any]:
+        return {"id": m.id, "role": m.role, "content": m.content, "createdAt": m.created_at}
+
+    @server.tool(name="conversation_log", title="Log Conversation",
+                 description="Append messages to a conversation in cortexdb's working memory (one transaction); "
+                             "without conversationId a new conversation is started (with `title`). Returns the "
+                             "conversation id to pass next time", annotations=_write())
+    async def conversation_log(
+            messages: Annotated[list[MessageIn], Field(description="Messages to append, in order")],
+            conversationId: Annotated[str | None, Field(description="An existing conversation")] = None,  # noqa: N803
+            title: Annotated[str | None, Field(description="Title when starting a conversation")] = None,
+    ) -> CallToolResult:
+        def call() -> CallToolResult:
+            with store.transaction():
+                conv = (conversations.resume(conversationId) if conversationId
+                        else conversations.start(title))
+                ids = conv.add_messages([(m["role"], m["content"]) for m in messages]) if messages else []
+            out = {"conversationId": conv.conversation_id, "messageIds": ids}
+            return result(out, out)
+        return guard(call)
+
+    @server.tool(name="conversation_recall", title="Recall Conversations",
+                 description="Recall from the conversation log: with `query`, full-text hits over messages and "
+                             "titles (best first, [marked] snippets); with `conversationId`, its last `limit` "
+                             "messages (oldest first); with neither, the most recently updated conversations",
+                 annotations=READ)
+    async def conversation_recall(
+            query: Annotated[str | None, Field(description="Words to find")] = None,
+            conversationId: Annotated[str | None, Field(description="A conversation to read")] = None,  # noqa: N803
+            limit: Annotated[int, Field(description="Most results", ge=1, le=1000)] = 20,
+    ) -> CallToolResult:
+        def call() -> CallToolResult:
+            out: dict[str, Any]
+            if conversationId:
+                info = conversations.get(conversationId)
+                found = conversations.messages(conversationId, limit=limit, newest=True)
+                out = {"conversationId": info.conversation_id, "title": info.title,
+                       "messageCount": info.message_count, "messages": [message(m) for m in found]}
+            elif query is not None:
+                hits = conversations.search(query, limit=limit)
+                out = {"hits": [{"conversationId": h.conversation_id, "title": h.title, "snippet": h.snippet,
+                                 "messageId": h.message_id, "role": h.role, "createdAt": h.created_at,
+                                 "score": round(h.score, 4)} for h in hits]}
+            else:
+                out = {"conversations": [{"conversationId": i.conversation_id, "title": i.title,
+                                          "messageCount": i.message_count, "lastUpdated": i.last_updated}
+                                         for i in conversations.recent(limit)]}
+            return result(out, out)
+        return guard(call)
+
+    memory = store.memory
+
+    @server.tool(name="memory_set", title="Set Memory",
+                 description="Remember a JSON value under a key (optionally expiring after ttlSeconds) in "
+                             "cortexdb's TTL memory; setting a key again replaces its value",
+                 annotations=_write(idempotent=True))
+    async def memory_set(
+            key: Annotated[str, Field(description="The key")],
+            value: Annotated[Any, Field(description="Any JSON value")],
+            ttlSeconds: Annotated[float | None, Field(description="Seconds until it expires (none: never)",  # noqa: N803
+                                                      gt=0)] = None,
+            namespace: Annotated[str, Field(description="Key namespace")] = "default",
+    ) -> CallToolResult:
+        def call() -> CallToolResult:
+            memory.set(key, value, ttl=ttlSeconds, namespace=namespace)
+            out = {"success": True, "key": key, "namespace": namespace, "ttlSeconds": ttlSeconds}
+            return result(out, out)
+        return guard(call)
+
+    @server.tool(name="memory_get", title="Get Memory",
+                 description="The value remembered under a key, or found=false when it is missing or expired",
+                 annotations=READ)
+    async def memory_get(
+            key: Annotated[str, Field(description="The key")],
+            namespace: Annotated[str, Field(description="Key namespace")] = "default",
+    ) -> CallToolResult:
+        def call() -> CallToolResult:
+            missing = object()
+            value = memory.get(key, namespace=namespace, default=missing)
+            out = {"found": value is not missing, "key": key, "namespace": namespace,
+                   "value": None if value is missing else value}
             return result(out, out)
         return guard(call)

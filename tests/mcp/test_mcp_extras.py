@@ -51,3 +51,37 @@ def test_ranked_search_traversal_provenance_and_health(tmp_path: Path) -> None:
     assert [(s["ref"], s["depth"]) for s in out["descendants"]["steps"]] == [("c-12", 1), ("web/login.ts", 2)]
     assert out["health"]["status"] in {"healthy", "warning", "critical", "good", "degraded"} or out["health"]["status"]
     assert out["health"]["checksRun"] > 0
+
+
+def test_conversation_log_recall_and_ttl_memory(tmp_path: Path) -> None:
+    home = tmp_path / "s"
+
+    async def body(c):
+        out = {"started": await ok(c, "conversation_log", {"title": "Fix login bug", "messages": [
+            {"role": "user", "content": "login fails on Safari"}, {"role": "assistant", "content": "the cookie lacks SameSite"}]})}
+        cid = out["started"]["conversationId"]
+        out["more"] = await ok(c, "conversation_log", {"conversationId": cid, "messages": [
+            {"role": "user", "content": "ship the fix"}]})
+        out["unknown"] = await fails(c, "conversation_log", {"conversationId": "nope", "messages": []})
+        out["search"] = await ok(c, "conversation_recall", {"query": "safari"})
+        out["read"] = await ok(c, "conversation_recall", {"conversationId": cid, "limit": 2})
+        out["recent"] = await ok(c, "conversation_recall", {})
+        out["set"] = await ok(c, "memory_set", {"key": "current_file", "value": {"path": "web/login.ts", "line": 12},
+                                                "ttlSeconds": 3600, "namespace": "ctx"})
+        out["get"] = await ok(c, "memory_get", {"key": "current_file", "namespace": "ctx"})
+        out["miss"] = await ok(c, "memory_get", {"key": "current_file"})
+        return out
+    out = run(home, body)
+    cid = out["started"]["conversationId"]
+    assert len(out["started"]["messageIds"]) == 2 and out["more"]["conversationId"] == cid
+    assert "nope" in out["unknown"]
+    assert out["search"]["hits"][0]["conversationId"] == cid and "[Safari]" in out["search"]["hits"][0]["snippet"]
+    assert [m["content"] for m in out["read"]["messages"]] == ["the cookie lacks SameSite", "ship the fix"]
+    assert out["read"]["messageCount"] == 3 and out["read"]["title"] == "Fix login bug"
+    assert out["recent"]["conversations"][0]["conversationId"] == cid
+    assert out["get"] == {"found": True, "key": "current_file", "namespace": "ctx",
+                          "value": {"path": "web/login.ts", "line": 12}}
+    assert out["miss"]["found"] is False and out["miss"]["value"] is None
+    with cortexdb.open(home) as db:                       # the same data through the Python API
+        assert db.conversations.get(cid).message_count == 3
+        assert db.memory.get("current_file", namespace="ctx") == {"path": "web/login.ts", "line": 12}

@@ -41,7 +41,8 @@ def test_tools_have_the_reference_names_schemas_and_annotations(tmp_path: Path) 
     relation = tools["create_relations"].input_schema
     item = relation["$defs"][relation["properties"]["relations"]["items"]["$ref"].split("/")[-1]]
     assert set(item["required"]) == {"from", "to", "relationType"}
-    assert {"search_ranked", "neighbors", "shortest_path", "provenance_lineage", "health_summary"} <= set(tools)
+    assert {"search_ranked", "neighbors", "shortest_path", "provenance_lineage", "health_summary", "conversation_log",
+            "conversation_recall", "memory_set", "memory_get"} <= set(tools)
 
 
 def test_create_entities_ignores_existing_and_repeated_names(tmp_path: Path) -> None:
