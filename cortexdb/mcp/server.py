@@ -21,6 +21,7 @@ from typing_extensions import TypedDict
 
 from .._version import __version__
 from ..errors import CortexError
+from .schemas import INPUT_SCHEMAS, OUTPUT_SCHEMAS
 from .tools import DEFAULT_READ_LIMIT, DEFAULT_SEARCH_LIMIT, MemoryTools
 
 if TYPE_CHECKING:
@@ -59,37 +60,6 @@ class ObservationIn(TypedDict):
 class DeletionIn(TypedDict):
     entityName: Annotated[str, Field(description="The name of the entity containing the observations")]
     observations: Annotated[list[str], Field(description="An array of observations to delete")]
-
-
-_ENTITY_SCHEMA = {"type": "object", "properties": {
-    "name": {"type": "string", "description": "The name of the entity"},
-    "entityType": {"type": "string", "description": "The type of the entity"},
-    "observations": {"type": "array", "items": {"type": "string"},
-                     "description": "An array of observation contents associated with the entity"}},
-    "required": ["name", "entityType", "observations"]}
-_RELATION_SCHEMA = {"type": "object", "properties": {
-    "from": {"type": "string", "description": "The name of the entity where the relation starts"},
-    "to": {"type": "string", "description": "The name of the entity where the relation ends"},
-    "relationType": {"type": "string", "description": "The type of the relation"}},
-    "required": ["from", "to", "relationType"]}
-_CURSOR_SCHEMA = {"type": "string", "description": "Set when more entities follow: pass it as cursor to get them"}
-_GRAPH_SCHEMA = {"type": "object", "properties": {
-    "entities": {"type": "array", "items": _ENTITY_SCHEMA}, "relations": {"type": "array", "items": _RELATION_SCHEMA},
-    "nextCursor": _CURSOR_SCHEMA}, "required": ["entities", "relations"]}
-_STATUS_SCHEMA = {"type": "object", "properties": {"success": {"type": "boolean"}, "message": {"type": "string"}},
-                  "required": ["success", "message"]}
-OUTPUT_SCHEMAS: dict[str, dict[str, Any]] = {
-    "create_entities": {"type": "object", "properties": {"entities": {"type": "array", "items": _ENTITY_SCHEMA}},
-                        "required": ["entities"]},
-    "create_relations": {"type": "object", "properties": {"relations": {"type": "array", "items": _RELATION_SCHEMA}},
-                         "required": ["relations"]},
-    "add_observations": {"type": "object", "properties": {"results": {"type": "array", "items": {
-        "type": "object", "properties": {"entityName": {"type": "string"},
-                                         "addedObservations": {"type": "array", "items": {"type": "string"}}},
-        "required": ["entityName", "addedObservations"]}}}, "required": ["results"]},
-    "delete_entities": _STATUS_SCHEMA, "delete_observations": _STATUS_SCHEMA, "delete_relations": _STATUS_SCHEMA,
-    "read_graph": _GRAPH_SCHEMA, "search_nodes": _GRAPH_SCHEMA, "open_nodes": _GRAPH_SCHEMA,
-}
 
 
 def _write(read_only: bool = False, destructive: bool = False, idempotent: bool = False) -> ToolAnnotations:
@@ -228,11 +198,13 @@ def build_server(store: Store, *, namespace: str = "default", extras: bool = Tru
             return _result(graph, graph)
         return _guard(call)
 
-    # The results are built by MemoryTools already shaped like the reference: publish the
-    # reference's output schemas without re-validating every result through pydantic.
+    # Publish the reference's own schemas (draft-07, inline) instead of pydantic's rendering of
+    # the same arguments. Results are built by MemoryTools already shaped like the reference, so
+    # they are not re-validated through pydantic on the way out.
     for name, schema in OUTPUT_SCHEMAS.items():
         tool = server._tool_manager.get_tool(name)
         assert tool is not None
+        tool.parameters = INPUT_SCHEMAS[name]
         tool.fn_metadata.output_schema = schema
         tool.fn_metadata.output_model = None
 

@@ -24,23 +24,29 @@ REFERENCE_TOOLS = {
 
 
 def test_tools_have_the_reference_names_schemas_and_annotations(tmp_path: Path) -> None:
+    """The tool listing equals the reference server's (captured from it with the SDK client),
+    except the optional limit/cursor inputs and nextCursor output cortexdb adds."""
+    reference = json.loads((Path(__file__).parent / "data" / "reference_tools_2026.8.31.json").read_text())
+
     async def body(c):
         return (await c.list_tools()).tools
     tools = {t.name: t for t in run(tmp_path / "s", body)}
-    for name, (required, hints) in REFERENCE_TOOLS.items():
+    assert set(reference) == set(REFERENCE_TOOLS) and set(reference) <= set(tools)
+    for name, ref in reference.items():
         tool = tools[name]
-        assert set(tool.input_schema.get("required", [])) == required, name
-        annotations = tool.annotations.model_dump(by_alias=True)
-        for key, value in hints.items():
-            assert annotations[key] == value, (name, key)
-        assert annotations["openWorldHint"] is False
-        assert tool.output_schema and tool.output_schema["type"] == "object"
-    entity = tools["create_entities"].input_schema
-    item = entity["$defs"][entity["properties"]["entities"]["items"]["$ref"].split("/")[-1]]
-    assert set(item["required"]) == {"name", "entityType", "observations"}
-    relation = tools["create_relations"].input_schema
-    item = relation["$defs"][relation["properties"]["relations"]["items"]["$ref"].split("/")[-1]]
-    assert set(item["required"]) == {"from", "to", "relationType"}
+        inputs, outputs = json.loads(json.dumps(tool.input_schema)), json.loads(json.dumps(tool.output_schema))
+        if name in ("read_graph", "search_nodes"):
+            assert inputs["properties"].pop("limit")["default"] > 0 and inputs["properties"].pop("cursor")
+            assert outputs["properties"].pop("nextCursor")["type"] == "string"
+        assert inputs == ref["input"], name
+        assert outputs == ref["output"], name
+        assert tool.annotations.model_dump(by_alias=True, exclude_none=True) == ref["annotations"], name
+        assert tool.title == ref["title"], name
+        if name != "read_graph":  # read_graph's description also states its page size
+            assert tool.description == ref["description"], name
+        required, hints = REFERENCE_TOOLS[name]
+        assert set(inputs.get("required", [])) == required
+        assert all(ref["annotations"][k] == v for k, v in hints.items())
     assert {"search_ranked", "neighbors", "shortest_path", "provenance_lineage", "health_summary", "conversation_log",
             "conversation_recall", "memory_set", "memory_get"} <= set(tools)
 
