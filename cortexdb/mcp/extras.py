@@ -22,7 +22,7 @@ class MessageIn(TypedDict):
     content: Annotated[str, Field(description="The message text")]
 
 
-def register_extras(server: MCPServer, store: Store, *, namespace: str, plain: Callable[[Any], Any],
+def register_extras(server: MCPServer, store: Store, *, namespace: str,
                     result: Callable[[Any, dict[str, Any]], CallToolResult],
                     guard: Callable[[Callable[[], CallToolResult]], CallToolResult]) -> None:
     """Add the extra tools to ``server`` (called by :func:`cortexdb.mcp.server.build_server`)."""

@@ -10,7 +10,6 @@ opened per server process; each call is one transaction, so several servers can 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
@@ -84,17 +83,6 @@ def _result(text_value: Any, structured: dict[str, Any]) -> CallToolResult:
 
 def _error(error: Exception) -> CallToolResult:
     return CallToolResult(content=[TextContent(type="text", text=str(error))], is_error=True)
-
-
-def _plain(value: Any) -> Any:
-    """Dataclass results (Entity, Relation, LineageStep...) as JSON-ready values."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
 
 
 def _guard(call: Callable[[], CallToolResult]) -> CallToolResult:
@@ -217,7 +205,7 @@ def build_server(store: Store, *, namespace: str = "default", extras: bool = Tru
     if extras:
         from .extras import register_extras
 
-        register_extras(server, store, namespace=namespace, plain=_plain, result=_result, guard=_guard)
+        register_extras(server, store, namespace=namespace, result=_result, guard=_guard)
     return server
 
 
