@@ -334,8 +334,10 @@ class MemoryTools:
             raise ValidationError("query", f"must be a string, got {type(query).__name__}")
         _limit("limit", limit)
         after = _cursor(cursor)
-        needle = query.replace("\x00", "")
-        if len(needle) >= TRIGRAM_MIN:
+        needle = query
+        if "\x00" in needle:  # stored text never holds NUL: nothing can match
+            rows: list[tuple[int, str, str]] = []
+        elif len(needle) >= TRIGRAM_MIN:
             # A quoted trigram phrase is a case-insensitive substring match (quotes doubled).
             match = '"' + needle.replace('"', '""') + '"'
             rows = self.store.execute(
@@ -345,7 +347,7 @@ class MemoryTools:
         else:
             pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             rows = self.store.execute(
-                "SELECT id, name, kind FROM tier2.graph_entities WHERE namespace = ?1 AND id > ?2 AND "
+                "SELECT id, name, kind FROM tier2.graph_entities WHERE +namespace = ?1 AND id > ?2 AND "
                 "(name LIKE ?3 ESCAPE '\\' OR kind LIKE ?3 ESCAPE '\\' OR body LIKE ?3 ESCAPE '\\') "
                 "ORDER BY id LIMIT ?4", (self.namespace, after, pattern, limit + 1))
         return self._page(rows, limit)

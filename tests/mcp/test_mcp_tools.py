@@ -9,6 +9,7 @@ from pathlib import Path
 from mcp_helpers import ent, fails, ok, rel, run
 
 import cortexdb
+import cortexdb.mcp
 
 REFERENCE_TOOLS = {
     "create_entities": ({"entities"}, dict(readOnlyHint=False, destructiveHint=False, idempotentHint=False)),
@@ -229,3 +230,14 @@ def test_knowledge_graph_resource(tmp_path: Path) -> None:
     resources, content = run(tmp_path / "s", body)
     assert [str(r.uri) for r in resources] == ["memory://knowledge-graph"]
     assert json.loads(content.contents[0].text) == {"entities": [ent("a", "t", "x")], "relations": []}
+
+
+def test_search_queries_are_plain_text(tmp_path: Path) -> None:
+    """FTS5 syntax, quotes, LIKE wildcards and NUL in a query are just characters."""
+    with cortexdb.open(tmp_path / "s") as db:
+        tools = cortexdb.mcp.MemoryTools(db)
+        tools.create_entities([{"name": "q", "entityType": "t", "observations": ['say """ now', 'a"b', "***",
+                                                                               "(x OR y) NEAR", "50% off_"]}])
+        for query, hits in (('"""', 1), ('a"b', 1), ("***", 1), ("OR y)", 1), ("NEAR(", 0), ('"', 1), ("% off", 1),
+                            ("%_", 0), ("f_", 1), ("\x00\x00\x00", 0), ("", 1), ("Q", 1)):
+            assert len(tools.search_nodes(query)["entities"]) == hits, query
