@@ -290,6 +290,8 @@ def serve(home: Any = None, *, namespace: str = "default", busy_timeout: float =
 
     store = open_store(home, busy_timeout=busy_timeout)
     tune_for_serving(store)
+    if not store.readonly and namespace not in store.graph.namespaces():
+        store.graph.add_namespace(namespace)  # `--namespace work` just works on a new namespace
     try:
         server = build_server(store, namespace=namespace)
         anyio.run(run_stdio, server)

@@ -241,3 +241,18 @@ def test_search_queries_are_plain_text(tmp_path: Path) -> None:
         for query, hits in (('"""', 1), ('a"b', 1), ("***", 1), ("OR y)", 1), ("NEAR(", 0), ('"', 1), ("% off", 1),
                             ("%_", 0), ("f_", 1), ("\x00\x00\x00", 0), ("", 1), ("Q", 1)):
             assert len(tools.search_nodes(query)["entities"]) == hits, query
+
+
+def test_namespace_option_serves_a_separate_graph(tmp_path: Path) -> None:
+    import asyncio
+
+    from mcp_helpers import client
+
+    async def body():
+        async with client(tmp_path / "s", "--namespace", "work") as c:
+            await ok(c, "create_entities", {"entities": [ent("a", "t", "in work")]})
+        async with client(tmp_path / "s") as c:
+            return await ok(c, "read_graph")
+    assert asyncio.run(body()) == {"entities": [], "relations": []}
+    with cortexdb.open(tmp_path / "s") as db:
+        assert db.graph.get_entity("a", namespace="work", touch=False).observations == ("in work",)
