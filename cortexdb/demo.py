@@ -120,8 +120,29 @@ def step_memory(db: Store, echo: Echo) -> None:
     echo(f"TTL memory ctx/current_file = {db.memory.get('current_file', namespace='ctx')!r} (expires in 1 h)")
 
 
+def step_mcp(db: Store, echo: Echo) -> None:
+    import tempfile
+
+    from .mcp import MemoryTools, export_graph, export_memory, import_memory
+
+    tools = MemoryTools(db)   # what `cortexdb mcp` serves: the reference memory server's nine tools
+    tools.create_entities([{"name": "Ada", "entityType": "person", "observations": ["prefers dark mode"]},
+                           {"name": "cortexdb", "entityType": "project", "observations": ["stores agent memory"]}])
+    tools.create_relations([{"from": "Ada", "to": "cortexdb", "relationType": "maintains"}])
+    found = tools.search_nodes("DARK MO")
+    echo(f"MCP search_nodes 'DARK MO': {[e['name'] for e in found['entities']]} + {len(found['relations'])} relation(s)")
+    with tempfile.TemporaryDirectory() as tmp:
+        exported = export_memory(db, f"{tmp}/memory.jsonl")
+        again = import_memory(db, exported.path)
+        echo(f"memory.jsonl: exported {exported.entities} entities / {exported.relations} relations; "
+             f"re-import created {again.entities_created}, merged {again.entities_merged}")
+    echo("graph export (mermaid, around Ada):")
+    for line in export_graph(db, "mermaid", root="Ada", depth=1).splitlines():
+        echo("  " + line)
+
+
 STEPS: list[Callable[[Store, Echo], None]] = [step_store, step_query, step_memory, step_graph, step_lifecycle,
-                                              step_governance]
+                                              step_governance, step_mcp]
 
 
 def run_demo(home: Path, *, echo: Echo = print) -> None:

@@ -113,6 +113,13 @@ async def run(server: StdioServerParameters, work: dict[str, Any], batch: int) -
     tenth = max(1, len(create_latencies) // 10)
     timings["create_first10pct_median_ms"] = statistics.median(create_latencies[:tenth]) * 1000
     timings["create_last10pct_median_ms"] = statistics.median(create_latencies[-tenth:]) * 1000
+    # The same per phase: entity calls early vs late, relation calls early vs late (flatness).
+    entity_calls = -(-len(work["entities"]) // batch)
+    for phase, calls in (("entities", create_latencies[:entity_calls]), ("relations", create_latencies[entity_calls:])):
+        if calls:
+            part = max(1, len(calls) // 10)
+            timings[f"{phase}_first10pct_median_ms"] = statistics.median(calls[:part]) * 1000
+            timings[f"{phase}_last10pct_median_ms"] = statistics.median(calls[-part:]) * 1000
     timings["search_median_ms"] = statistics.median(search_latencies) * 1000
     return timings
 

@@ -1,0 +1,370 @@
+"""The reference knowledge-graph memory server's nine tools as plain functions over a Store.
+
+Each function takes and returns exactly what the reference ``@modelcontextprotocol/server-memory``
+takes and returns (``{name, entityType, observations}`` entities, ``{from, to, relationType}``
+relations), mapped onto the cortexdb knowledge graph of one namespace: entity name ->
+``graph_entities.name``, entityType -> ``kind``, observations -> graph observations (insertion
+order), relations -> the current graph relations. Every call is one transaction with batch SQL,
+so a failing call writes nothing and several processes can share one store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from ..errors import NotFoundError, ValidationError, wrap_apsw
+from ..graph import _common as c
+
+if TYPE_CHECKING:
+    from ..store import Store
+
+Entity = dict[str, Any]
+Relation = dict[str, str]
+
+DEFAULT_READ_LIMIT = 50_000
+"""read_graph returns at most this many entities per call (then ``nextCursor``)."""
+DEFAULT_SEARCH_LIMIT = 1_000
+"""search_nodes returns at most this many entities per call (then ``nextCursor``)."""
+MAX_LIMIT = 100_000
+MAX_RELATIONS = 500_000
+"""At most this many relations accompany one page of entities."""
+TRIGRAM_MIN = 3
+"""Queries of at least this many characters use the trigram index; shorter ones a LIKE scan."""
+
+_INSERT_ENTITY = (
+    "INSERT INTO tier2.graph_entities (id, namespace, name, kind, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, "
+    # exactly the body graph_observations' triggers compute (observations in insertion order)
+    "trim(char(10) || coalesce((SELECT group_concat(content, char(10)) FROM (SELECT content FROM "
+    "tier2.graph_observations WHERE entity_id = ?1 ORDER BY id)), ''), char(10)), ?5, ?5)")
+_INSERT_OBSERVATION = ("INSERT OR IGNORE INTO tier2.graph_observations (entity_id, content, created_at) "
+                       "VALUES (?, ?, ?)")
+_IDS_BY_NAME = ("SELECT name, id FROM tier2.graph_entities WHERE namespace = ?1 AND name IN "
+                "(SELECT value FROM json_each(?2))")
+_OBSERVATIONS = ("SELECT entity_id, content FROM tier2.graph_observations WHERE entity_id IN "
+                 "(SELECT value FROM json_each(?)) ORDER BY id")
+_RELATIONS_TOUCHING = (
+    "SELECT s.name, t.name, r.relation_type FROM tier2.graph_relations r "
+    "JOIN tier2.graph_entities s ON s.id = r.source_id JOIN tier2.graph_entities t ON t.id = r.target_id "
+    "WHERE r.id IN (SELECT id FROM tier2.graph_relations WHERE valid_to IS NULL AND source_id IN "
+    "(SELECT value FROM json_each(?1)) UNION SELECT id FROM tier2.graph_relations WHERE valid_to IS NULL AND "
+    "target_id IN (SELECT value FROM json_each(?1))) ORDER BY r.id LIMIT ?2")
+
+
+def _dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def insert_entities(store: Store, namespace: str, items: Sequence[tuple[str, str, Sequence[str]]], now: str) -> list[int]:
+    """Insert new entities (name, kind, observations) in the current write transaction; returns ids.
+
+    The observations go in first (foreign keys deferred to the commit) and each entity row is
+    then inserted with its finished body, so the FTS indexes see one insert per entity instead
+    of a delete + insert per observation (the graph's body triggers find no row to update yet).
+    """
+    if not items:
+        return []
+    conn = store.conn
+    with wrap_apsw():
+        first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM tier2.graph_entities").get
+        ids = list(range(first, first + len(items)))
+        obs_rows = [(entity_id, o, now) for entity_id, (_, _, obs) in zip(ids, items) for o in obs]
+        if obs_rows:
+            conn.execute("PRAGMA defer_foreign_keys = ON")  # switched off again at COMMIT / ROLLBACK
+            conn.executemany(_INSERT_OBSERVATION, obs_rows)
+        conn.executemany(_INSERT_ENTITY, [(entity_id, namespace, name, kind, now)
+                                          for entity_id, (name, kind, _) in zip(ids, items)])
+    return ids
+
+
+# -- validation (the reference's zod schemas, plus what the graph needs) ----------------------------
+
+def _items(field: str, value: Any) -> list[Any]:
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        raise ValidationError(field, f"must be an array, got {type(value).__name__}")
+    return list(value)
+
+
+def _obj(field: str, value: Any, keys: Sequence[str]) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ValidationError(field, f"must be an object with {', '.join(keys)}")
+    missing = [k for k in keys if k not in value]
+    if missing:
+        raise ValidationError(field, f"is missing {', '.join(missing)}")
+    return value
+
+
+def _name(field: str, value: Any) -> str:
+    return c.text(field, value, max_len=1000)
+
+
+def _entity_type(field: str, value: Any) -> str:
+    return c.text(field, value, max_len=100)
+
+
+PATTERN_MESSAGE = ("'pattern' is reserved for cortexdb patterns (db.graph.add_pattern); create the entity "
+                   "with another entityType, e.g. 'pattern_note'")
+
+
+def _texts(field: str, value: Any) -> list[str]:
+    return [c.text(field, v, max_len=100_000) for v in _items(field, value)]
+
+
+def _entity_input(index: int, value: Any) -> tuple[str, str, list[str]]:
+    field = f"entities[{index}]"
+    item = _obj(field, value, ("name", "entityType", "observations"))
+    return (_name(f"{field}.name", item["name"]), _entity_type(f"{field}.entityType", item["entityType"]),
+            list(dict.fromkeys(_texts(f"{field}.observations", item["observations"]))))
+
+
+def _relation_input(field: str, value: Any) -> tuple[str, str, str]:
+    item = _obj(field, value, ("from", "to", "relationType"))
+    return (_name(f"{field}.from", item["from"]), _name(f"{field}.to", item["to"]),
+            c.text(f"{field}.relationType", item["relationType"], max_len=100))
+
+
+def _limit(field: str, value: Any, maximum: int = MAX_LIMIT) -> int:
+    return c.positive(field, value, maximum=maximum)
+
+
+def _cursor(value: Any) -> int:
+    """Cursors are opaque to clients: ``nextCursor`` of the previous page (the last entity id)."""
+    if value is None or value == "":
+        return 0
+    if isinstance(value, str) and value.isdigit() and len(value) < 19:
+        return int(value)
+    raise ValidationError("cursor", f"{value!r} is not a cursor returned by this server; omit it to start over")
+
+
+class MemoryTools:
+    """The nine reference memory tools over the knowledge graph of ``store`` in ``namespace``.
+
+    Results are plain JSON-ready dicts/lists shaped like the reference server's results.
+    """
+
+    def __init__(self, store: Store, *, namespace: str = "default") -> None:
+        self.store = store
+        self.namespace = c.namespace_name(namespace)
+
+    # -- helpers -------------------------------------------------------------------------------------
+    def _ids(self, names: Iterable[str]) -> dict[str, int]:
+        return dict(self.store.execute(_IDS_BY_NAME, (self.namespace, _dumps(list(names)))))
+
+    def _writable_namespace(self) -> None:
+        c.require_namespace(self.store, self.namespace)
+
+    def _entities(self, rows: list[tuple[int, str, str]]) -> list[Entity]:
+        """Reference-shaped entities from (id, name, kind) rows, observations in insertion order."""
+        observations: dict[int, list[str]] = {row[0]: [] for row in rows}
+        if rows:
+            for entity_id, content in self.store.execute(_OBSERVATIONS, (_dumps(list(observations)),)):
+                observations[entity_id].append(content)
+        return [{"name": name, "entityType": kind, "observations": observations[entity_id]}
+                for entity_id, name, kind in rows]
+
+    def _relations(self, ids: list[int], limit: int = MAX_RELATIONS) -> list[Relation]:
+        if not ids:
+            return []
+        return [{"from": s, "to": t, "relationType": r}
+                for s, t, r in self.store.execute(_RELATIONS_TOUCHING, (_dumps(ids), limit))]
+
+    # -- writes --------------------------------------------------------------------------------------
+    def create_entities(self, entities: Any) -> list[Entity]:
+        """Create the entities whose names are new; existing names (and repeats within the call)
+        are ignored. Returns the entities created."""
+        wanted = [_entity_input(i, e) for i, e in enumerate(_items("entities", entities))]
+        store = self.store
+        created: list[Entity] = []
+        with store.transaction():
+            self._writable_namespace()
+            existing = set(self._ids(name for name, _, _ in wanted))
+            fresh = []
+            for name, kind, observations in wanted:
+                if name not in existing:
+                    existing.add(name)
+                    fresh.append((name, kind, observations))
+            if not fresh:
+                return []
+            for name, kind, _ in fresh:
+                if kind == "pattern":
+                    raise ValidationError("entityType", f"{name!r}: {PATTERN_MESSAGE}")
+            insert_entities(store, self.namespace, fresh, store.timestamp())
+            created = [{"name": name, "entityType": kind, "observations": obs} for name, kind, obs in fresh]
+        return created
+
+    def create_relations(self, relations: Any) -> list[Relation]:
+        """Create relations not already current; repeats within the call are stored once. Both
+        endpoints must exist (else the call fails and writes nothing). Returns those created."""
+        wanted = list(dict.fromkeys(_relation_input(f"relations[{i}]", r)
+                                    for i, r in enumerate(_items("relations", relations))))
+        for source, target, _ in wanted:
+            if source == target:
+                raise ValidationError("relations", f"a relation cannot link {source!r} to itself")
+        store = self.store
+        with store.transaction():
+            ids = self._ids({n for s, t, _ in wanted for n in (s, t)})
+            missing = sorted({n for s, t, _ in wanted for n in (s, t)} - set(ids))
+            if missing:
+                raise NotFoundError(f"Entities not found: {', '.join(map(repr, missing[:20]))}"
+                                    f"{' ...' if len(missing) > 20 else ''}; create them with create_entities first")
+            keyed = [(ids[s], r, ids[t]) for s, t, r in wanted]
+            current = set(store.execute(
+                "SELECT r.source_id, r.relation_type, r.target_id FROM json_each(?) j JOIN tier2.graph_relations r "
+                "ON r.source_id = j.value ->> 0 AND r.relation_type = j.value ->> 1 AND r.target_id = j.value ->> 2 "
+                "AND r.valid_to IS NULL", (_dumps(keyed),)))
+            fresh = [(key, rel) for key, rel in zip(keyed, wanted) if key not in current]
+            if fresh:
+                now = store.timestamp()
+                store.conn.executemany(
+                    "INSERT INTO tier2.graph_relations (source_id, relation_type, target_id, valid_from, recorded_at) "
+                    "VALUES (?, ?, ?, ?, ?)", [(*key, now, now) for key, _ in fresh])
+        return [{"from": s, "to": t, "relationType": r} for _, (s, t, r) in fresh]
+
+    def add_observations(self, observations: Any) -> list[dict[str, Any]]:
+        """Add observations not already present. An unknown entity fails the whole call (nothing
+        written). Returns ``[{entityName, addedObservations}]`` in input order."""
+        wanted = []
+        for i, item in enumerate(_items("observations", observations)):
+            field = f"observations[{i}]"
+            obj = _obj(field, item, ("entityName", "contents"))
+            wanted.append((_name(f"{field}.entityName", obj["entityName"]), _texts(f"{field}.contents", obj["contents"])))
+        store = self.store
+        results = []
+        with store.transaction():
+            ids = self._ids(name for name, _ in wanted)
+            for name, _ in wanted:
+                if name not in ids:
+                    raise NotFoundError(f"Entity with name {name} not found")
+            present: dict[int, set[str]] = {i: set() for i in ids.values()}
+            if ids:
+                for entity_id, content in store.execute(_OBSERVATIONS, (_dumps(list(present)),)):
+                    present[entity_id].add(content)
+            now = store.timestamp()
+            rows, touched = [], set()
+            for name, contents in wanted:
+                entity_id, added = ids[name], []
+                seen = present[entity_id]
+                for content in contents:
+                    if content not in seen:
+                        seen.add(content)
+                        added.append(content)
+                        rows.append((entity_id, content, now))
+                if added:
+                    touched.add(entity_id)
+                results.append({"entityName": name, "addedObservations": added})
+            if rows:
+                store.conn.executemany(_INSERT_OBSERVATION, rows)
+                store.execute("UPDATE tier2.graph_entities SET updated_at = ? WHERE id IN (SELECT value FROM json_each(?))",
+                              (now, _dumps(sorted(touched))))
+        return results
+
+    def delete_entities(self, entity_names: Any) -> None:
+        """Delete entities with their observations and every relation touching them; names not
+        found are ignored."""
+        names = [_name("entityNames", n) for n in _items("entityNames", entity_names)]
+        with self.store.transaction():
+            self.store.execute("DELETE FROM tier2.graph_entities WHERE namespace = ? AND name IN "
+                               "(SELECT value FROM json_each(?))", (self.namespace, _dumps(names)))
+
+    def delete_observations(self, deletions: Any) -> None:
+        """Delete observations by exact text; missing entities or observations are ignored."""
+        rows = []
+        for i, item in enumerate(_items("deletions", deletions)):
+            field = f"deletions[{i}]"
+            obj = _obj(field, item, ("entityName", "observations"))
+            name = _name(f"{field}.entityName", obj["entityName"])
+            rows.extend((name, o) for o in _texts(f"{field}.observations", obj["observations"]))
+        if not rows:
+            return
+        store = self.store
+        with store.transaction():
+            ids = self._ids({name for name, _ in rows})
+            pairs = [(ids[name], content) for name, content in rows if name in ids]
+            if pairs:
+                store.conn.executemany("DELETE FROM tier2.graph_observations WHERE entity_id = ? AND content = ?", pairs)
+                store.execute("UPDATE tier2.graph_entities SET updated_at = ? WHERE id IN (SELECT value FROM json_each(?))",
+                              (store.timestamp(), _dumps(sorted({p[0] for p in pairs}))))
+
+    def delete_relations(self, relations: Any) -> None:
+        """End the given current relations (kept as history, gone from every read); missing ones
+        are ignored."""
+        wanted = [_relation_input(f"relations[{i}]", r) for i, r in enumerate(_items("relations", relations))]
+        if not wanted:
+            return
+        store = self.store
+        with store.transaction():
+            ids = self._ids({n for s, t, _ in wanted for n in (s, t)})
+            keyed = [(ids[s], r, ids[t]) for s, t, r in wanted if s in ids and t in ids]
+            if keyed:
+                now = store.timestamp()
+                store.execute(
+                    "UPDATE tier2.graph_relations SET valid_to = max(valid_from, ?1), ended_at = ?1 WHERE id IN ("
+                    "SELECT r.id FROM json_each(?2) j JOIN tier2.graph_relations r ON r.source_id = j.value ->> 0 "
+                    "AND r.relation_type = j.value ->> 1 AND r.target_id = j.value ->> 2 AND r.valid_to IS NULL)",
+                    (now, _dumps(keyed)))
+
+    # -- reads ---------------------------------------------------------------------------------------
+    def read_graph(self, *, limit: int = DEFAULT_READ_LIMIT, cursor: str | None = None) -> dict[str, Any]:
+        """The graph, a page of at most ``limit`` entities (by creation order) with every current
+        relation whose source is among them; ``nextCursor`` is set when more entities follow."""
+        _limit("limit", limit)
+        after = _cursor(cursor)
+        rows = self.store.execute("SELECT id, name, kind FROM tier2.graph_entities WHERE +namespace = ? AND id > ? "
+                                  "ORDER BY id LIMIT ?", (self.namespace, after, limit + 1))
+        more = len(rows) > limit
+        rows = rows[:limit]
+        out: dict[str, Any] = {"entities": self._entities(rows), "relations": []}
+        if rows:
+            out["relations"] = [{"from": s, "to": t, "relationType": r} for s, t, r in self.store.execute(
+                "SELECT s.name, t.name, r.relation_type FROM tier2.graph_relations r "
+                "JOIN tier2.graph_entities s ON s.id = r.source_id JOIN tier2.graph_entities t ON t.id = r.target_id "
+                "WHERE r.valid_to IS NULL AND s.namespace = ?1 AND r.source_id BETWEEN ?2 AND ?3 ORDER BY r.id",
+                (self.namespace, rows[0][0], rows[-1][0]))]
+        if more:
+            out["nextCursor"] = str(rows[-1][0])
+        return out
+
+    def search_nodes(self, query: Any, *, limit: int = DEFAULT_SEARCH_LIMIT, cursor: str | None = None) -> dict[str, Any]:
+        """Entities whose name, entityType or an observation contains ``query`` (case-insensitive
+        substring, as the reference), in creation order, at most ``limit`` (then ``nextCursor``),
+        with every current relation touching one of them."""
+        if not isinstance(query, str):
+            raise ValidationError("query", f"must be a string, got {type(query).__name__}")
+        _limit("limit", limit)
+        after = _cursor(cursor)
+        needle = query
+        if "\x00" in needle:  # stored text never holds NUL: nothing can match
+            rows: list[tuple[int, str, str]] = []
+        elif len(needle) >= TRIGRAM_MIN:
+            # A quoted trigram phrase is a case-insensitive substring match (quotes doubled).
+            match = '"' + needle.replace('"', '""') + '"'
+            rows = self.store.execute(
+                "SELECT e.id, e.name, e.kind FROM tier2.graph_substring s JOIN tier2.graph_entities e ON e.id = s.rowid "
+                "WHERE graph_substring MATCH ?1 AND s.rowid > ?2 AND e.namespace = ?3 ORDER BY s.rowid LIMIT ?4",
+                (match, after, self.namespace, limit + 1))
+        else:
+            pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            rows = self.store.execute(
+                "SELECT id, name, kind FROM tier2.graph_entities WHERE +namespace = ?1 AND id > ?2 AND "
+                "(name LIKE ?3 ESCAPE '\\' OR kind LIKE ?3 ESCAPE '\\' OR body LIKE ?3 ESCAPE '\\') "
+                "ORDER BY id LIMIT ?4", (self.namespace, after, pattern, limit + 1))
+        return self._page(rows, limit)
+
+    def open_nodes(self, names: Any) -> dict[str, Any]:
+        """The named entities (missing names skipped) with every current relation touching one of them."""
+        wanted = [_name("names", n) for n in _items("names", names)]
+        rows = self.store.execute(
+            "SELECT id, name, kind FROM tier2.graph_entities WHERE namespace = ?1 AND name IN "
+            "(SELECT value FROM json_each(?2)) ORDER BY id", (self.namespace, _dumps(wanted)))
+        return self._page(rows, len(rows))
+
+    def _page(self, rows: list[tuple[int, str, str]], limit: int) -> dict[str, Any]:
+        more = len(rows) > limit
+        rows = rows[:limit]
+        out: dict[str, Any] = {"entities": self._entities(rows),
+                               "relations": self._relations([row[0] for row in rows])}
+        if more:
+            out["nextCursor"] = str(rows[-1][0])
+        return out
