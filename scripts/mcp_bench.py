@@ -12,7 +12,9 @@ show whether per-call cost grows with the graph.
     python scripts/mcp_bench.py --entities 2000 --relations 6000 --searches 100 --only cortexdb
 
 The reference server (npm @modelcontextprotocol/server-memory) is installed on first use into
-~/.cache/cortexdb-bench with npm, and run with node.
+~/.cache/cortexdb-bench with npm, and run with node. ``--client node`` drives both servers with the
+TypeScript SDK's stdio client instead (scripts/mcp_bench_client.mjs, the SDK the reference server
+depends on), the client most assistants embed; ``--client python`` (default) uses the Python SDK's.
 """
 
 from __future__ import annotations
@@ -124,6 +126,23 @@ async def run(server: StdioServerParameters, work: dict[str, Any], batch: int) -
     return timings
 
 
+def run_node(server: StdioServerParameters, work: dict[str, Any], batch: int) -> dict[str, Any]:
+    """The same workload through the TypeScript SDK client (a node subprocess)."""
+    import os
+
+    sdk = CACHE / "node_modules" / "@modelcontextprotocol" / "sdk"
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        json.dump(work, handle)
+    try:
+        out = subprocess.run(
+            ["node", str(Path(__file__).with_name("mcp_bench_client.mjs")), handle.name, str(batch), server.command,
+             *server.args], env={**os.environ, **(server.env or {}), "MCP_SDK_DIR": str(sdk)},
+            check=True, stdout=subprocess.PIPE, text=True).stdout
+    finally:
+        Path(handle.name).unlink()
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--entities", type=int, default=20_000)
@@ -131,6 +150,8 @@ def main() -> int:
     parser.add_argument("--searches", type=int, default=500)
     parser.add_argument("--batch", type=int, default=100, help="entities/relations per create call")
     parser.add_argument("--only", choices=["cortexdb", "reference"], help="run one server only")
+    parser.add_argument("--client", choices=["python", "node"], default="python",
+                        help="which official SDK's stdio client drives the servers (default python)")
     parser.add_argument("-o", "--out", default="mcp-bench-results.json")
     args = parser.parse_args()
     work = workload(args.entities, args.relations, args.searches)
@@ -140,7 +161,9 @@ def main() -> int:
             continue
         workdir = Path(tempfile.mkdtemp(prefix=f"mcp-bench-{name}-"))
         try:
-            results[name] = asyncio.run(run(command(workdir), work, args.batch))
+            server = command(workdir)
+            results[name] = (run_node(server, work, args.batch) if args.client == "node"
+                             else asyncio.run(run(server, work, args.batch)))
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
         print(name, json.dumps({k: round(v, 3) for k, v in results[name].items()}))

@@ -10,7 +10,7 @@ so a failing call writes nothing and several processes can share one store.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -28,6 +28,10 @@ DEFAULT_READ_LIMIT = 50_000
 """read_graph returns at most this many entities per call (then ``nextCursor``)."""
 DEFAULT_SEARCH_LIMIT = 1_000
 """search_nodes returns at most this many entities per call (then ``nextCursor``)."""
+PAGE_BYTES = 3_000_000
+"""A read_graph / search_nodes page also stops before its entities and relations pass this many
+bytes of compact JSON. The reply carries them twice (text and structuredContent), so it stays under
+the 10 MB message limit of the TypeScript SDK client that most assistants embed."""
 MAX_LIMIT = 100_000
 MAX_RELATIONS = 500_000
 """At most this many relations accompany one page of entities."""
@@ -313,18 +317,18 @@ class MemoryTools:
         after = _cursor(cursor)
         rows = self.store.execute("SELECT id, name, kind FROM tier2.graph_entities WHERE +namespace = ? AND id > ? "
                                   "ORDER BY id LIMIT ?", (self.namespace, after, limit + 1))
-        more = len(rows) > limit
-        rows = rows[:limit]
-        out: dict[str, Any] = {"entities": self._entities(rows), "relations": []}
-        if rows:
-            out["relations"] = [{"from": s, "to": t, "relationType": r} for s, t, r in self.store.execute(
-                "SELECT s.name, t.name, r.relation_type FROM tier2.graph_relations r "
-                "JOIN tier2.graph_entities s ON s.id = r.source_id JOIN tier2.graph_entities t ON t.id = r.target_id "
-                "WHERE r.valid_to IS NULL AND s.namespace = ?1 AND r.source_id BETWEEN ?2 AND ?3 ORDER BY r.id",
-                (self.namespace, rows[0][0], rows[-1][0]))]
-        if more:
-            out["nextCursor"] = str(rows[-1][0])
-        return out
+
+        def build(page: list[tuple[int, str, str]]) -> dict[str, Any]:
+            out: dict[str, Any] = {"entities": self._entities(page), "relations": []}
+            if page:
+                out["relations"] = [{"from": s, "to": t, "relationType": r} for s, t, r in self.store.execute(
+                    "SELECT s.name, t.name, r.relation_type FROM tier2.graph_relations r "
+                    "JOIN tier2.graph_entities s ON s.id = r.source_id JOIN tier2.graph_entities t ON t.id = r.target_id "
+                    "WHERE r.valid_to IS NULL AND s.namespace = ?1 AND r.source_id BETWEEN ?2 AND ?3 ORDER BY r.id",
+                    (self.namespace, page[0][0], page[-1][0]))]
+            return out
+
+        return _fit(rows, limit, build)
 
     def search_nodes(self, query: Any, *, limit: int = DEFAULT_SEARCH_LIMIT, cursor: str | None = None) -> dict[str, Any]:
         """Entities whose name, entityType or an observation contains ``query`` (case-insensitive
@@ -361,10 +365,19 @@ class MemoryTools:
         return self._page(rows, len(rows))
 
     def _page(self, rows: list[tuple[int, str, str]], limit: int) -> dict[str, Any]:
-        more = len(rows) > limit
-        rows = rows[:limit]
-        out: dict[str, Any] = {"entities": self._entities(rows),
-                               "relations": self._relations([row[0] for row in rows])}
-        if more:
-            out["nextCursor"] = str(rows[-1][0])
-        return out
+        return _fit(rows, limit, lambda page: {"entities": self._entities(page),
+                                               "relations": self._relations([row[0] for row in page])})
+
+
+def _fit(rows: list[tuple[int, str, str]], limit: int,
+         build: Callable[[list[tuple[int, str, str]]], dict[str, Any]]) -> dict[str, Any]:
+    """One page: at most ``limit`` entities, halved until the page is under PAGE_BYTES (never
+    below one entity); ``nextCursor`` when rows were left over."""
+    page = rows[:limit]
+    out = build(page)
+    while len(page) > 1 and len(orjson.dumps(out)) > PAGE_BYTES:
+        page = page[:len(page) // 2]
+        out = build(page)
+    if len(page) < len(rows):
+        out["nextCursor"] = str(page[-1][0])
+    return out
