@@ -49,7 +49,12 @@ def inspect_file(path: Path) -> bool:
     page_size = 65536 if page_size == 1 else page_size
     change_counter, page_count = struct.unpack(">II", header[24:32])
     valid_for = struct.unpack(">I", header[92:96])[0]
-    if size % page_size or (page_count and change_counter == valid_for and size < page_count * page_size):
+    # A checkpoint killed after writing page 1 (with the new page count) but before the pages after
+    # it leaves the file shorter than its header says; the WAL still holds them, so that is no loss.
+    wal = Path(f"{path}-wal")
+    wal_pending = wal.exists() and wal.stat().st_size > 0
+    if size % page_size or (page_count and change_counter == valid_for and size < page_count * page_size
+                            and not wal_pending):
         raise StoreFileError(
             f"{path} is truncated ({size} bytes, header says {page_count} pages of {page_size}); "
             "cortexdb left it untouched. Restore the tier from backups/"

@@ -78,3 +78,25 @@ def test_foreign_file_in_later_tier_refused(tmp_path: Path) -> None:
     with pytest.raises(cortexdb.StoreFileError):
         cortexdb.open(home)
     assert digest(home / "tier2.db") == before
+
+
+def test_file_shorter_than_header_with_a_wal_is_a_killed_checkpoint_not_truncation(tmp_path: Path) -> None:
+    """A checkpoint killed after writing page 1 leaves the file shorter than its header says while
+    the WAL still holds the later pages: that is recoverable, so it is not refused."""
+    home = tmp_path / "s"
+    with cortexdb.open(home) as db:
+        with db.transaction():
+            db.execute("INSERT INTO tier1.conversations (conversation_id) VALUES ('c')")
+            for _ in range(300):
+                db.execute("INSERT INTO tier1.messages (conversation_id, role, content) VALUES ('c', 'user', ?)",
+                           ("x" * 2000,))
+        db.execute("PRAGMA tier1.wal_checkpoint(TRUNCATE)")
+    path = home / "tier1.db"
+    with open(path, "r+b") as handle:
+        handle.truncate(path.stat().st_size - 4096)
+    wal = Path(f"{path}-wal")
+    wal.write_bytes(b"\x37\x7f\x06\x82" + bytes(28))  # WAL frames pending (a header is enough for the check)
+    assert cortexdb._sqlite.inspect_file(path) is False  # an existing tier, accepted
+    wal.unlink()
+    with pytest.raises(cortexdb.StoreFileError, match="truncated"):
+        cortexdb._sqlite.inspect_file(path)
