@@ -166,7 +166,7 @@ def main() -> int:
                              else asyncio.run(run(server, work, args.batch)))
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
-        print(name, json.dumps({k: round(v, 3) for k, v in results[name].items()}))
+        print(name, json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in results[name].items()}))
     if len(results) == 2:
         speedup = results["reference"]["total_s"] / results["cortexdb"]["total_s"]
         print(f"end-to-end speedup cortexdb vs reference: {speedup:.1f}x")
