@@ -18,7 +18,7 @@ def clock() -> cortexdb.ManualClock:
 
 @pytest.fixture
 def db(tmp_path: Path, clock: cortexdb.ManualClock) -> Iterator[cortexdb.Store]:
-    store = cortexdb.open(tmp_path / "store", clock=clock)
+    store = cortexdb.open(tmp_path / "s", clock=clock)
     yield store
     store.close()
 

@@ -4,22 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-import cortexdb
-from cortexdb import ManualClock, NotFoundError, ValidationError
+from cortexdb import NotFoundError, ValidationError
 
 DAY = 86_400
-
-
-@pytest.fixture
-def clock():
-    return ManualClock()
-
-
-@pytest.fixture
-def db(tmp_path, clock):
-    store = cortexdb.open(tmp_path / "s", clock=clock)
-    yield store
-    store.close()
 
 
 def test_add_pattern_and_update(db):

@@ -5,20 +5,7 @@ from __future__ import annotations
 import pytest
 
 import cortexdb
-from cortexdb.clock import ManualClock
 from cortexdb.errors import CortexError, NotFoundError, ReadOnlyError, ValidationError
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
-def db(tmp_path, clock):
-    store = cortexdb.open(tmp_path / "s", clock=clock)
-    yield store
-    store.close()
 
 
 def test_start_add_and_read_back(db, clock):

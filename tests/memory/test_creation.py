@@ -5,24 +5,11 @@ from __future__ import annotations
 import pytest
 
 import cortexdb
-from cortexdb.clock import ManualClock
 from cortexdb.errors import NotFoundError, ValidationError
 from cortexdb.memory.creation import ChunkSpec
 
 PLAN = [("header", 1, 3), {"chunk_type": "section", "line_start": 4, "line_end": 40, "estimated_tokens": 300},
         ChunkSpec("code_block", 41, 60, 120), ("footer", 61, 62, 5)]
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
-def db(tmp_path, clock):
-    store = cortexdb.open(tmp_path / "s", clock=clock)
-    yield store
-    store.close()
 
 
 def test_resume_after_reopen(tmp_path, clock):

@@ -4,22 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-import cortexdb
-from cortexdb.clock import ManualClock
 from cortexdb.errors import NotFoundError, ValidationError
 from cortexdb.memory.tasks import TRANSITIONS
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
-def db(tmp_path, clock):
-    store = cortexdb.open(tmp_path / "s", clock=clock)
-    yield store
-    store.close()
 
 
 def test_lifecycle_sets_timestamps(db, clock):

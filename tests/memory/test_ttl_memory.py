@@ -10,18 +10,6 @@ from cortexdb.errors import ReadOnlyError, ValidationError
 from cortexdb.memory import ttl
 
 
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
-def db(tmp_path, clock):
-    store = cortexdb.open(tmp_path / "s", clock=clock)
-    yield store
-    store.close()
-
-
 @pytest.mark.parametrize("value", [None, True, 0, -5, 2**63 - 1, 1.5, "", "text \x00 ☃ 🚀", [], {},
                                    {"nested": [1, {"a": None}]}, b"", b"\x00\xff raw", bytearray(b"ba")])
 def test_values_round_trip(db, value):
