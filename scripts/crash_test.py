@@ -132,13 +132,14 @@ def check_graph(home: Path, expected: dict[str, list[tuple]]) -> tuple[list[str]
 
 
 def kill_after(script: str, home: Path, delay: float) -> None:
+    """Run ``script`` on ``home``, wait for it to say ready, let it work ``delay`` s, SIGKILL it."""
     proc = subprocess.Popen([sys.executable, "-c", script, str(home)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         if proc.stdout.readline().strip() != b"ready":
-            raise SystemExit(f"child failed to start: {proc.stderr.read().decode()}")
+            raise RuntimeError(f"child failed to start: {proc.stderr.read().decode()}")
         time.sleep(delay)
         if proc.poll() is not None:
-            raise SystemExit(f"child died on its own: {proc.stderr.read().decode()}")
+            raise RuntimeError(f"child died on its own: {proc.stderr.read().decode()}")
         os.kill(proc.pid, signal.SIGKILL)
     finally:
         proc.wait()

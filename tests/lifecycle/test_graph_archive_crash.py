@@ -3,30 +3,19 @@ after reopening and resuming, every node, observation, tag and relation exists e
 
 from __future__ import annotations
 
-import os
 import random
 import shutil
-import signal
-import subprocess
 import sys
-import time
+from pathlib import Path
 
 import pytest
 
 import cortexdb
 
-pytestmark = pytest.mark.slow
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+from crash_test import GRAPH_CHILD, kill_after  # noqa: E402  (one child program and killer, shared)
 
-CHILD = r"""
-import sys, cortexdb
-db = cortexdb.open(sys.argv[1])
-print("ready", flush=True)
-while True:
-    live = [r[0] for r in db.execute("SELECT uuid FROM tier2.graph_entities ORDER BY id")]
-    db.archive.move("graph_nodes", live, batch_size=3)
-    gone = [r[0] for r in db.execute("SELECT uuid FROM tier3.archived_graph_entities ORDER BY uuid")]
-    db.archive.restore("graph_nodes", gone, batch_size=4)
-"""
+pytestmark = pytest.mark.slow
 
 NODES, FILLERS = 12, 4
 PAIRS = {"graph_entities": ("archived_graph_entities", "uuid", "uuid"),
@@ -51,19 +40,6 @@ def template(tmp_path_factory):
         for i in range(FILLERS):
             g.upsert_entity(f"filler{i}", kind="k", observations=[f"filler obs {i}"])
     return home
-
-
-def _kill_after(home, delay: float) -> None:
-    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(home)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        assert proc.stdout.readline().strip() == b"ready", proc.stderr.read().decode()
-        time.sleep(delay)
-        assert proc.poll() is None, proc.stderr.read().decode()
-        os.kill(proc.pid, signal.SIGKILL)
-    finally:
-        proc.wait()
-        proc.stdout.close()
-        proc.stderr.close()
 
 
 def _state(db) -> dict[str, object]:
@@ -97,7 +73,7 @@ def test_sigkill_during_graph_archival_loses_and_doubles_nothing(template, tmp_p
     for trial in range(trials):
         home = tmp_path / f"t{trial}"
         shutil.copytree(template, home)
-        _kill_after(home, rng.uniform(0.05, 0.4))
+        kill_after(GRAPH_CHILD, home, rng.uniform(0.05, 0.4))
         with cortexdb.open(home) as db:
             ops = db.archive.interrupted()
             hits += bool(ops)

@@ -2,31 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import random
 import shutil
-import signal
-import subprocess
 import sys
-import time
+from pathlib import Path
 
 import pytest
 from lifecycle_helpers import census, populate
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+from crash_test import ARCHIVE_CHILD, kill_after  # noqa: E402  (one child program and killer, shared)
+
 import cortexdb
 
 pytestmark = pytest.mark.slow
-
-ARCHIVE_CHILD = r"""
-import sys, cortexdb
-db = cortexdb.open(sys.argv[1])
-print("ready", flush=True)
-while True:
-    live = [r[0] for r in db.execute("SELECT conversation_id FROM tier1.conversations")]
-    db.archive.move("conversations", live, batch_size=3)
-    gone = [r[0] for r in db.execute("SELECT conversation_id FROM tier3.archived_conversations")]
-    db.archive.restore("conversations", gone, batch_size=4)
-"""
 
 EXPORT_CHILD = r"""
 import sys, cortexdb
@@ -37,19 +26,6 @@ while True:
     db.archive.export(f"b{i}")
     i += 1
 """
-
-
-def _kill_after(script: str, home, delay: float) -> None:
-    proc = subprocess.Popen([sys.executable, "-c", script, str(home)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        assert proc.stdout.readline().strip() == b"ready", proc.stderr.read().decode()
-        time.sleep(delay)
-        assert proc.poll() is None, proc.stderr.read().decode()
-        os.kill(proc.pid, signal.SIGKILL)
-    finally:
-        proc.wait()
-        proc.stdout.close()
-        proc.stderr.close()
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +64,7 @@ def test_sigkill_during_archival_loses_and_doubles_nothing(template, tmp_path):
     for trial in range(trials):
         home = tmp_path / f"t{trial}"
         shutil.copytree(template, home)
-        _kill_after(ARCHIVE_CHILD, home, rng.uniform(0.0, 0.25))
+        kill_after(ARCHIVE_CHILD, home, rng.uniform(0.0, 0.25))
         hits += _check(home) > 0
         shutil.rmtree(home)
     assert hits >= 3, f"only {hits} of {trials} kills interrupted an operation"
@@ -100,7 +76,7 @@ def test_sigkill_during_export_leaves_no_bundle_or_a_verified_one(template, tmp_
     for trial in range(6):
         home = tmp_path / f"e{trial}"
         shutil.copytree(template, home)
-        _kill_after(EXPORT_CHILD, home, rng.uniform(0.0, 0.4))
+        kill_after(EXPORT_CHILD, home, rng.uniform(0.0, 0.4))
         with cortexdb.open(home) as db:
             cold = home / "cold"
             names = db.archive.bundles()
