@@ -51,8 +51,8 @@ def test_refused_and_untouched(tmp_path: Path, make) -> None:
     assert digest(path) == before
 
 
-def test_truncated_cortexdb_tier_refused(tmp_path: Path) -> None:
-    home = tmp_path / "s"
+def _fill_tier1(home: Path) -> None:
+    """A store whose tier1 file holds a few hundred pages, all checkpointed into the file."""
     with cortexdb.open(home) as db:
         with db.transaction():
             db.execute("INSERT INTO tier1.conversations (conversation_id) VALUES ('c')")
@@ -60,6 +60,11 @@ def test_truncated_cortexdb_tier_refused(tmp_path: Path) -> None:
                 db.execute("INSERT INTO tier1.messages (conversation_id, role, content) VALUES ('c', 'user', ?)",
                            ("x" * 2000,))
         db.execute("PRAGMA tier1.wal_checkpoint(TRUNCATE)")
+
+
+def test_truncated_cortexdb_tier_refused(tmp_path: Path) -> None:
+    home = tmp_path / "s"
+    _fill_tier1(home)
     path = home / "tier1.db"
     size = path.stat().st_size
     with open(path, "r+b") as handle:
@@ -84,13 +89,7 @@ def test_file_shorter_than_header_with_a_wal_is_a_killed_checkpoint_not_truncati
     """A checkpoint killed after writing page 1 leaves the file shorter than its header says while
     the WAL still holds the later pages: that is recoverable, so it is not refused."""
     home = tmp_path / "s"
-    with cortexdb.open(home) as db:
-        with db.transaction():
-            db.execute("INSERT INTO tier1.conversations (conversation_id) VALUES ('c')")
-            for _ in range(300):
-                db.execute("INSERT INTO tier1.messages (conversation_id, role, content) VALUES ('c', 'user', ?)",
-                           ("x" * 2000,))
-        db.execute("PRAGMA tier1.wal_checkpoint(TRUNCATE)")
+    _fill_tier1(home)
     path = home / "tier1.db"
     with open(path, "r+b") as handle:
         handle.truncate(path.stat().st_size - 4096)
