@@ -12,7 +12,7 @@ import orjson
 
 from .._json import dumps, loads
 from ..clock import to_timestamp
-from ..errors import NotFoundError, ValidationError
+from ..errors import NotFoundError, ValidationError, wrap_apsw
 from .model import Entity, Pattern, Relation
 
 if TYPE_CHECKING:
@@ -210,3 +210,21 @@ def load_relations(store: Store, ids: list[int]) -> list[Relation]:
     rows = store.execute(RELATION_SELECT + " WHERE r.id IN (SELECT value FROM json_each(?)) ORDER BY r.id",
                          (dumps(ids),))
     return [relation_from_row(row) for row in rows]
+
+
+_ADD_OBSERVATIONS = (
+    "INSERT OR IGNORE INTO tier2.graph_observations (entity_id, content, created_at) "
+    "SELECT j.value ->> 0, j.value ->> 1, ?2 FROM json_each(?1) j"
+)
+
+
+def add_observations(store: Store, pairs: Iterable[tuple[int, str]], now: str) -> None:
+    """Insert ``(entity_id, content)`` pairs in order, existing ones ignored, in ONE statement.
+
+    Not executemany: FTS5 flushes its pending index into a new segment at every statement
+    savepoint, so a statement per observation costs an index segment (and later merges) each.
+    """
+    payload = orjson.dumps(list(pairs)).decode()
+    if payload != "[]":
+        with wrap_apsw():
+            store.conn.execute(_ADD_OBSERVATIONS, (payload, now))

@@ -89,9 +89,7 @@ class EntitiesMixin:
             ids = [r[0] for r in returned]
             if progress:
                 progress(len(ids) // 2, len(ids))
-            obs_rows = [(ids[i], o, now) for i, items_ in observations for o in items_]
-            if obs_rows:
-                store.conn.executemany(_ADD_OBSERVATION, obs_rows)
+            c.add_observations(store, [(ids[i], o) for i, items_ in observations for o in items_], now)
             for i, tag_list in tags:
                 store.execute("DELETE FROM tier2.graph_tags WHERE entity_id = ?", (ids[i],))
                 store.conn.executemany("INSERT OR IGNORE INTO tier2.graph_tags (entity_id, tag) VALUES (?, ?)",

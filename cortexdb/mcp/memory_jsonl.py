@@ -21,7 +21,7 @@ import orjson
 
 from ..errors import CortexError, StoreFileError, ValidationError, wrap_apsw
 from ..graph import _common as c
-from .tools import _INSERT_OBSERVATION, PATTERN_MESSAGE, _entity_type, _name, _texts, insert_entities
+from .tools import PATTERN_MESSAGE, _entity_type, _name, _texts, insert_entities, insert_relations
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -142,7 +142,6 @@ def import_memory(store: Store, path: str | os.PathLike[str], *, namespace: str 
     now = store.timestamp()
     with store.transaction():
         c.require_namespace(store, namespace)
-        conn = store.conn
         ids: dict[str, int] = {}
         names = list(entities)
         for start in range(0, len(names), 20_000):
@@ -166,13 +165,12 @@ def import_memory(store: Store, path: str | os.PathLike[str], *, namespace: str 
         ids.update(zip(fresh, new_ids))
         created = len(fresh)
         known_names = [n for n in names if n not in fresh_obs]
-        obs_rows = [(ids[n], o, now) for n in known_names for o in dict.fromkeys(entities[n][1])]
+        obs_rows = [(ids[n], o) for n in known_names for o in dict.fromkeys(entities[n][1])]
         known = orjson.dumps([ids[n] for n in known_names]).decode()
         count = "SELECT count(*) FROM tier2.graph_observations WHERE entity_id IN (SELECT value FROM json_each(?))"
         before = store.execute(count, (known,))[0][0]
-        if obs_rows:
-            with wrap_apsw():
-                conn.executemany(_INSERT_OBSERVATION, obs_rows)
+        with wrap_apsw():
+            c.add_observations(store, obs_rows, now)
         added = store.execute(count, (known,))[0][0] - before + sum(map(len, fresh_obs.values()))
         if progress:
             progress(len(entities), len(entities) + len(relations))
@@ -196,11 +194,7 @@ def import_memory(store: Store, path: str | os.PathLike[str], *, namespace: str 
             "AND r.valid_to IS NULL", (orjson.dumps(keyed).decode(),))) if keyed else set()
         todo = [key for key in keyed if key not in current]
         rel_existing = len(keyed) - len(todo)
-        if todo:
-            with wrap_apsw():
-                conn.executemany(
-                    "INSERT INTO tier2.graph_relations (source_id, relation_type, target_id, valid_from, recorded_at) "
-                    "VALUES (?, ?, ?, ?, ?)", [(*key, now, now) for key in todo])
+        insert_relations(store, todo, now)
         rel_created = len(todo)
     if progress:
         progress(len(entities) + len(relations), len(entities) + len(relations))

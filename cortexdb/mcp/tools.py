@@ -38,13 +38,16 @@ MAX_RELATIONS = 500_000
 TRIGRAM_MIN = 3
 """Queries of at least this many characters use the trigram index; shorter ones a LIKE scan."""
 
-_INSERT_ENTITY = (
-    "INSERT INTO tier2.graph_entities (id, namespace, name, kind, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, "
+_INSERT_ENTITIES = (
+    "INSERT INTO tier2.graph_entities (id, namespace, name, kind, body, created_at, updated_at) "
+    "SELECT j.value ->> 0, ?2, j.value ->> 1, j.value ->> 2, "
     # exactly the body graph_observations' triggers compute (observations in insertion order)
     "trim(char(10) || coalesce((SELECT group_concat(content, char(10)) FROM (SELECT content FROM "
-    "tier2.graph_observations WHERE entity_id = ?1 ORDER BY id)), ''), char(10)), ?5, ?5)")
-_INSERT_OBSERVATION = ("INSERT OR IGNORE INTO tier2.graph_observations (entity_id, content, created_at) "
-                       "VALUES (?, ?, ?)")
+    "tier2.graph_observations WHERE entity_id = j.value ->> 0 ORDER BY id)), ''), char(10)), ?3, ?3 "
+    "FROM json_each(?1) j")
+_INSERT_RELATIONS = (
+    "INSERT INTO tier2.graph_relations (source_id, relation_type, target_id, valid_from, recorded_at) "
+    "SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, ?2, ?2 FROM json_each(?1) j")
 _IDS_BY_NAME = ("SELECT name, id FROM tier2.graph_entities WHERE namespace = ?1 AND name IN "
                 "(SELECT value FROM json_each(?2))")
 _OBSERVATIONS = ("SELECT entity_id, content FROM tier2.graph_observations WHERE entity_id IN "
@@ -61,12 +64,20 @@ def _dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
+def insert_relations(store: Store, keys: Sequence[tuple[int, str, int]], now: str) -> None:
+    """Insert current relations ``(source_id, relation_type, target_id)`` in one statement."""
+    if keys:
+        with wrap_apsw():
+            store.conn.execute(_INSERT_RELATIONS, (_dumps(list(keys)), now))
+
+
 def insert_entities(store: Store, namespace: str, items: Sequence[tuple[str, str, Sequence[str]]], now: str) -> list[int]:
     """Insert new entities (name, kind, observations) in the current write transaction; returns ids.
 
     The observations go in first (foreign keys deferred to the commit) and each entity row is
     then inserted with its finished body, so the FTS indexes see one insert per entity instead
     of a delete + insert per observation (the graph's body triggers find no row to update yet).
+    Each table gets one statement (see :func:`cortexdb.graph._common.add_observations`).
     """
     if not items:
         return []
@@ -74,12 +85,12 @@ def insert_entities(store: Store, namespace: str, items: Sequence[tuple[str, str
     with wrap_apsw():
         first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM tier2.graph_entities").get
         ids = list(range(first, first + len(items)))
-        obs_rows = [(entity_id, o, now) for entity_id, (_, _, obs) in zip(ids, items) for o in obs]
-        if obs_rows:
+        pairs = [(entity_id, o) for entity_id, (_, _, obs) in zip(ids, items) for o in obs]
+        if pairs:
             conn.execute("PRAGMA defer_foreign_keys = ON")  # switched off again at COMMIT / ROLLBACK
-            conn.executemany(_INSERT_OBSERVATION, obs_rows)
-        conn.executemany(_INSERT_ENTITY, [(entity_id, namespace, name, kind, now)
-                                          for entity_id, (name, kind, _) in zip(ids, items)])
+            c.add_observations(store, pairs, now)
+        conn.execute(_INSERT_ENTITIES, (_dumps([(entity_id, name, kind) for entity_id, (name, kind, _) in zip(ids, items)]),
+                                        namespace, now))
     return ids
 
 
@@ -219,11 +230,7 @@ class MemoryTools:
                 "ON r.source_id = j.value ->> 0 AND r.relation_type = j.value ->> 1 AND r.target_id = j.value ->> 2 "
                 "AND r.valid_to IS NULL", (_dumps(keyed),)))
             fresh = [(key, rel) for key, rel in zip(keyed, wanted) if key not in current]
-            if fresh:
-                now = store.timestamp()
-                store.conn.executemany(
-                    "INSERT INTO tier2.graph_relations (source_id, relation_type, target_id, valid_from, recorded_at) "
-                    "VALUES (?, ?, ?, ?, ?)", [(*key, now, now) for key, _ in fresh])
+            insert_relations(store, [key for key, _ in fresh], store.timestamp())
         return [{"from": s, "to": t, "relationType": r} for _, (s, t, r) in fresh]
 
     def add_observations(self, observations: Any) -> list[dict[str, Any]]:
@@ -246,7 +253,8 @@ class MemoryTools:
                 for entity_id, content in store.execute(_OBSERVATIONS, (_dumps(list(present)),)):
                     present[entity_id].add(content)
             now = store.timestamp()
-            rows, touched = [], set()
+            rows: list[tuple[int, str]] = []
+            touched = set()
             for name, contents in wanted:
                 entity_id, added = ids[name], []
                 seen = present[entity_id]
@@ -254,12 +262,12 @@ class MemoryTools:
                     if content not in seen:
                         seen.add(content)
                         added.append(content)
-                        rows.append((entity_id, content, now))
+                        rows.append((entity_id, content))
                 if added:
                     touched.add(entity_id)
                 results.append({"entityName": name, "addedObservations": added})
             if rows:
-                store.conn.executemany(_INSERT_OBSERVATION, rows)
+                c.add_observations(store, rows, now)
                 store.execute("UPDATE tier2.graph_entities SET updated_at = ? WHERE id IN (SELECT value FROM json_each(?))",
                               (now, _dumps(sorted(touched))))
         return results
@@ -286,8 +294,10 @@ class MemoryTools:
         with store.transaction():
             ids = self._ids({name for name, _ in rows})
             pairs = [(ids[name], content) for name, content in rows if name in ids]
-            if pairs:
-                store.conn.executemany("DELETE FROM tier2.graph_observations WHERE entity_id = ? AND content = ?", pairs)
+            if pairs:  # one statement: see c.add_observations
+                store.execute("DELETE FROM tier2.graph_observations WHERE id IN (SELECT o.id FROM json_each(?) j "
+                              "JOIN tier2.graph_observations o ON o.entity_id = j.value ->> 0 AND o.content = j.value ->> 1)",
+                              (_dumps(pairs),))
                 store.execute("UPDATE tier2.graph_entities SET updated_at = ? WHERE id IN (SELECT value FROM json_each(?))",
                               (store.timestamp(), _dumps(sorted({p[0] for p in pairs}))))
 
