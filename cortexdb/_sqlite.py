@@ -138,6 +138,13 @@ def untrusted_schema(conn: apsw.Connection) -> None:
     conn.execute("PRAGMA trusted_schema = OFF")
 
 
+def memory_temp_store(conn: apsw.Connection) -> None:
+    """Statement journals (and temp tables) in memory: a batch statement (one INSERT ... SELECT
+    FROM json_each of a whole call) journals every page it touches, and past 64 KiB SQLite would
+    otherwise spill that journal to a temporary file, a pwrite per page on the hot path."""
+    conn.execute("PRAGMA temp_store = MEMORY")
+
+
 def wal(conn: apsw.Connection, schema: str) -> None:
     """WAL lets readers proceed while one process writes; it persists in the file."""
     mode = conn.execute(f"PRAGMA {schema}.journal_mode = WAL").get
@@ -152,7 +159,8 @@ def synchronous(conn: apsw.Connection, schema: str) -> None:
     conn.execute(f"PRAGMA {schema}.synchronous = {level}")
 
 
-CONNECTION_PRAGMAS: tuple[Callable[[apsw.Connection], None], ...] = (strict_strings, foreign_keys, untrusted_schema)
+CONNECTION_PRAGMAS: tuple[Callable[[apsw.Connection], None], ...] = (strict_strings, foreign_keys, untrusted_schema,
+                                                                     memory_temp_store)
 TIER_PRAGMAS: tuple[Pragma, ...] = (synchronous,)
 
 

@@ -23,6 +23,14 @@ MAX_LIMIT = 100_000
 MAX_DEPTH = 32
 DIRECTIONS = ("out", "in", "both")
 
+UUID7_SQL = (
+    "printf('%012x7%03x%x%015x', CAST(unixepoch('subsec') * 1000 AS INTEGER), random() & 4095, "
+    "8 + (random() & 3), random() & 1152921504606846975)"
+)
+"""A new row's ``uuid``: a UUIDv7 as 32 lowercase hex digits (48-bit Unix milliseconds first).
+The column default (random hex) would scatter each batch's keys over the whole uuid index, a
+dirty page per row at every commit; time-ordered keys append to its last page."""
+
 ENTITY_COLUMNS = (
     "e.id, e.uuid, e.namespace, e.name, e.kind, e.properties, e.confidence, e.pinned, e.access_count, "
     "e.last_accessed, e.archived_at, e.created_at, e.updated_at"

@@ -17,8 +17,8 @@ if TYPE_CHECKING:
 PATTERN_KIND = "pattern"
 
 _UPSERT = (
-    "INSERT INTO tier2.graph_entities (namespace, name, kind, properties, confidence, pinned, created_at, updated_at) "
-    "VALUES (:namespace, :name, coalesce(:kind, (SELECT kind FROM tier2.graph_entities "
+    "INSERT INTO tier2.graph_entities (uuid, namespace, name, kind, properties, confidence, pinned, created_at, updated_at) "
+    f"VALUES ({c.UUID7_SQL}, :namespace, :name, coalesce(:kind, (SELECT kind FROM tier2.graph_entities "
     "WHERE namespace = :namespace AND name = :name)), coalesce(:properties, '{}'), coalesce(:confidence, 1.0), coalesce(:pinned, 0), "
     ":now, :now) ON CONFLICT (namespace, name) DO UPDATE SET "
     "kind = CASE WHEN kind = 'pattern' THEN kind ELSE coalesce(:kind, kind) END, "

@@ -56,8 +56,8 @@ class PatternsMixin:
                               "WHERE id = ?", (title, content, pattern_type, scope, node_id))
             else:
                 node_id = store.execute(
-                    "INSERT INTO tier2.graph_entities (namespace, name, kind, confidence, pinned, created_at, updated_at) "
-                    "VALUES (?, ?, 'pattern', ?, ?, ?, ?) RETURNING id",
+                    "INSERT INTO tier2.graph_entities (uuid, namespace, name, kind, confidence, pinned, created_at, updated_at) "
+                    f"VALUES ({c.UUID7_SQL}, ?, ?, 'pattern', ?, ?, ?, ?) RETURNING id",
                     (namespace, name, confidence, int(pinned), now, now))[0][0]
                 store.execute("INSERT INTO tier2.graph_patterns (id, title, content, pattern_type, scope) "
                               "VALUES (?, ?, ?, ?, ?)", (node_id, title, content, pattern_type, scope))

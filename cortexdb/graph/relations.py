@@ -75,8 +75,8 @@ class RelationsMixin:
                                   (end, now, rid))
                     start = end
                 rows = store.execute(
-                    "INSERT INTO tier2.graph_relations (source_id, relation_type, target_id, strength, confidence, "
-                    "properties, valid_from, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    "INSERT INTO tier2.graph_relations (uuid, source_id, relation_type, target_id, strength, confidence, "
+                    f"properties, valid_from, recorded_at) VALUES ({c.UUID7_SQL}, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                     (source_id, rtype, target_id, strength, confidence, props, start, now))
                 ids.append(rows[0][0])
         return c.load_relations(store, ids)

@@ -39,15 +39,15 @@ TRIGRAM_MIN = 3
 """Queries of at least this many characters use the trigram index; shorter ones a LIKE scan."""
 
 _INSERT_ENTITIES = (
-    "INSERT INTO tier2.graph_entities (id, namespace, name, kind, body, created_at, updated_at) "
-    "SELECT j.value ->> 0, ?2, j.value ->> 1, j.value ->> 2, "
+    "INSERT INTO tier2.graph_entities (id, uuid, namespace, name, kind, body, created_at, updated_at) "
+    f"SELECT j.value ->> 0, {c.UUID7_SQL}, ?2, j.value ->> 1, j.value ->> 2, "
     # exactly the body graph_observations' triggers compute (observations in insertion order)
     "trim(char(10) || coalesce((SELECT group_concat(content, char(10)) FROM (SELECT content FROM "
     "tier2.graph_observations WHERE entity_id = j.value ->> 0 ORDER BY id)), ''), char(10)), ?3, ?3 "
     "FROM json_each(?1) j")
 _INSERT_RELATIONS = (
-    "INSERT INTO tier2.graph_relations (source_id, relation_type, target_id, valid_from, recorded_at) "
-    "SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, ?2, ?2 FROM json_each(?1) j")
+    "INSERT INTO tier2.graph_relations (uuid, source_id, relation_type, target_id, valid_from, recorded_at) "
+    f"SELECT {c.UUID7_SQL}, j.value ->> 0, j.value ->> 1, j.value ->> 2, ?2, ?2 FROM json_each(?1) j")
 _IDS_BY_NAME = ("SELECT name, id FROM tier2.graph_entities WHERE namespace = ?1 AND name IN "
                 "(SELECT value FROM json_each(?2))")
 _OBSERVATIONS = ("SELECT entity_id, content FROM tier2.graph_observations WHERE entity_id IN "
