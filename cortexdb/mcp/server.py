@@ -18,6 +18,7 @@ import orjson
 from pydantic import Field
 from typing_extensions import TypedDict
 
+from .._checkpoint import BackgroundCheckpointer
 from .._version import __version__
 from ..errors import CortexError
 from .schemas import INPUT_SCHEMAS, OUTPUT_SCHEMAS
@@ -271,15 +272,17 @@ async def run_stdio(server: MCPServer) -> None:
 
 SERVING_CACHE_KIB = 131_072
 """Page cache of the graph tier in a server process (KiB): the graph's indexes stay in memory."""
-SERVING_WAL_AUTOCHECKPOINT = 10_000
-"""WAL pages between automatic checkpoints in a server process (SQLite's default is 1000): each
-checkpoint syncs the tier file, so a long-lived writer amortizes that over more calls."""
+SERVING_WAL_CHECKPOINT = 10_000
+"""WAL pages that wake the background checkpoint in a server process (SQLite checkpoints at 1000
+by default): each checkpoint syncs the tier file, so a long-lived writer amortizes that over more
+calls, and the copy runs on another thread (cortexdb._checkpoint) instead of inside a call."""
 
 
 def tune_for_serving(store: Store) -> None:
     """Per-connection settings for a long-lived server process (nothing is stored in the files)."""
     store.execute(f"PRAGMA tier2.cache_size = -{SERVING_CACHE_KIB}")
-    store.execute(f"PRAGMA wal_autocheckpoint = {SERVING_WAL_AUTOCHECKPOINT}")
+    if not store.readonly:
+        BackgroundCheckpointer(store, pages=SERVING_WAL_CHECKPOINT, hard_limit=4 * SERVING_WAL_CHECKPOINT)
 
 
 def serve(home: Any = None, *, namespace: str = "default", busy_timeout: float = 30.0) -> None:

@@ -20,12 +20,9 @@ import cortexdb  # noqa: E402
 import mcp_bench  # noqa: E402
 from bench import Case  # noqa: E402
 from cortexdb.mcp import MemoryTools, import_memory  # noqa: E402
-from cortexdb.mcp.tools import _INSERT_ENTITY, _INSERT_OBSERVATION  # noqa: E402
+from cortexdb.graph._common import _ADD_OBSERVATIONS  # noqa: E402
+from cortexdb.mcp.tools import _INSERT_ENTITIES, _INSERT_RELATIONS, _RELATIONS_TOUCHING  # noqa: E402
 
-RELATIONS = ("SELECT s.name, t.name, r.relation_type FROM tier2.graph_relations r JOIN tier2.graph_entities s ON "
-             "s.id = r.source_id JOIN tier2.graph_entities t ON t.id = r.target_id WHERE r.valid_to IS NULL AND "
-             "(r.source_id IN (SELECT value FROM json_each(?1)) OR r.target_id IN (SELECT value FROM json_each(?1))) "
-             "ORDER BY r.id")
 
 
 def cases(workdir: Path) -> list[Case]:
@@ -40,7 +37,7 @@ def cases(workdir: Path) -> list[Case]:
         db.execute("ANALYZE tier2")
     tools = MemoryTools(db)
     raw = apsw.Connection(":memory:")
-    raw.execute("PRAGMA foreign_keys = ON")
+    raw.execute("PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY")
     raw.execute("ATTACH ? AS tier2", (str(home / "tier2.db"),))
     words = itertools.cycle([q for q in work["queries"] if not q.startswith("entity-")])
     raw_words = itertools.cycle([q for q in work["queries"] if not q.startswith("entity-")])
@@ -60,7 +57,7 @@ def cases(workdir: Path) -> list[Case]:
                                               "entity_id IN (SELECT value FROM json_each(?)) ORDER BY id", (ids,)):
             obs.setdefault(entity_id, []).append(content)
         entities = [{"name": n, "entityType": k, "observations": obs.get(i, [])} for i, n, k in rows]
-        return entities, raw.execute(RELATIONS, (ids,)).fetchall()
+        return entities, raw.execute(_RELATIONS_TOUCHING, (ids, 500_000)).fetchall()
 
     counter = itertools.count()
 
@@ -75,8 +72,33 @@ def cases(workdir: Path) -> list[Case]:
         raw.execute("BEGIN IMMEDIATE")
         first = raw.execute("SELECT coalesce(max(id), 0) + 1 FROM tier2.graph_entities").fetchone()[0]
         raw.execute("PRAGMA defer_foreign_keys = ON")
-        raw.executemany(_INSERT_OBSERVATION, [(first + i, o, now) for i, e in enumerate(items) for o in e["observations"]])
-        raw.executemany(_INSERT_ENTITY, [(first + i, "default", e["name"], e["entityType"], now) for i, e in enumerate(items)])
+        raw.execute(_ADD_OBSERVATIONS, (json.dumps([(first + i, o) for i, e in enumerate(items) for o in e["observations"]]), now))
+        raw.execute(_INSERT_ENTITIES, (json.dumps([(first + i, e["name"], e["entityType"]) for i, e in enumerate(items)]),
+                                       "default", now))
+        raw.execute("COMMIT")
+
+    names = [e["name"] for e in work["entities"]]
+    relation_batches = itertools.count()
+
+    def new_relations() -> list[dict]:
+        """100 relations not in the store yet: a fresh relation type per call."""
+        n = next(relation_batches)
+        pairs = [(names[(n * 7919 + i * 104_729) % len(names)], names[(n * 15_485_863 + i * 7) % len(names)])
+                 for i in range(100)]
+        return [{"from": a, "to": b, "relationType": f"bench_{n}"} for a, b in pairs if a != b]
+
+    def raw_relate() -> None:
+        """The same lookups and insert create_relations runs, one transaction."""
+        rels = new_relations()
+        raw.execute("BEGIN IMMEDIATE")
+        ids = dict(raw.execute("SELECT name, id FROM tier2.graph_entities WHERE namespace = 'default' AND name IN "
+                               "(SELECT value FROM json_each(?))", (json.dumps([n for r in rels for n in (r["from"], r["to"])]),)))
+        keyed = [(ids[r["from"]], r["relationType"], ids[r["to"]]) for r in rels]
+        current = set(raw.execute(
+            "SELECT r.source_id, r.relation_type, r.target_id FROM json_each(?) j JOIN tier2.graph_relations r "
+            "ON r.source_id = j.value ->> 0 AND r.relation_type = j.value ->> 1 AND r.target_id = j.value ->> 2 "
+            "AND r.valid_to IS NULL", (json.dumps(keyed),)))
+        raw.execute(_INSERT_RELATIONS, (json.dumps([k for k in keyed if k not in current]), db.timestamp()))
         raw.execute("COMMIT")
 
     return [
@@ -87,4 +109,6 @@ def cases(workdir: Path) -> list[Case]:
              notes="ratio < 1: the trigram index beats scanning"),
         Case("create_entities, 100 new entities with 3 observations each", lambda: tools.create_entities(batch("c")),
              raw_create, ops=100, target=2.0),
+        Case("create_relations, 100 new relations between existing entities",
+             lambda: tools.create_relations(new_relations()), raw_relate, ops=100, target=2.0),
     ]
