@@ -111,3 +111,18 @@ def test_relations_touching(db):
         ("a", "b")]
     g.unrelate("a", "r", "b")
     assert [(r.source_name, r.target_name) for r in g.relations_touching(["b"])] == [("b", "c")]
+
+
+def test_history_may_repeat_a_triple_ended_at_the_same_instant(db, clock):
+    """graph_relations_key is unique among current relations only: ended ones differ by uuid,
+    even when relate/unrelate run twice within one clock tick."""
+    g = db.graph
+    a, b = g.upsert_entity("a", kind="k"), g.upsert_entity("b", kind="k")
+    for _ in range(2):
+        g.relate(a, "r", b)
+        g.unrelate(a, "r", b)
+    rels = g.relations(a, direction="out", include_ended=True)
+    assert len(rels) == 2 and len({(r.valid_from, r.valid_to) for r in rels}) == 1  # same instant, two rows
+    assert g.relations(a, direction="out") == []
+    g.relate(a, "r", b)
+    assert len(g.relations(a, direction="out")) == 1
