@@ -188,14 +188,8 @@ def import_memory(store: Store, path: str | os.PathLike[str], *, namespace: str 
                              f"{', '.join(map(repr, absent))} (no such entity in the file or the store)")
                 continue
             keyed.append((ids[source], rtype, ids[target]))
-        current = set(store.execute(
-            "SELECT r.source_id, r.relation_type, r.target_id FROM json_each(?) j JOIN tier2.graph_relations r "
-            "ON r.source_id = j.value ->> 0 AND r.relation_type = j.value ->> 1 AND r.target_id = j.value ->> 2 "
-            "AND r.valid_to IS NULL", (orjson.dumps(keyed).decode(),))) if keyed else set()
-        todo = [key for key in keyed if key not in current]
-        rel_existing = len(keyed) - len(todo)
-        insert_relations(store, todo, now)
-        rel_created = len(todo)
+        rel_created = len(insert_relations(store, keyed, now))
+        rel_existing = len(keyed) - rel_created
     if progress:
         progress(len(entities) + len(relations), len(entities) + len(relations))
     errors.sort(key=lambda e: e.line)

@@ -45,9 +45,12 @@ _INSERT_ENTITIES = (
     "trim(char(10) || coalesce((SELECT group_concat(content, char(10)) FROM (SELECT content FROM "
     "tier2.graph_observations WHERE entity_id = j.value ->> 0 ORDER BY id)), ''), char(10)), ?3, ?3 "
     "FROM json_each(?1) j")
+# OR IGNORE skips a relation that is already current (graph_relations_key); nothing else can
+# conflict once the input is validated. RETURNING tells which were new.
 _INSERT_RELATIONS = (
-    "INSERT INTO tier2.graph_relations (uuid, source_id, relation_type, target_id, valid_from, recorded_at) "
-    f"SELECT {c.UUID7_SQL}, j.value ->> 0, j.value ->> 1, j.value ->> 2, ?2, ?2 FROM json_each(?1) j")
+    "INSERT OR IGNORE INTO tier2.graph_relations (uuid, source_id, relation_type, target_id, valid_from, recorded_at) "
+    f"SELECT {c.UUID7_SQL}, j.value ->> 0, j.value ->> 1, j.value ->> 2, ?2, ?2 FROM json_each(?1) j "
+    "RETURNING source_id, relation_type, target_id")
 _IDS_BY_NAME = ("SELECT name, id FROM tier2.graph_entities WHERE namespace = ?1 AND name IN "
                 "(SELECT value FROM json_each(?2))")
 _OBSERVATIONS = ("SELECT entity_id, content FROM tier2.graph_observations WHERE entity_id IN "
@@ -68,11 +71,13 @@ def _dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
-def insert_relations(store: Store, keys: Sequence[tuple[int, str, int]], now: str) -> None:
-    """Insert current relations ``(source_id, relation_type, target_id)`` in one statement."""
-    if keys:
-        with wrap_apsw():
-            store.conn.execute(_INSERT_RELATIONS, (_dumps(list(keys)), now))
+def insert_relations(store: Store, keys: Sequence[tuple[int, str, int]], now: str) -> set[tuple[int, str, int]]:
+    """Insert current relations ``(source_id, relation_type, target_id)`` in one statement, those
+    already current skipped; returns the keys inserted."""
+    if not keys:
+        return set()
+    with wrap_apsw():
+        return set(store.conn.execute(_INSERT_RELATIONS, (_dumps(list(keys)), now)))
 
 
 def insert_entities(store: Store, namespace: str, items: Sequence[tuple[str, str, Sequence[str]]], now: str) -> list[int]:
@@ -229,13 +234,8 @@ class MemoryTools:
                 raise NotFoundError(f"Entities not found: {', '.join(map(repr, missing[:20]))}"
                                     f"{' ...' if len(missing) > 20 else ''}; create them with create_entities first")
             keyed = [(ids[s], r, ids[t]) for s, t, r in wanted]
-            current = set(store.execute(
-                "SELECT r.source_id, r.relation_type, r.target_id FROM json_each(?) j JOIN tier2.graph_relations r "
-                "ON r.source_id = j.value ->> 0 AND r.relation_type = j.value ->> 1 AND r.target_id = j.value ->> 2 "
-                "AND r.valid_to IS NULL", (_dumps(keyed),)))
-            fresh = [(key, rel) for key, rel in zip(keyed, wanted) if key not in current]
-            insert_relations(store, [key for key, _ in fresh], store.timestamp())
-        return [{"from": s, "to": t, "relationType": r} for _, (s, t, r) in fresh]
+            inserted = insert_relations(store, keyed, store.timestamp())
+        return [{"from": s, "to": t, "relationType": r} for key, (s, t, r) in zip(keyed, wanted) if key in inserted]
 
     def add_observations(self, observations: Any) -> list[dict[str, Any]]:
         """Add observations not already present. An unknown entity fails the whole call (nothing
