@@ -7,9 +7,11 @@ connection with a WAL hook that only wakes a thread; the thread runs a PASSIVE c
 own connection, which takes no lock a writer needs, so the writer returns at once and the copy
 overlaps the time the process waits for its next request.
 
-A PASSIVE checkpoint never makes the WAL start over while a writer keeps appending, so under
-continuous writes the WAL would only grow: at ``hard_limit`` pages the hook checkpoints in line
-with TRUNCATE (waiting, up to the busy timeout, for the thread and for readers), which bounds it.
+The thread is woken at ``pages`` and then every further quarter of ``pages`` (each checkpoint
+syncs the tier file; a wake-up per commit would sync per commit). A WAL starts over only when a
+write begins after every frame was copied, which a writer that never pauses (a client sending
+calls back to back) never allows; so at ``hard_limit`` pages the hook checkpoints in line. By
+then the thread has copied most frames, so that is quick, and the next write restarts the WAL.
 """
 
 from __future__ import annotations
@@ -31,19 +33,22 @@ class BackgroundCheckpointer:
     """Checkpoint a store's tiers off the writing thread once their WAL reaches ``pages`` pages.
 
     Installed on ``store``'s connection until the store closes; the WAL file is kept to about
-    ``pages`` pages after each restart (``journal_size_limit``) and never passes ``hard_limit``
-    pages by more than one transaction.
+    ``pages`` pages after each restart (``journal_size_limit``) and passes ``hard_limit`` pages
+    only while another process's reader holds an old snapshot (as with SQLite's own checkpoints).
     """
 
-    def __init__(self, store: Store, *, pages: int = 10_000, hard_limit: int = 40_000) -> None:
+    def __init__(self, store: Store, *, pages: int = 10_000, hard_limit: int = 20_000) -> None:
         if not 0 < pages <= hard_limit:
             raise ValidationError("pages", f"need 0 < pages <= hard_limit, got pages={pages}, hard_limit={hard_limit}")
         self.pages = pages
         self.hard_limit = hard_limit
         self.checkpoints = 0
         """Background checkpoints completed so far (for tests and diagnostics)."""
+        self.inline_checkpoints = 0
+        """Checkpoints the hook ran in line because the WAL reached ``hard_limit``."""
         self._home = store.home
         self._due: set[str] = set()
+        self._woken: dict[str, int] = {}
         self._busy = False
         self._stopping = False
         self._wake = threading.Condition()
@@ -56,12 +61,17 @@ class BackgroundCheckpointer:
 
     def _hook(self, conn: apsw.Connection, schema: str, pages: int) -> int:
         """Called by SQLite after each commit to a WAL database, with that WAL's size in pages."""
+        woken = self._woken.get(schema, 0)
+        if pages < woken:  # the WAL started over
+            woken = self._woken[schema] = 0
         if pages >= self.hard_limit:
-            try:
-                conn.wal_checkpoint(schema, apsw.SQLITE_CHECKPOINT_TRUNCATE)
+            try:  # the thread has copied most frames: finishing in line is quick, and lets the WAL restart
+                conn.wal_checkpoint(schema, apsw.SQLITE_CHECKPOINT_PASSIVE)
+                self.inline_checkpoints += 1
             except apsw.Error:
-                pass  # readers held on past the busy timeout: the next commit tries again
-        elif pages >= self.pages:
+                pass  # the thread is mid-checkpoint: the next commit tries again
+        elif pages >= self.pages and pages >= woken + self.pages // 4:
+            self._woken[schema] = pages
             with self._wake:
                 self._due.add(schema)
                 self._wake.notify_all()

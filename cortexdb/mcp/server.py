@@ -282,7 +282,7 @@ def tune_for_serving(store: Store) -> None:
     """Per-connection settings for a long-lived server process (nothing is stored in the files)."""
     store.execute(f"PRAGMA tier2.cache_size = -{SERVING_CACHE_KIB}")
     if not store.readonly:
-        BackgroundCheckpointer(store, pages=SERVING_WAL_CHECKPOINT, hard_limit=4 * SERVING_WAL_CHECKPOINT)
+        BackgroundCheckpointer(store, pages=SERVING_WAL_CHECKPOINT, hard_limit=2 * SERVING_WAL_CHECKPOINT)
 
 
 def serve(home: Any = None, *, namespace: str = "default", busy_timeout: float = 30.0) -> None:
