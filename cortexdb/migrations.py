@@ -362,12 +362,19 @@ def read_snapshot(roots: tuple[Path, ...], tier: str) -> str | None:
 
 def dump_schema(conn: apsw.Connection, schema: str = "main") -> list[str]:
     """The CREATE statements of ``schema`` in creation order, without SQLite's internal and FTS
-    shadow tables (the virtual table recreates those) and without the ledger."""
+    shadow tables (the virtual table recreates those) and without the ledger; then the options of
+    each FTS5 table set by migrations (``INSERT INTO t (t, rank) VALUES ('automerge', 8)``, kept
+    in its ``t_config`` shadow table), so a store created from the snapshot gets them too."""
     shadow = {r[0] for r in conn.execute(f"SELECT name FROM pragma_table_list WHERE schema = ? AND type = 'shadow'", (schema,))}
     rows = conn.execute(
         f"SELECT name, sql FROM {schema}.sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' "
-        "ORDER BY rowid")
-    return [sql + ";" for name, sql in rows if name not in shadow and name != LEDGER]
+        "ORDER BY rowid").fetchall()
+    statements = [sql + ";" for name, sql in rows if name not in shadow and name != LEDGER]
+    for name, sql in rows:
+        if sql.upper().startswith("CREATE VIRTUAL TABLE") and "USING FTS5" in " ".join(sql.upper().split()):
+            for key, value in conn.execute(f'SELECT k, v FROM {schema}."{name}_config" WHERE k <> \'version\' ORDER BY k'):
+                statements.append(f"INSERT INTO {name} ({name}, rank) VALUES ('{key}', {value});")
+    return statements
 
 
 def normalized_schema(conn: apsw.Connection, schema: str = "main") -> list[tuple[str, str, str]]:

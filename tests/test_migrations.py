@@ -24,6 +24,8 @@ def _schemas(home: Path) -> dict[str, list[tuple[str, str, str]]]:
         out[tier + "-ledger"] = conn.execute(
             f"SELECT module, version, name, checksum FROM {migrations.LEDGER} ORDER BY module, version").fetchall()
         out[tier + "-user_version"] = conn.execute("PRAGMA user_version").get
+        fts5 = [name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE sql LIKE 'CREATE VIRTUAL TABLE%fts5%'")]
+        out[tier + "-fts5-options"] = {name: conn.execute(f"SELECT k, v FROM {name}_config ORDER BY k").fetchall() for name in fts5}
         conn.close()
     return out
 
@@ -66,6 +68,7 @@ def test_three_paths_give_identical_schemas(tmp_path: Path) -> None:
     a, b, c = _schemas(path_a), _schemas(path_b), _schemas(path_c)
     for key in a:
         assert a[key] == b[key] == c[key], key
+    assert ("automerge", 8) in a["tier2-fts5-options"]["graph_substring"]  # an FTS5 option set by a migration
 
 
 def test_snapshot_is_current() -> None:

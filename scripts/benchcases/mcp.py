@@ -39,6 +39,7 @@ def cases(workdir: Path) -> list[Case]:
     raw = apsw.Connection(":memory:")
     raw.execute("PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY")
     raw.execute("ATTACH ? AS tier2", (str(home / "tier2.db"),))
+    raw.execute("PRAGMA tier2.synchronous = NORMAL")  # as cortexdb runs the graph tier (no fsync per commit)
     words = itertools.cycle([q for q in work["queries"] if not q.startswith("entity-")])
     raw_words = itertools.cycle([q for q in work["queries"] if not q.startswith("entity-")])
 
