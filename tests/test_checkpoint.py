@@ -49,15 +49,17 @@ def test_checkpoints_run_on_the_thread_not_in_the_commit(db: cortexdb.Store) -> 
 
 
 def test_continuous_writes_keep_the_wal_bounded(db: cortexdb.Store) -> None:
-    """A writer that never pauses leaves PASSIVE checkpoints no moment to restart the WAL; the
-    hard limit truncates it in line instead of letting it grow."""
+    """A writer that never pauses leaves the thread's checkpoints no moment to restart the WAL; the
+    in-line checkpoint at the hard limit lets it start over instead of growing."""
     BackgroundCheckpointer(db, pages=40, hard_limit=120)
     tools = MemoryTools(db)
     biggest = 0
     for start in range(0, 3000, 20):
         tools.create_entities(_entities(start, 20))
         biggest = max(biggest, _wal_frames(db.home))
-    assert biggest < 120 + 200  # the limit plus one call's pages at most
+    # A few calls past the limit at most (the in-line checkpoint waits for the thread's pass to
+    # end); without the limit this loop grows the WAL past 7,000 frames.
+    assert biggest < 4 * 120
     assert db.execute("SELECT count(*) FROM tier2.graph_entities")[0][0] == 3000
 
 
