@@ -44,6 +44,8 @@ class BackgroundCheckpointer:
         self.hard_limit = hard_limit
         self.checkpoints = 0
         """Background checkpoints completed so far (for tests and diagnostics)."""
+        self.restarts = 0
+        """Background passes that finished the WAL (RESTART), so the next write starts it over."""
         self.inline_checkpoints = 0
         """Checkpoints the hook ran in line because the WAL reached ``hard_limit``."""
         self._home = store.home
@@ -93,10 +95,18 @@ class BackgroundCheckpointer:
                     try:
                         conn = connections.get(schema)
                         if conn is None:
-                            conn = connections[schema] = apsw.Connection(
-                                str(self._home / f"{schema}.db"), flags=apsw.SQLITE_OPEN_READWRITE)
-                        conn.wal_checkpoint(mode=apsw.SQLITE_CHECKPOINT_PASSIVE)
-                        self.checkpoints += 1
+                            conn = apsw.Connection(str(self._home / f"{schema}.db"), flags=apsw.SQLITE_OPEN_READWRITE)
+                            # A connection opens the WAL on its first read; until then a
+                            # checkpoint does nothing and reports (-1, -1).
+                            conn.execute("PRAGMA schema_version").fetchall()
+                            connections[schema] = conn
+                        if conn.wal_checkpoint(mode=apsw.SQLITE_CHECKPOINT_PASSIVE)[0] >= 0:
+                            self.checkpoints += 1
+                        # Frames committed during that pass: copied under the write lock, taken
+                        # only if free (no busy handler), so a writer waits for a short remainder
+                        # at most; then the next write starts the WAL over.
+                        if conn.wal_checkpoint(mode=apsw.SQLITE_CHECKPOINT_RESTART)[0] >= 0:
+                            self.restarts += 1
                     except apsw.Error:
                         pass  # busy or gone: the next commit past the threshold wakes us again
         finally:

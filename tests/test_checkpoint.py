@@ -37,30 +37,47 @@ def test_checkpoints_run_on_the_thread_not_in_the_commit(db: cortexdb.Store) -> 
     for start in range(0, 400, 20):
         tools.create_entities(_entities(start, 20))
     assert checkpointer.wait_idle(30)
-    assert checkpointer.checkpoints >= 1
+    assert checkpointer.checkpoints >= 1 and checkpointer.restarts >= 1
+    assert checkpointer.inline_checkpoints == 0
     assert set(calls) == {threading.main_thread().name}  # the hook itself only signals
+    # Every frame was copied back, so the next write starts the WAL over: a small WAL again.
+    sizes: list[int] = []
+    db.conn.set_wal_hook(lambda conn, schema, pages: sizes.append(pages) or 0)
+    tools.create_entities(_entities(400, 1))
+    assert sizes and sizes[-1] < 50
     # Everything written is in the tier file once checkpointed and the store closed cleanly.
     home = db.home
     db.close()
     assert not checkpointer._thread.is_alive()
     with cortexdb.open(home) as again:
-        assert again.execute("SELECT count(*) FROM tier2.graph_entities")[0][0] == 400
+        assert again.execute("SELECT count(*) FROM tier2.graph_entities")[0][0] == 401
         assert again.execute("PRAGMA tier2.integrity_check")[0][0] == "ok"
 
 
-def test_continuous_writes_keep_the_wal_bounded(db: cortexdb.Store) -> None:
-    """A writer that never pauses leaves the thread's checkpoints no moment to restart the WAL; the
-    in-line checkpoint at the hard limit lets it start over instead of growing."""
+def test_hard_limit_checkpoints_in_line_when_the_thread_falls_behind(db: cortexdb.Store) -> None:
+    checkpointer = BackgroundCheckpointer(db, pages=40, hard_limit=120)
+    checkpointer.close()  # the thread is gone: only the hook's hard limit is left
+    tools = MemoryTools(db)
+    biggest = 0
+    for start in range(0, 2000, 20):
+        tools.create_entities(_entities(start, 20))
+        biggest = max(biggest, _wal_frames(db.home))
+    assert checkpointer.inline_checkpoints > 0
+    assert biggest < 120 + 150  # the limit plus one call's frames (without it: about 5,000)
+
+
+def test_continuous_writes_with_the_thread_lose_nothing(db: cortexdb.Store) -> None:
+    """Back-to-back writes give the thread's checkpoints no quiet moment: the WAL still stays
+    within a small multiple of the limit, and every row is there afterwards."""
     BackgroundCheckpointer(db, pages=40, hard_limit=120)
     tools = MemoryTools(db)
     biggest = 0
-    for start in range(0, 3000, 20):
+    for start in range(0, 6000, 20):
         tools.create_entities(_entities(start, 20))
         biggest = max(biggest, _wal_frames(db.home))
-    # A few calls past the limit at most (the in-line checkpoint waits for the thread's pass to
-    # end); without the limit this loop grows the WAL past 7,000 frames.
-    assert biggest < 4 * 120
-    assert db.execute("SELECT count(*) FROM tier2.graph_entities")[0][0] == 3000
+    assert biggest < 2_000
+    assert db.execute("SELECT count(*) FROM tier2.graph_entities")[0][0] == 6000
+    assert db.execute("PRAGMA tier2.integrity_check")[0][0] == "ok"
 
 
 def test_rejects_a_limit_below_the_threshold(db: cortexdb.Store) -> None:
