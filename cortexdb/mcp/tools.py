@@ -106,13 +106,15 @@ def insert_entities(store: Store, namespace: str, items: Sequence[tuple[str, str
 # -- validation (the reference's zod schemas, plus what the graph needs) ----------------------------
 
 def _items(field: str, value: Any) -> list[Any]:
+    if type(value) is list:  # what JSON gives: skip the slower ABC checks below
+        return value
     if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
         raise ValidationError(field, f"must be an array, got {type(value).__name__}")
     return list(value)
 
 
 def _obj(field: str, value: Any, keys: Sequence[str]) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
+    if type(value) is not dict and not isinstance(value, Mapping):
         raise ValidationError(field, f"must be an object with {', '.join(keys)}")
     missing = [k for k in keys if k not in value]
     if missing:
