@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import apsw
+import orjson
 
 from .._json import dumps, dumps_or_none, loads
 from ..errors import CortexError, NotFoundError, ValidationError, translate
@@ -33,6 +34,10 @@ _CONV_COLUMNS = ("conversation_id, session_id, title, created_at, last_updated, 
                  "summary, task_status, archived, last_action_at, metadata")
 _INSERT_MESSAGE = ("INSERT INTO tier1.messages (conversation_id, role, content, metadata, created_at) "
                    "VALUES (?, ?, ?, ?, ?)")
+# A batch is one statement: FTS5 (messages_fts, fed by a trigger) flushes its pending terms into a
+# new index segment at every statement, so executemany would write a segment per message.
+_INSERT_MESSAGES = ("INSERT INTO tier1.messages (conversation_id, role, content, metadata, created_at) "
+                    "SELECT ?1, j.value ->> 0, j.value ->> 1, j.value ->> 2, ?2 FROM json_each(?3) j")
 
 
 @dataclass(frozen=True)
@@ -204,7 +209,8 @@ class Conversation:
         with store.transaction():
             self._require()
             with store._lock:  # noqa: SLF001
-                store.conn.executemany(_INSERT_MESSAGE, rows)
+                batch = orjson.dumps([row[1:4] for row in rows]).decode()
+                store.conn.execute(_INSERT_MESSAGES, (self.conversation_id, ts, batch))
                 last = store.conn.last_insert_rowid()
         return list(range(last - len(rows) + 1, last + 1))
 

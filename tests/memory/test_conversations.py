@@ -244,6 +244,22 @@ def test_big_and_odd_unicode_content_round_trips(db):
     assert db.conversations.search("NUL inside")[0].message_id == mid
 
 
+def test_add_messages_batch_round_trips_odd_text_in_order(db):
+    """add_messages sends the batch as one JSON array (one statement): NUL, emoji, empty content,
+    metadata and its absence all come back as written, ids in input order, searchable."""
+    conv = db.conversations.start("t")
+    items = [("user", "a\x00b 🚀"), ("assistant", "", {"k": "v\x00"}), {"role": "user", "content": "ünï 'q' \"dq\""},
+             ("tool", "[1, 2]", None)]
+    ids = conv.add_messages(items)
+    got = conv.messages()
+    assert [m.id for m in got] == ids == sorted(ids)
+    assert [(m.role, m.content, m.metadata) for m in got] == [
+        ("user", "a\x00b 🚀", None), ("assistant", "", {"k": "v\x00"}), ("user", "ünï 'q' \"dq\"", None),
+        ("tool", "[1, 2]", None)]
+    assert conv.info().message_count == 4
+    assert db.conversations.search("ünï")[0].message_id == ids[2]
+
+
 def test_add_messages_is_all_or_nothing(db):
     conv = db.conversations.start("t")
     db.execute("CREATE TRIGGER tier1.fail_third BEFORE INSERT ON messages WHEN new.content = 'third' "
