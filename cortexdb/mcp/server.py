@@ -10,6 +10,7 @@ opened per server process; each call is one transaction, so several servers can 
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
@@ -297,6 +298,10 @@ def serve(home: Any = None, *, namespace: str = "default", busy_timeout: float =
         store.graph.add_namespace(namespace)  # `--namespace work` just works on a new namespace
     try:
         server = build_server(store, namespace=namespace)
+        # Everything allocated so far (the SDK, pydantic models, schemas) lives as long as the
+        # process: keep it out of every later garbage collection, which each call's result dicts
+        # trigger hundreds of times (a full collection otherwise walks all of it).
+        gc.freeze()
         anyio.run(run_stdio, server)
     finally:
         store.close()
