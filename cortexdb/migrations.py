@@ -373,7 +373,8 @@ def dump_schema(conn: apsw.Connection, schema: str = "main") -> list[str]:
     for name, sql in rows:
         if sql.upper().startswith("CREATE VIRTUAL TABLE") and "USING FTS5" in " ".join(sql.upper().split()):
             for key, value in conn.execute(f'SELECT k, v FROM {schema}."{name}_config" WHERE k <> \'version\' ORDER BY k'):
-                statements.append(f"INSERT INTO {name} ({name}, rank) VALUES ('{key}', {value});")
+                literal = value if isinstance(value, (int, float)) else "'" + str(value).replace("'", "''") + "'"
+                statements.append(f"INSERT INTO {name} ({name}, rank) VALUES ('{key}', {literal});")
     return statements
 
 

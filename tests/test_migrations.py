@@ -216,3 +216,18 @@ def test_split_statements_keeps_trigger_bodies() -> None:
            "INSERT INTO t VALUES (';'); SELECT 1; END;\n-- trailing comment\n")
     parts = migrations.split_statements(sql)
     assert len(parts) == 2 and parts[1].startswith("-- comment") and parts[1].endswith("END;")
+
+
+def test_dump_schema_keeps_fts5_options_as_statements() -> None:
+    """FTS5 options live in a shadow table the dump skips; they come back as INSERT statements
+    (numbers and quoted text alike) that recreate them."""
+    source = apsw.Connection(":memory:")
+    source.execute("CREATE VIRTUAL TABLE notes USING fts5(body)")
+    source.execute("INSERT INTO notes (notes, rank) VALUES ('automerge', 8)")
+    source.execute("INSERT INTO notes (notes, rank) VALUES ('rank', 'bm25(10.0, ''5'')')")
+    statements = migrations.dump_schema(source)
+    copy = apsw.Connection(":memory:")
+    for statement in statements:
+        copy.execute(statement)
+    options = "SELECT k, v FROM notes_config ORDER BY k"
+    assert copy.execute(options).fetchall() == source.execute(options).fetchall()
