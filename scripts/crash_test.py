@@ -93,7 +93,7 @@ def make_graph_template(home: Path, nodes: int = 12, fillers: int = 4) -> None:
         newest = [r[0] for r in db.execute("SELECT uuid FROM tier2.graph_entities ORDER BY id DESC LIMIT ?", (fillers,))]
         db.archive.move("graph_nodes", newest)
         for i in range(fillers):
-            g.upsert_entity(f"filler{i}", kind="k", observations=[f"filler {i}"])
+            g.upsert_entity(f"filler{i}", kind="k", observations=[f"filler obs {i}"])
 
 
 def graph_state(db: cortexdb.Store) -> dict[str, list[tuple]]:
