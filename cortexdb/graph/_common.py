@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -108,6 +108,16 @@ def text(field: str, value: Any, *, max_len: int = 1000) -> str:
     if "\x00" in value:
         raise ValidationError(field, "must not contain NUL characters")
     return value
+
+
+def bulk_item(index: int, item: Any, allowed: set[str], shape: str) -> Mapping[str, Any]:
+    """One dict of a bulk call (``items[index]``), refusing keys outside ``allowed``."""
+    if not isinstance(item, Mapping):
+        raise ValidationError(f"items[{index}]", f"must be a dict with {shape}")
+    unknown = set(item) - allowed
+    if unknown:
+        raise ValidationError(f"items[{index}]", f"unknown keys {sorted(unknown)}; allowed: {sorted(allowed)}")
+    return item
 
 
 def unit(field: str, value: Any) -> float:

@@ -108,11 +108,7 @@ class EntitiesMixin:
         spaces = set()
         allowed = {"name", "kind", "properties", "observations", "confidence", "pinned", "tags", "namespace"}
         for index, item in enumerate(items):
-            if not isinstance(item, Mapping):
-                raise ValidationError(f"items[{index}]", "must be a dict with at least 'name'")
-            unknown = set(item) - allowed
-            if unknown:
-                raise ValidationError(f"items[{index}]", f"unknown keys {sorted(unknown)}; allowed: {sorted(allowed)}")
+            c.bulk_item(index, item, allowed, "at least 'name'")
             space = item.get("namespace") or namespace
             c.namespace_name(space)
             spaces.add(space)

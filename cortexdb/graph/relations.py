@@ -41,11 +41,7 @@ class RelationsMixin:
         prepared = []
         allowed = {"source", "relation_type", "target", "properties", "strength", "confidence", "valid_from"}
         for index, item in enumerate(items):
-            if not isinstance(item, Mapping):
-                raise ValidationError(f"items[{index}]", "must be a dict with source, relation_type, target")
-            unknown = set(item) - allowed
-            if unknown:
-                raise ValidationError(f"items[{index}]", f"unknown keys {sorted(unknown)}; allowed: {sorted(allowed)}")
+            c.bulk_item(index, item, allowed, "source, relation_type, target")
             props = item.get("properties")
             prepared.append((
                 item.get("source"), c.text("relation_type", item.get("relation_type"), max_len=100), item.get("target"),
