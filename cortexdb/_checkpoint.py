@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import apsw
 
+from ._sqlite import TIERS
 from .errors import ValidationError
 
 if TYPE_CHECKING:
@@ -54,8 +55,8 @@ class BackgroundCheckpointer:
         self._busy = False
         self._stopping = False
         self._wake = threading.Condition()
-        for (schema,) in store.execute("SELECT name FROM pragma_database_list WHERE name LIKE 'tier_'"):
-            store.execute(f"PRAGMA {schema}.journal_size_limit = {pages * PAGE_BYTES}")
+        for tier in TIERS:
+            store.execute(f"PRAGMA {tier}.journal_size_limit = {pages * PAGE_BYTES}")
         self._thread = threading.Thread(target=self._run, name="cortexdb-checkpoint", daemon=True)
         self._thread.start()
         store.conn.set_wal_hook(self._hook)

@@ -370,8 +370,8 @@ def dump_schema(conn: apsw.Connection, schema: str = "main") -> list[str]:
         f"SELECT name, sql FROM {schema}.sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' "
         "ORDER BY rowid").fetchall()
     statements = [sql + ";" for name, sql in rows if name not in shadow and name != LEDGER]
-    for name, sql in rows:
-        if sql.upper().startswith("CREATE VIRTUAL TABLE") and "USING FTS5" in " ".join(sql.upper().split()):
+    for name, _ in rows:
+        if f"{name}_config" in shadow:  # an FTS5 table
             for key, value in conn.execute(f'SELECT k, v FROM {schema}."{name}_config" WHERE k <> \'version\' ORDER BY k'):
                 literal = value if isinstance(value, (int, float)) else "'" + str(value).replace("'", "''") + "'"
                 statements.append(f"INSERT INTO {name} ({name}, rank) VALUES ('{key}', {literal});")

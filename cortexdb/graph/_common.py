@@ -242,7 +242,7 @@ def add_observations(store: Store, pairs: Iterable[tuple[int, str]], now: str) -
     Not executemany: FTS5 flushes its pending index into a new segment at every statement
     savepoint, so a statement per observation costs an index segment (and later merges) each.
     """
-    payload = orjson.dumps(list(pairs)).decode()
-    if payload != "[]":
+    pairs = list(pairs)
+    if pairs:
         with wrap_apsw():
-            store.conn.execute(_ADD_OBSERVATIONS, (payload, now))
+            store.conn.execute(_ADD_OBSERVATIONS, (orjson.dumps(pairs).decode(), now))
