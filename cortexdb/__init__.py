@@ -8,12 +8,23 @@
 from ._version import __version__
 from .clock import ManualClock
 from .errors import (
-    ArchiveError, AuthorityError, BoundaryDenied, BusyError, ClosedError, CortexError, IntegrityError,
-    MigrationDriftError, MigrationError, NotFoundError, ReadOnlyError, SchemaTooNewError, StoreFileError,
+    ArchiveError,
+    AuthorityError,
+    BoundaryDenied,
+    BusyError,
+    ClosedError,
+    CortexError,
+    IntegrityError,
+    MigrationDriftError,
+    MigrationError,
+    NotFoundError,
+    ReadOnlyError,
+    SchemaTooNewError,
+    StoreFileError,
     ValidationError,
 )
-from .store import Store, StoreStatus, TierStatus, open
 from .graph.compat import KnowledgeGraph
+from .store import Store, StoreStatus, TierStatus, open
 
 __all__ = [
     "ArchiveError", "AuthorityError", "BoundaryDenied", "BusyError", "ClosedError", "CortexError", "IntegrityError",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 Clock = Callable[[], float]
 """A clock returns seconds since the Unix epoch (UTC), like ``time.time``."""
@@ -39,10 +39,10 @@ class ManualClock:
 
 def to_timestamp(epoch: float) -> str:
     """Format epoch seconds as the store's timestamp text."""
-    moment = datetime.fromtimestamp(epoch, tz=timezone.utc)
+    moment = datetime.fromtimestamp(epoch, tz=UTC)
     return moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{moment.microsecond // 1000:03d}"
 
 
 def from_timestamp(text: str) -> float:
     """Parse the store's timestamp text (or SQLite's CURRENT_TIMESTAMP form) to epoch seconds."""
-    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc).timestamp()
+    return datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp()

@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from .store import Store, open as open_store
+from .store import Store
+from .store import open as open_store
 
 Echo = Callable[[str], None]
 
@@ -26,7 +27,7 @@ def step_query(db: Store, echo: Echo) -> None:
     echo("read-only SQL across tiers: " + ", ".join(f"{r['tier']}={r['tables']} tables" for r in rows))
     try:
         db.query("DELETE FROM conversations")
-    except Exception as error:  # noqa: BLE001 - showing the refusal is the point
+    except Exception as error:
         echo(f"a write through db.query is refused: {type(error).__name__}")
 
 
@@ -89,7 +90,7 @@ def step_governance(db: Store, echo: Echo) -> None:
     try:
         db.execute("UPDATE tier0.governance_decisions SET decision = 'rejected' WHERE decision_id = ?",
                    (decision.decision_id,))
-    except Exception as error:  # noqa: BLE001 - showing the refusal is the point
+    except Exception as error:
         echo(f"changing a governance decision is refused: {type(error).__name__}")
     report = db.audit.verify()
     echo("audit chains: " + ", ".join(f"{t.tier}={t.rows_checked} rows {'ok' if t.ok else 'BROKEN'}"

@@ -365,7 +365,7 @@ def dump_schema(conn: apsw.Connection, schema: str = "main") -> list[str]:
     shadow tables (the virtual table recreates those) and without the ledger; then the options of
     each FTS5 table set by migrations (``INSERT INTO t (t, rank) VALUES ('automerge', 8)``, kept
     in its ``t_config`` shadow table), so a store created from the snapshot gets them too."""
-    shadow = {r[0] for r in conn.execute(f"SELECT name FROM pragma_table_list WHERE schema = ? AND type = 'shadow'", (schema,))}
+    shadow = {r[0] for r in conn.execute("SELECT name FROM pragma_table_list WHERE schema = ? AND type = 'shadow'", (schema,))}
     rows = conn.execute(
         f"SELECT name, sql FROM {schema}.sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' "
         "ORDER BY rowid").fetchall()

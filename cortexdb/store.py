@@ -23,11 +23,21 @@ from . import _sqlite, migrations
 from ._version import __version__
 from .clock import Clock, system_clock, to_timestamp
 from .errors import (
-    ClosedError, CortexError, MigrationError, ReadOnlyError, SchemaTooNewError, StoreFileError, ValidationError, translate,
+    ClosedError,
+    CortexError,
+    MigrationError,
+    ReadOnlyError,
+    SchemaTooNewError,
+    StoreFileError,
+    ValidationError,
+    translate,
     wrap_apsw,
 )
 
 if TYPE_CHECKING:
+    from .governance.audit import AuditLog
+    from .governance.boundary import BoundaryGuard
+    from .governance.plugins import PluginRegistry
     from .graph import Graph
     from .graph.provenance import Provenance
     from .graph.workspace import Workspace
@@ -35,9 +45,6 @@ if TYPE_CHECKING:
     from .lifecycle.health import HealthReview
     from .lifecycle.maintenance import Maintenance
     from .lifecycle.retention import RetentionManager
-    from .governance.audit import AuditLog
-    from .governance.boundary import BoundaryGuard
-    from .governance.plugins import PluginRegistry
     from .memory.conversations import Conversations
     from .memory.creation import Creation
     from .memory.tasks import Tasks

@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import cortexdb  # noqa: E402
+import cortexdb
 
 CONVERSATIONS, MESSAGES = 12, 4
 TABLES = {"conversations": "conversation_id", "messages": "id", "conversation_actions": "id",

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import apsw
 import pytest
+from store_helpers import write_migration
 
 import cortexdb
 from cortexdb import migrations
-from store_helpers import write_migration
 
 OPENER = """
 import json, os, sys, time

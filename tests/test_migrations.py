@@ -7,11 +7,11 @@ from pathlib import Path
 
 import apsw
 import pytest
+from store_helpers import write_migration
 
 import cortexdb
 from cortexdb import _sqlite, migrations
 from cortexdb.clock import system_clock
-from store_helpers import write_migration
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import apsw
 import pytest
+from store_helpers import digest
 
 import cortexdb
-from store_helpers import digest
 
 
 def _only_tier0(home: Path, make) -> Path:

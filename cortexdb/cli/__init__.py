@@ -11,7 +11,8 @@ from pathlib import Path
 import click
 
 from ..errors import CortexError
-from ..store import Store, open as open_store
+from ..store import Store
+from ..store import open as open_store
 
 
 class Context:

@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 from .. import _sqlite
-from ..governance import authority as authority_mod, doctor as doctor_mod
+from ..governance import authority as authority_mod
+from ..governance import doctor as doctor_mod
 from ..governance.boundary import EFFECTS, OPERATIONS
 from . import Context, main, pass_ctx
 from ._output import emit, emit_json
@@ -118,7 +119,7 @@ def doctor(ctx: Context, trend: bool, two_path: bool, limit: int) -> None:
         sys.exit(doctor_mod.EXIT_ERROR)
     try:
         store = ctx.store(migrate=False)
-    except Exception as error:  # noqa: BLE001 - any failure to open is exit 2
+    except Exception as error:
         click.echo(f"error: {type(error).__name__}: {error}", err=True)
         sys.exit(doctor_mod.EXIT_ERROR)
     if trend:

@@ -144,7 +144,7 @@ def check(store: Store, *, record: bool = True) -> DoctorReport:
     checked_at = store.timestamp()
     try:
         report = _check(store, checked_at)
-    except Exception as error:  # noqa: BLE001 - exit code 2 is the documented answer to any failure
+    except Exception as error:
         report = DoctorReport(EXIT_ERROR, "error", checked_at, error=f"{type(error).__name__}: {error}")
     if record and not store.readonly and store.execute(
             "SELECT 1 FROM tier0.sqlite_master WHERE type = 'table' AND name = 'drift_history'"):

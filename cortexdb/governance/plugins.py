@@ -17,7 +17,6 @@ keeps running in the background until it returns (its late result is discarded).
 from __future__ import annotations
 
 import builtins
-
 import heapq
 import re
 import threading
@@ -216,7 +215,7 @@ class PluginRegistry:
             def target() -> None:
                 try:
                     box["value"] = func(hook, dict(context))
-                except BaseException as exc:  # noqa: BLE001 - a plugin's failure is recorded, never raised
+                except BaseException as exc:
                     box["error"] = exc
 
             thread = threading.Thread(target=target, name=f"cortexdb-plugin-{plugin_id}", daemon=True)

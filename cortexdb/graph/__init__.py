@@ -29,5 +29,17 @@ class Graph(EntitiesMixin, RelationsMixin, SearchMixin, TraversalMixin, Patterns
         return f"<cortexdb.Graph of {self.store!r}>"
 
 
-__all__ = ["DecayChange", "DecayReport", "Entity", "Graph", "Neighbor", "PATTERN_TYPES", "Path", "Pattern",
-           "Relation", "SearchHit", "Subgraph", "fts_query"]
+__all__ = [
+    "PATTERN_TYPES",
+    "DecayChange",
+    "DecayReport",
+    "Entity",
+    "Graph",
+    "Neighbor",
+    "Path",
+    "Pattern",
+    "Relation",
+    "SearchHit",
+    "Subgraph",
+    "fts_query",
+]

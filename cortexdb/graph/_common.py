@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -166,14 +166,14 @@ def timestamp(field: str, value: Any) -> str:
             raise ValidationError(field, "must be a finite epoch time")
         return to_timestamp(float(value))
     if isinstance(value, datetime):
-        moment = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
         return to_timestamp(moment.timestamp())
     if isinstance(value, str):
         try:
             moment = datetime.fromisoformat(value)
         except ValueError as error:
             raise ValidationError(field, f"{value!r} is not a timestamp like 2026-01-01 12:00:00.000") from error
-        moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
         return to_timestamp(moment.timestamp())
     raise ValidationError(field, f"must be epoch seconds, a datetime or timestamp text, got {value!r}")
 

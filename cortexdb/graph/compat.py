@@ -12,8 +12,10 @@ import re
 from typing import Any
 
 from ..errors import NotFoundError, ValidationError
-from ..store import Store, open as open_store
-from . import Graph, _common as c
+from ..store import Store
+from ..store import open as open_store
+from . import Graph
+from . import _common as c
 from .workspace import Row, _table
 
 _REL = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]{0,99}$")

@@ -20,7 +20,6 @@ Cold-storage bundles (export / verify / import / mount) live in :mod:`.coldstore
 from __future__ import annotations
 
 import builtins
-
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass

@@ -14,9 +14,8 @@ sit behind the small :class:`ColdStore` protocol; :class:`FilesystemColdStore` i
 
 from __future__ import annotations
 
-import builtins
-
 import base64
+import builtins
 import hashlib
 import os
 import re

@@ -11,5 +11,15 @@ from .graph_export import FORMATS, export_graph
 from .memory_jsonl import ExportReport, ImportReport, LineError, export_memory, import_memory
 from .tools import DEFAULT_READ_LIMIT, DEFAULT_SEARCH_LIMIT, MemoryTools
 
-__all__ = ["DEFAULT_READ_LIMIT", "DEFAULT_SEARCH_LIMIT", "ExportReport", "FORMATS", "ImportReport", "LineError",
-           "MemoryTools", "export_graph", "export_memory", "import_memory"]
+__all__ = [
+           "DEFAULT_READ_LIMIT",
+           "DEFAULT_SEARCH_LIMIT",
+           "FORMATS",
+           "ExportReport",
+           "ImportReport",
+           "LineError",
+           "MemoryTools",
+           "export_graph",
+           "export_memory",
+           "import_memory",
+]

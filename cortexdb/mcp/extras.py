@@ -43,7 +43,7 @@ def register_extras(server: MCPServer, store: Store, *, namespace: str,
     async def search_ranked(
             query: Annotated[str, Field(description="Words to look for (any text is accepted)")],
             limit: Annotated[int, Field(description="Most hits to return", ge=1, le=1000)] = 10,
-            entityTypes: Annotated[list[str] | None, Field(description="Only entities of these types")] = None,  # noqa: N803
+            entityTypes: Annotated[list[str] | None, Field(description="Only entities of these types")] = None,
             mode: Annotated[Literal["all", "any"], Field(description="Require all words or any of them")] = "all",
     ) -> CallToolResult:
         def call() -> CallToolResult:
@@ -58,7 +58,7 @@ def register_extras(server: MCPServer, store: Store, *, namespace: str,
     async def neighbors(
             name: Annotated[str, Field(description="The entity to start from")],
             depth: Annotated[int, Field(description="Hops to walk (1-32)", ge=1, le=32)] = 1,
-            relationTypes: Annotated[list[str] | None, Field(description="Follow only these relation types")] = None,  # noqa: N803
+            relationTypes: Annotated[list[str] | None, Field(description="Follow only these relation types")] = None,
             direction: Annotated[Literal["out", "in", "both"], Field(description="Which way to follow")] = "both",
             limit: Annotated[int, Field(description="Most entities to return", ge=1, le=10_000)] = 100,
     ) -> CallToolResult:
@@ -75,7 +75,7 @@ def register_extras(server: MCPServer, store: Store, *, namespace: str,
     async def shortest_path(
             source: Annotated[str, Field(description="The entity where the path starts")],
             target: Annotated[str, Field(description="The entity where the path ends")],
-            maxDepth: Annotated[int, Field(description="Most hops", ge=1, le=32)] = 6,  # noqa: N803
+            maxDepth: Annotated[int, Field(description="Most hops", ge=1, le=32)] = 6,
             direction: Annotated[Literal["out", "in", "both"], Field(description="Which way to follow")] = "out",
     ) -> CallToolResult:
         def call() -> CallToolResult:
@@ -91,10 +91,10 @@ def register_extras(server: MCPServer, store: Store, *, namespace: str,
                  description="Where something came from (upstream) or what was derived from it (downstream), "
                              "following provenance links recursively, nearest first", annotations=READ)
     async def provenance_lineage(
-            type: Annotated[str, Field(description="The kind of thing: file, conversation, entity, ...")],  # noqa: A002
+            type: Annotated[str, Field(description="The kind of thing: file, conversation, entity, ...")],
             ref: Annotated[str, Field(description="Its identifier (path, id, name)")],
             direction: Annotated[Literal["upstream", "downstream"], Field(description="Which way")] = "upstream",
-            maxDepth: Annotated[int, Field(description="Most links to follow", ge=1, le=1000)] = 20,  # noqa: N803
+            maxDepth: Annotated[int, Field(description="Most links to follow", ge=1, le=1000)] = 20,
             limit: Annotated[int, Field(description="Most steps to return", ge=1, le=10_000)] = 100,
     ) -> CallToolResult:
         def call() -> CallToolResult:
@@ -131,7 +131,7 @@ def register_extras(server: MCPServer, store: Store, *, namespace: str,
                              "conversation id to pass next time", annotations=_write())
     async def conversation_log(
             messages: Annotated[list[MessageIn], Field(description="Messages to append, in order")],
-            conversationId: Annotated[str | None, Field(description="An existing conversation")] = None,  # noqa: N803
+            conversationId: Annotated[str | None, Field(description="An existing conversation")] = None,
             title: Annotated[str | None, Field(description="Title when starting a conversation")] = None,
     ) -> CallToolResult:
         def call() -> CallToolResult:
@@ -150,7 +150,7 @@ def register_extras(server: MCPServer, store: Store, *, namespace: str,
                  annotations=READ)
     async def conversation_recall(
             query: Annotated[str | None, Field(description="Words to find")] = None,
-            conversationId: Annotated[str | None, Field(description="A conversation to read")] = None,  # noqa: N803
+            conversationId: Annotated[str | None, Field(description="A conversation to read")] = None,
             limit: Annotated[int, Field(description="Most results", ge=1, le=1000)] = 20,
     ) -> CallToolResult:
         def call() -> CallToolResult:
@@ -181,7 +181,7 @@ def register_extras(server: MCPServer, store: Store, *, namespace: str,
     async def memory_set(
             key: Annotated[str, Field(description="The key")],
             value: Annotated[Any, Field(description="Any JSON value")],
-            ttlSeconds: Annotated[float | None, Field(description="Seconds until it expires (none: never)",  # noqa: N803
+            ttlSeconds: Annotated[float | None, Field(description="Seconds until it expires (none: never)",
                                                       gt=0)] = None,
             namespace: Annotated[str, Field(description="Key namespace")] = "default",
     ) -> CallToolResult:

@@ -135,7 +135,7 @@ def build_server(store: Store, *, namespace: str = "default", extras: bool = Tru
                  description="Delete multiple entities and their associated relations from the knowledge graph",
                  annotations=DELETE)
     async def delete_entities(
-            entityNames: Annotated[list[str], Field(description="An array of entity names to delete")]  # noqa: N803
+            entityNames: Annotated[list[str], Field(description="An array of entity names to delete")]
     ) -> CallToolResult:
         return _guard(lambda: (tools.delete_entities(entityNames), _deleted("Entities"))[1])
 

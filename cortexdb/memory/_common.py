@@ -66,7 +66,7 @@ def run(store: Store, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, .
 
     Like ``Store.execute`` without the context-manager overhead: for the hot paths.
     """
-    with store._lock:  # noqa: SLF001 - the store's connection lock, shared by its sub-APIs
+    with store._lock:
         try:
             return store.conn.execute(sql, params).fetchall()
         except apsw.Error as error:

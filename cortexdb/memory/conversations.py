@@ -183,7 +183,7 @@ class Conversation:
             c.text("content", content, allow_empty=True)
         meta = None if metadata is None else dumps(metadata, field="metadata")
         params = (self.conversation_id, role, content, meta, store.timestamp())
-        with store._lock:  # noqa: SLF001
+        with store._lock:
             conn = store.conn
             try:
                 conn.execute(_INSERT_MESSAGE, params)
@@ -208,7 +208,7 @@ class Conversation:
             return []
         with store.transaction():
             self._require()
-            with store._lock:  # noqa: SLF001
+            with store._lock:
                 batch = orjson.dumps([row[1:4] for row in rows]).decode()
                 store.conn.execute(_INSERT_MESSAGES, (self.conversation_id, ts, batch))
                 last = store.conn.last_insert_rowid()
@@ -460,7 +460,7 @@ class Conversations:
         store = self._store
         found: list[SearchHit] = []
         try:
-            with store._lock:  # noqa: SLF001
+            with store._lock:
                 conn = store.conn
                 cap = limit * 3 if per_conversation else limit
                 while True:  # per conversation: widen the window until enough conversations
@@ -507,5 +507,15 @@ class Conversations:
         return [SearchHit(cid, title, 0.0, _window(content, query), mid, role, at, True)
                 for cid, title, content, mid, role, at in rows]
 
-__all__: Sequence[str] = ("ACTION_TYPES", "Action", "Conversation", "ConversationInfo", "Conversations", "Message",
-                          "ROLES", "SearchHit", "Snapshot", "TASK_STATUSES")
+__all__: Sequence[str] = (
+    "ACTION_TYPES",
+    "ROLES",
+    "TASK_STATUSES",
+    "Action",
+    "Conversation",
+    "ConversationInfo",
+    "Conversations",
+    "Message",
+    "SearchHit",
+    "Snapshot",
+)

@@ -151,7 +151,7 @@ class Creation:
                 "INSERT INTO tier1.creation_sessions (file_path, file_type, total_chunks, started_at, last_update, "
                 "completed, failed) VALUES (?, ?, ?, ?, ?, 0, 0)", (path, file_type, len(specs), ts, ts))
             sid = store.conn.last_insert_rowid()
-            with store._lock:  # noqa: SLF001
+            with store._lock:
                 store.conn.executemany(
                     "INSERT INTO tier1.creation_chunks (session_id, chunk_number, chunk_type, line_start, line_end, "
                     "estimated_tokens, status, validation_warnings, created_at, updated_at) "

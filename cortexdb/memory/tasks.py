@@ -18,7 +18,6 @@ a retry), ``completed_at`` on completed | failed | cancelled (cleared by a retry
 from __future__ import annotations
 
 import builtins
-
 import math
 import uuid
 from dataclasses import dataclass

@@ -126,8 +126,8 @@ class Memory:
         if type(namespace) is not str or not namespace or not namespace.isascii():
             c.text("namespace", namespace)
         store = self._store
-        with store._lock:  # noqa: SLF001
-            conn = store._conn  # noqa: SLF001
+        with store._lock:
+            conn = store._conn
             if conn is None:
                 conn = store.conn  # raises ClosedError
             try:
@@ -233,19 +233,19 @@ class Memory:
 
     def _write_pending(self) -> int:
         """Inside an open transaction: add the buffered hits to their rows (restored on failure)."""
-        with self._store._lock:  # noqa: SLF001
+        with self._store._lock:
             pending, self._pending = self._pending, {}
             self._last_flush = self._clock()
         if not pending:
             return 0
         rows = [(n, to_timestamp(last), ns, key) for (ns, key), (n, last) in pending.items()]
         try:
-            with self._store._lock:  # noqa: SLF001
+            with self._store._lock:
                 self._store.conn.executemany(
                     "UPDATE tier1.structured_memory SET access_count = access_count + ?1, "
                     "last_accessed = max(coalesce(last_accessed, ''), ?2) WHERE namespace = ?3 AND key = ?4", rows)
         except BaseException:
-            with self._store._lock:  # noqa: SLF001
+            with self._store._lock:
                 for slot_key, (n, last) in pending.items():
                     slot = self._pending.setdefault(slot_key, [0, last])
                     slot[0] += n

@@ -25,8 +25,9 @@ import apsw
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import cortexdb  # noqa: E402
-from bench import Case  # noqa: E402
+from bench import Case
+
+import cortexdb
 
 INSERT = ("INSERT INTO {t}provenance_links (source_type, source_ref, target_type, target_ref, relation, confidence) "
           "VALUES ('file', ?, 'entity', ?, 'generated', 0.9)")

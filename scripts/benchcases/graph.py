@@ -18,9 +18,10 @@ import apsw
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import cortexdb  # noqa: E402
-from bench import Case  # noqa: E402
-from cortexdb.graph import entities as graph_entities  # noqa: E402
+from bench import Case
+
+import cortexdb
+from cortexdb.graph import entities as graph_entities
 
 N = int(os.environ.get("GRAPH_BENCH_ENTITIES", "100000"))
 DEGREE = 5

@@ -30,8 +30,9 @@ import orjson
 import zstandard
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import cortexdb  # noqa: E402
-from bench import Case  # noqa: E402
+from bench import Case
+
+import cortexdb
 
 TIERS = ("tier0", "tier1", "tier2", "tier3")
 CONVERSATIONS, MESSAGES = 1000, 10

@@ -16,13 +16,13 @@ from pathlib import Path
 import apsw
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import cortexdb  # noqa: E402
-import mcp_bench  # noqa: E402
-from bench import Case  # noqa: E402
-from cortexdb.mcp import MemoryTools, import_memory  # noqa: E402
-from cortexdb.graph._common import _ADD_OBSERVATIONS  # noqa: E402
-from cortexdb.mcp.tools import _INSERT_ENTITIES, _INSERT_RELATIONS, _RELATIONS_TOUCHING  # noqa: E402
+import mcp_bench
+from bench import Case
 
+import cortexdb
+from cortexdb.graph._common import _ADD_OBSERVATIONS
+from cortexdb.mcp import MemoryTools, import_memory
+from cortexdb.mcp.tools import _INSERT_ENTITIES, _INSERT_RELATIONS, _RELATIONS_TOUCHING
 
 
 def cases(workdir: Path) -> list[Case]:

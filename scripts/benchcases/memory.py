@@ -15,8 +15,9 @@ import apsw
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import cortexdb  # noqa: E402
-from bench import Case  # noqa: E402
+from bench import Case
+
+import cortexdb
 
 WORDS = [f"w{i:04d}" for i in range(2000)] + ["safari", "login", "cookie", "deploy", "pipeline", "migration"]
 

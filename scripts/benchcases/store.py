@@ -9,9 +9,10 @@ from pathlib import Path
 import apsw
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import cortexdb  # noqa: E402
-from cortexdb import migrations  # noqa: E402
-from bench import Case  # noqa: E402
+from bench import Case
+
+import cortexdb
+from cortexdb import migrations
 
 TIERS = ("tier0", "tier1", "tier2", "tier3")
 

@@ -5,26 +5,29 @@ from __future__ import annotations
 import pytest
 
 import cortexdb
-from cortexdb import NotFoundError, ValidationError
 
 # ---- begin: seed 001, "Crawler Integration Examples" (only the import line changed) ----------
-
 # Agent uses discovered databases for accurate code generation
-from cortexdb import KnowledgeGraph  # noqa: E402,F811
+from cortexdb import (
+    KnowledgeGraph,
+    NotFoundError,
+    ValidationError,
+)
+
 
 def generate_database_code(request: str):
     """Agent generates code using actual workspace databases"""
     kg = KnowledgeGraph()
-    
+
     # Query discovered databases
     databases = kg.query_discovered_databases()
-    
+
     if databases:
         # Use actual connection string and type
         db = databases[0]
         conn_string = db['connection_string']
         db_type = db['database_type']
-        
+
         # Generate accurate, workspace-specific code
         code = f"""
         # Using discovered {db_type} database
@@ -37,21 +40,21 @@ def generate_database_code(request: str):
     else:
         # Fall back to generic template
         code = "# No database discovered, using generic template"
-    
+
     return code
 
 def generate_api_client_code(request: str):
     """Generate API client using discovered endpoints"""
     kg = KnowledgeGraph()
-    
+
     # Query discovered APIs
     apis = kg.query_discovered_apis(api_type='rest')
-    
+
     if apis:
         api = apis[0]
         base_url = api['base_url']
         auth_type = api['authentication_type']
-        
+
         code = f"""
         # Using discovered API: {base_url}
         import requests
@@ -59,14 +62,14 @@ def generate_api_client_code(request: str):
         BASE_URL = '{base_url}'
         # Authentication: {auth_type}
         """
-    
+
     return code
 
 # Link discovered entities to knowledge graph patterns
 def link_crawler_discoveries_to_patterns():
     """Create relationships between patterns and discovered entities"""
     kg = KnowledgeGraph()
-    
+
     # Example: Link database query pattern to actual database
     kg.add_relationship(
         subject_pattern_id=123,  # Pattern: "Generate Oracle query"
@@ -74,7 +77,7 @@ def link_crawler_discoveries_to_patterns():
         object_entity_id=456,     # workspace_databases.id
         object_entity_type='workspace_database'
     )
-    
+
     # Example: Link API integration pattern to actual API
     kg.add_relationship(
         subject_pattern_id=789,  # Pattern: "Call REST API"

@@ -13,7 +13,7 @@ import pytest
 import cortexdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-from crash_test import GRAPH_CHILD, graph_state, kill_after, make_graph_template  # noqa: E402  (shared with the script)
+from crash_test import GRAPH_CHILD, graph_state, kill_after, make_graph_template
 
 pytestmark = pytest.mark.slow
 

@@ -11,7 +11,7 @@ import pytest
 from lifecycle_helpers import census, populate
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-from crash_test import ARCHIVE_CHILD, kill_after  # noqa: E402  (one child program and killer, shared)
+from crash_test import ARCHIVE_CHILD, kill_after
 
 import cortexdb
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from lifecycle_helpers import census, populate
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from lifecycle_helpers import census, populate
 
 import cortexdb
 

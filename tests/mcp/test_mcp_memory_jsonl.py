@@ -21,7 +21,7 @@ from cortexdb.mcp.memory_jsonl import read_memory_file
 
 def write_memory(path: Path, entities: int, relations: int, seed: int = 3) -> None:
     rng = random.Random(seed)
-    words = "alpha beta gamma delta safari cookie token ünïcödé \"quoted\" back\\slash tab\tnew".split(" ")
+    words = ["alpha", "beta", "gamma", "delta", "safari", "cookie", "token", "ünïcödé", '"quoted"', "back\\slash", "tab\tnew"]
     lines = [json.dumps({"type": "entity", "name": f"entity-{i}", "entityType": rng.choice(["person", "file", "idea"]),
                          "observations": list(dict.fromkeys(" ".join(rng.choices(words, k=4)) for _ in range(rng.randrange(4))))})
              for i in range(entities)]

@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from mcp_helpers import ent, rel, server_params
-
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
+from mcp_helpers import ent, rel, server_params
 
 REFERENCE = Path.home() / ".cache" / "cortexdb-bench" / "node_modules" / "@modelcontextprotocol" / "server-memory" / "dist" / "index.js"
 

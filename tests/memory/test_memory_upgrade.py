@@ -24,7 +24,7 @@ def test_upgrade_from_conversations_v2(tmp_path):
     migrator.claim()
     for migration in migrations.plan(migrations.schema_roots(), "tier1", migrations.BASE_MODULES):
         if migration.module == "cortex" and migration.version <= 3:
-            migrator._apply(migration)  # noqa: SLF001 - build the pre-upgrade state
+            migrator._apply(migration)
     migrator.conn.execute("INSERT INTO conversations (conversation_id, title, message_count) VALUES ('old', 'Old Safari chat', 7)")
     migrator.conn.execute("INSERT INTO messages (conversation_id, role, content) VALUES ('old', 'user', 'cookies on safari')")
     migrator.close()
