@@ -27,7 +27,7 @@ def walk(command: click.Command, path: list[str]) -> list[tuple[list[str], click
     found = [(path, command)]
     if isinstance(command, click.Group):
         for name in sorted(command.commands):
-            found += walk(command.commands[name], path + [name])
+            found += walk(command.commands[name], [*path, name])
     return found
 
 

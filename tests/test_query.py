@@ -24,7 +24,7 @@ LIMIT 10""",
 FROM creation_sessions
 WHERE completed=0
 ORDER BY started_at DESC""",
-    """SELECT database_type, host, database_name, table_count, 
+    """SELECT database_type, host, database_name, table_count,
        datetime(discovered_at, 'unixepoch') as discovered
 FROM workspace_databases
 ORDER BY discovered_at DESC""",

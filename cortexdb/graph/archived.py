@@ -110,7 +110,7 @@ def search(store: Store, words: list[str], *, mode: str, kinds: list[str] | None
     rows = store.execute(f"SELECT {_COLUMNS}, a.body FROM tier3.archived_graph_entities a WHERE {' AND '.join(clauses)} "
                          "ORDER BY a.archived_at DESC, a.uuid LIMIT ?", (*params, limit))
     hits = []
-    for found, row in zip(_entities(store, rows), rows):
+    for found, row in zip(_entities(store, rows), rows, strict=False):
         body = (row[13] or found.name).replace("\n", " | ")
         hits.append(SearchHit(entity=found, score=0.0, snippet=body[:120] + ("…" if len(body) > 120 else "")))
     return hits
@@ -126,4 +126,4 @@ def relations(store: Store, uuid: str) -> list[dict[str, Any]]:
         "r.confidence, r.valid_from, r.valid_to FROM tier3.archived_graph_relations r "
         "WHERE r.source_uuid = ?1 OR r.target_uuid = ?1 ORDER BY r.valid_from, r.uuid", (uuid,))
     cols = ("uuid", "source", "relation", "target", "strength", "confidence", "valid_from", "valid_to")
-    return [dict(zip(cols, r)) for r in rows]
+    return [dict(zip(cols, r, strict=False)) for r in rows]

@@ -88,7 +88,7 @@ class KnowledgeGraph:
         rows = self.store.execute(
             f"SELECT {', '.join(cols)} FROM tier2.graph_workspace_links{where} ORDER BY id LIMIT ?",
             (*params, c.MAX_LIMIT))
-        return [dict(zip(cols, r)) for r in rows]
+        return [dict(zip(cols, r, strict=False)) for r in rows]
 
     def close(self) -> None:
         """Close the store if this object opened it."""

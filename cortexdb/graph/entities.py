@@ -83,7 +83,7 @@ class EntitiesMixin:
                     returned = list(store.conn.executemany(_UPSERT, rows))
             except IntegrityError as error:
                 raise _explain(error) from error
-            for row, (_, kind) in zip(rows, returned):
+            for row, (_, kind) in zip(rows, returned, strict=False):
                 if row["kind"] is not None and kind != row["kind"]:
                     raise ValidationError("kind", f"{row['name']!r} is a pattern; update it with add_pattern()")
             ids = [r[0] for r in returned]

@@ -206,4 +206,4 @@ class PatternsMixin:
             rows = self.store.execute(f"SELECT {cols} FROM tier2.graph_decay_log WHERE entity_uuid = ? "
                                       "ORDER BY id DESC LIMIT ?", (uuid, limit))
         names = [n.strip() for n in cols.split(",")]
-        return [dict(zip(names, r)) for r in rows]
+        return [dict(zip(names, r, strict=False)) for r in rows]

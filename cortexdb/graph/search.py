@@ -85,7 +85,7 @@ class SearchMixin:
                 raise ValidationError("query", f"cannot search for {query!r}") from error
             raise
         entities = c.entities_from_rows(self.store, rows, 2)
-        hits = [SearchHit(entity=e, score=-row[0], snippet=row[1].replace("\n", " | ")) for e, row in zip(entities, rows)]
+        hits = [SearchHit(entity=e, score=-row[0], snippet=row[1].replace("\n", " | ")) for e, row in zip(entities, rows, strict=False)]
         if include_archived and len(hits) < limit:
             from . import archived
 

@@ -65,7 +65,7 @@ class TraversalMixin:
         params: tuple[Any, ...] = (start, depth, limit) + ((dumps(types),) if types else ())
         rows = self.store.execute(sql, params)
         entities = c.entities_from_rows(self.store, rows, 1)
-        return [Neighbor(entity=e, depth=row[0]) for e, row in zip(entities, rows)]
+        return [Neighbor(entity=e, depth=row[0]) for e, row in zip(entities, rows, strict=False)]
 
     def shortest_path(self, source: Ref, target: Ref, *, max_depth: int = 6, relations: Iterable[str] | None = None,
                       direction: str = "out", namespace: str = "default") -> Path | None:

@@ -43,7 +43,7 @@ JSON_COLUMNS = {"schemas", "metadata", "endpoints"}
 
 
 def decode(columns: list[str], row: tuple[Any, ...]) -> Row:
-    out = dict(zip(columns, row))
+    out = dict(zip(columns, row, strict=False))
     for col in JSON_COLUMNS & out.keys():
         if isinstance(out[col], str):
             try:

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 def dict_rows(store: Store, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
     """Run internal SQL and return rows as dicts (column names from the statement)."""
     def as_dict(cursor: Any, row: tuple[Any, ...]) -> dict[str, Any]:
-        return dict(zip([d[0] for d in cursor.get_description()], row))
+        return dict(zip([d[0] for d in cursor.get_description()], row, strict=False))
 
     with wrap_apsw():
         cursor = store.conn.cursor()
@@ -266,7 +266,7 @@ class Archive:
         if group.flag_column and index == 0 and group.flag_column in cols:
             exprs[cols.index(group.flag_column)] = "1" if kind == "archive" else "0"
         if kind == "archive":
-            for meta, expr in zip(ARCHIVE_META, (":now", ":op")):
+            for meta, expr in zip(ARCHIVE_META, (":now", ":op"), strict=False):
                 if meta in cols:  # the live table has a column of that name (graph_entities.archived_at)
                     exprs[cols.index(meta)] = f"coalesce(s.{meta}, {expr})"
                 else:
@@ -354,7 +354,7 @@ class Archive:
         rows (children first). Returns the MB of pages freed in the source file, or None,
         deleting nothing, if a row lacks its copy."""
         store = self._store
-        src, dst, tables = self._sides(group, kind)
+        src, _dst, tables = self._sides(group, kind)
         with store.transaction():
             if self._missing(group, kind, op_id):
                 return None
@@ -395,7 +395,7 @@ class Archive:
         if state is not None:
             sql += " WHERE state = ?"
             params.append(state)
-        rows = self._store.execute(sql + " ORDER BY id DESC LIMIT ?", params + [int(limit)])
+        rows = self._store.execute(sql + " ORDER BY id DESC LIMIT ?", [*params, int(limit)])
         return [Operation(*r) for r in rows]
 
     def interrupted(self) -> builtins.list[Operation]:

@@ -354,7 +354,7 @@ def _export_jsonl(store: Store, source: Source, staging: Path, manifest: dict[st
             batch = _take(cursor, BATCH)
             if not batch:
                 break
-            writer.write(b"".join([dumps(dict(zip(columns, row)), default=_default, option=opt) for row in batch]))
+            writer.write(b"".join([dumps(dict(zip(columns, row, strict=False)), default=_default, option=opt) for row in batch]))
             rows += len(batch)
             done += len(batch)
             if progress:

@@ -56,7 +56,7 @@ def populate(home: Path, conversations: int = CONVERSATIONS, messages: int = MES
             db.execute("INSERT INTO tier1.conversations (conversation_id, title, session_id, task_status) "
                        "VALUES (?, ?, ?, 'done')", (cid, f"title {i}", f"s{i}"))
             db.conn.executemany("INSERT INTO tier1.messages (conversation_id, role, content, metadata) VALUES (?, 'user', ?, ?)",
-                                [(cid, f"message {m} of conversation {i} " * 4, '{"n": %d}' % m) for m in range(messages)])
+                                [(cid, f"message {m} of conversation {i} " * 4, f'{{"n": {m}}}') for m in range(messages)])
             db.execute("INSERT INTO tier1.conversation_actions (session_id, turn_number, action_type, description) "
                        "VALUES (?, 1, 'retrieval', 'read a file')", (f"s{i}",))
             db.execute("INSERT INTO tier1.conversation_state_snapshots (session_id, turn_number, state_json) "
@@ -88,7 +88,8 @@ def raw_move(conn: apsw.Connection, to_archive: bool, keys: list[str]) -> None:
     where = {
         "conversations": "conversation_id IN (SELECT k FROM temp.raw_keys)",
         "messages": "conversation_id IN (SELECT k FROM temp.raw_keys)",
-        "conversation_actions": f"session_id IN (SELECT session_id FROM {src}.{conv} WHERE conversation_id IN (SELECT k FROM temp.raw_keys))",
+        "conversation_actions": f"session_id IN (SELECT session_id FROM {src}.{conv} "
+                                "WHERE conversation_id IN (SELECT k FROM temp.raw_keys))",
         "conversation_state_snapshots":
             f"session_id IN (SELECT session_id FROM {src}.{conv} WHERE conversation_id IN (SELECT k FROM temp.raw_keys))",
     }
@@ -185,7 +186,7 @@ def export_rows(home: Path, rows: int) -> None:
         db.conn.executemany(
             "INSERT INTO tier3.archived_messages (id, conversation_id, role, content, metadata, created_at, archived_at, "
             "archive_op_id) VALUES (?, ?, 'assistant', ?, ?, '2026-01-01 00:00:00', '2026-02-01 00:00:00.000', 1)",
-            ((i, f"c{i // 10:06d}", f"archived message number {i} with some ordinary text in it", '{"n": %d}' % i)
+            ((i, f"c{i // 10:06d}", f"archived message number {i} with some ordinary text in it", f'{{"n": {i}}}')
              for i in range(rows)))
 
 
@@ -201,7 +202,7 @@ def raw_export(home: Path, out: Path) -> None:
             dumps, opt = orjson.dumps, orjson.OPT_APPEND_NEWLINE
             batch = []
             for row in cursor:
-                batch.append(dumps(dict(zip(names, row)), option=opt))
+                batch.append(dumps(dict(zip(names, row, strict=False)), option=opt))
                 if len(batch) >= 2000:
                     writer.write(b"".join(batch))
                     batch.clear()

@@ -32,7 +32,7 @@ def test_installed_triggers_are_exactly_what_the_generator_makes(db: cortexdb.St
     """A column added to an audited table without regenerating its triggers fails here."""
     for spec in AUDITED:
         expected = trigger_sql(spec, columns_of(db.conn, spec.tier, spec.table))
-        for operation, sql in zip(spec.operations, expected):
+        for operation, sql in zip(spec.operations, expected, strict=False):
             live = db.execute(f"SELECT sql FROM {spec.tier}.sqlite_master WHERE type = 'trigger' AND name = ?",
                               (trigger_name(spec.table, operation),))
             assert live and norm(live[0][0]) == norm(sql), (spec.tier, spec.table, operation)
@@ -42,7 +42,7 @@ def test_installed_triggers_are_exactly_what_the_generator_makes(db: cortexdb.St
 
 def test_immutable_helper_matches_governance_decisions(db: cortexdb.Store) -> None:
     expected = immutable_sql("governance_decisions", "record a new decision with supersedes set to this decision_id")
-    for sql, op in zip(expected, ("update", "delete")):
+    for sql, op in zip(expected, ("update", "delete"), strict=False):
         live = db.execute("SELECT sql FROM tier0.sqlite_master WHERE name = ?", (f"governance_decisions_no_{op}",))
         assert norm(live[0][0]) == norm(sql)
 

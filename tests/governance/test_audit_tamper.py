@@ -91,7 +91,7 @@ def different(rng: random.Random, field: str, value: object, rows: list[tuple]) 
         if options:
             candidate = rng.choice(options)
         elif field in ("prev_hash", "hash"):
-            candidate = rng.choice([GENESIS, "%064x" % rng.getrandbits(256), None])
+            candidate = rng.choice([GENESIS, f"{rng.getrandbits(256):064x}", None])
         else:
             candidate = rng.choice([None, "", "x", str(value) + "!", "2026-01-01 00:00:00.000"])
         if candidate != value and not (field in ("table_name", "created_at") and candidate is None):
@@ -132,7 +132,7 @@ def apply_tamper(conn: apsw.Connection, schema: str, tier: str, kind: str, rng: 
             new_id = conn.execute(f"SELECT max(id) + 1 FROM {log}").get
             forged = (new_id, "governance_decisions", "DELETE", "forged", '{"decision": "rejected"}', None, None,
                       row[7], row[8])
-            digest = row_hash(p, *forged, prev) if rng.random() < 0.7 else "%064x" % rng.getrandbits(256)
+            digest = row_hash(p, *forged, prev) if rng.random() < 0.7 else f"{rng.getrandbits(256):064x}"
             conn.execute(f"INSERT INTO {log} ({', '.join(FIELDS)}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                          (*forged, p, prev, digest))
         elif kind == "truncate":

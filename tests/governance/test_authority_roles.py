@@ -142,7 +142,7 @@ def test_replica_refuses_every_write_and_keeps_its_bytes(replica: Path) -> None:
             lambda: db.plugins.run_hook("h"),
             lambda: authority.set_role(db, "staging"),
         ]
-        for index, write in enumerate(writes):
+        for _index, write in enumerate(writes):
             with pytest.raises(ReadOnlyError):
                 write()
         for sql in ("INSERT INTO tier0.governance_settings (key, value, updated_at) VALUES ('x', '1', 'now')",

@@ -108,7 +108,7 @@ def test_inside_root_allowed_and_canonicalized(guarded) -> None:
 
 
 def test_rules_priority_operations_and_absolute_patterns(guarded, tmp_path: Path) -> None:
-    db, ws, tmp, _clock = guarded
+    db, _ws, tmp, _clock = guarded
     db.boundary.add_rule("deny", "**/.env")
     db.boundary.add_rule("deny", "src/**", operations=["delete"])
     allow = db.boundary.add_rule("allow", "src/keep/**", operations=["delete"], priority=10)

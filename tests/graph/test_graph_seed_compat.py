@@ -32,7 +32,7 @@ def generate_database_code(request: str):
         code = f"""
         # Using discovered {db_type} database
         import {db_type}
-        
+
         conn = {db_type}.connect('{conn_string}')
         cursor = conn.cursor()
         # Your query here
@@ -58,7 +58,7 @@ def generate_api_client_code(request: str):
         code = f"""
         # Using discovered API: {base_url}
         import requests
-        
+
         BASE_URL = '{base_url}'
         # Authentication: {auth_type}
         """

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import networkx as nx
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -86,7 +88,7 @@ def test_shortest_path_matches_networkx(db, graph, direction, data):
     index = {v: k for k, v in enumerate(ids)}
     nodes = [index[e.id] for e in path.entities]
     assert nodes[0] == a and nodes[-1] == b
-    for (u, v), rel in zip(zip(nodes, nodes[1:]), path.relations):
+    for (u, v), rel in zip(itertools.pairwise(nodes), path.relations, strict=False):
         assert reference.has_edge(u, v)
         assert {index[rel.source_id], index[rel.target_id]} == {u, v}
     if expected > 1:

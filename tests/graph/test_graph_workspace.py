@@ -83,7 +83,7 @@ def test_seed_validation_queries(tmp_path):
         assert tables == []  # db.query's sqlite_master is the in-memory main; tiers are in cortexdb_schema:
         listed = db.query("SELECT name FROM cortexdb_schema WHERE type = 'table' AND name LIKE 'workspace_%'")
         assert {r["name"] for r in listed} == {"workspace_databases", "workspace_apis", "workspace_frameworks"}
-        dbs = db.query("""SELECT database_type, host, database_name, table_count, 
+        dbs = db.query("""SELECT database_type, host, database_name, table_count,
        datetime(discovered_at, 'unixepoch') as discovered
 FROM workspace_databases
 ORDER BY discovered_at DESC;""")

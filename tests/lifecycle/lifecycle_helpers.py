@@ -21,7 +21,7 @@ def populate(db, conversations: int = 10, messages: int = 3, *, status: str = "d
                        "last_updated) VALUES (?, ?, ?, ?, ?, ?)", (cid, f"title {i}", f"s-{cid}", status, stamp, stamp))
             for m in range(messages):
                 db.execute("INSERT INTO tier1.messages (conversation_id, role, content, metadata, created_at) "
-                           "VALUES (?, 'user', ?, ?, ?)", (cid, f"message {m} of {cid}", '{"m": %d}' % m, stamp))
+                           "VALUES (?, 'user', ?, ?, ?)", (cid, f"message {m} of {cid}", f'{{"m": {m}}}', stamp))
             db.execute("INSERT INTO tier1.conversation_actions (session_id, turn_number, action_type, description, "
                        "created_at) VALUES (?, 1, 'retrieval', 'read', ?)", (f"s-{cid}", stamp))
             db.execute("INSERT INTO tier1.conversation_state_snapshots (session_id, turn_number, state_json, created_at) "

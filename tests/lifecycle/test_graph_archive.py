@@ -37,7 +37,7 @@ def build(db):
 
 
 def test_move_takes_children_and_relations_both_ways_then_restore(db):
-    a, b, p = build(db)
+    _a, _b, p = build(db)
     before = graph_census(db)
     result = db.archive.move(G, [p.uuid])
     # the pattern, its side row, tag, 3 relations (2 touching p as target, 1 as source), workspace link

@@ -30,7 +30,8 @@ def test_export_writes_readable_bundle(archived, tmp_path):
     assert manifest["format_version"] == 1 and manifest["store_id"] and manifest["schema_versions"]["tier3"]["cortex"] >= 2
     assert manifest["tables"]["archived_conversations"]["rows"] == 6
     assert all(len(f["sha256"]) == 64 for f in manifest["files"].values())
-    raw = zstandard.ZstdDecompressor().stream_reader(open(bundle / "archived_messages.jsonl.zst", "rb")).read()
+    with (bundle / "archived_messages.jsonl.zst").open("rb") as handle:
+        raw = zstandard.ZstdDecompressor().stream_reader(handle).read()
     rows = [orjson.loads(line) for line in raw.splitlines()]
     assert len(rows) == 18 and {"id", "conversation_id", "content", "archived_at"} <= set(rows[0])
     assert archived.archive.bundles() == ["b1"]
@@ -51,7 +52,8 @@ def test_zstd_cli_reads_bundle_if_available(archived, tmp_path):
 
 
 def _rewrite(path, transform):
-    data = zstandard.ZstdDecompressor().stream_reader(open(path, "rb")).read()
+    with path.open("rb") as handle:
+        data = zstandard.ZstdDecompressor().stream_reader(handle).read()
     path.write_bytes(zstandard.ZstdCompressor().compress(transform(data)))
 
 

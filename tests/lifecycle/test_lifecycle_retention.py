@@ -35,7 +35,7 @@ def test_evaluate_is_a_recorded_dry_run(db, clock):
     assert by["conversation_actions"].age_violations == 25
     rows = db.execute("SELECT tier, violations_count, actions_taken, policy_json FROM tier3.retention_policy_snapshots")
     assert {r[0] for r in rows} == {"tier0", "tier1", "tier2", "tier3"} and all(r[2] is None for r in rows)
-    assert json.loads([r for r in rows if r[0] == "tier1"][0][3])["findings"]
+    assert json.loads(next(r for r in rows if r[0] == "tier1")[3])["findings"]
 
 
 def test_capacity_evicts_oldest_inactive_never_open(db, clock):

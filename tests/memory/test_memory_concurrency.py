@@ -37,7 +37,7 @@ def test_four_processes_append_2000_messages_each(tmp_path):
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for w in range(workers)]
     go.touch()
     results = [p.communicate(timeout=300) for p in procs]
-    for proc, (out, err) in zip(procs, results):
+    for proc, (out, err) in zip(procs, results, strict=False):
         assert proc.returncode == 0, err
         assert out.strip() == "ok"
     with cortexdb.open(home) as db:
