@@ -216,6 +216,6 @@ def readonly_authorizer(denied: list[str]) -> Callable[[int, str | None, str | N
             name = (arg1 or "").lower()
             if name in _READ_PRAGMAS_WITH_ARG or (name in _READ_PRAGMAS and arg2 is None):
                 return apsw.SQLITE_OK
-        denied.append(" ".join(filter(None, [apsw.mapping_authorizer_function.get(action, str(action)), arg1, arg2])))
+        denied.append(" ".join(filter(None, [str(apsw.mapping_authorizer_function.get(action, action)), arg1, arg2])))
         return apsw.SQLITE_DENY
     return authorize

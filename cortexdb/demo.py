@@ -86,10 +86,10 @@ def step_governance(db: Store, echo: Echo) -> None:
                         lambda hook, context: {"words": len(str(context.get("text", "")).split())})
     (run,) = db.plugins.run_hook("on_note", {"text": "audited and hash chained"})
     echo(f"plugin word-count on_note -> {run.status} {run.result}")
-    decision = db.audit.record_decision("retention", "tier1.messages", "approved", decided_by="demo")
+    recorded = db.audit.record_decision("retention", "tier1.messages", "approved", decided_by="demo")
     try:
         db.execute("UPDATE tier0.governance_decisions SET decision = 'rejected' WHERE decision_id = ?",
-                   (decision.decision_id,))
+                   (recorded.decision_id,))
     except Exception as error:
         echo(f"changing a governance decision is refused: {type(error).__name__}")
     report = db.audit.verify()
@@ -110,8 +110,9 @@ def step_memory(db: Store, echo: Echo) -> None:
     echo(f"logged conversation {info.title!r}: {info.message_count} messages, status {info.task_status}")
     hits = db.conversations.search("safari cookie")
     echo(f"recalled by search('safari cookie'): {len(hits)} hit(s); best: {hits[0].snippet}" if hits else "no hits")
-    resumed = db.conversations.resume(conv.conversation_id)
-    echo(f"resumed at turn {resumed.latest_snapshot().turn_number} with state {resumed.latest_snapshot().state}")
+    latest = db.conversations.resume(conv.conversation_id).latest_snapshot()
+    if latest is not None:
+        echo(f"resumed at turn {latest.turn_number} with state {latest.state}")
     task = db.tasks.create("switch login to a first-party cookie", risk_tier=2)
     db.tasks.update_status(task.task_id, "running")
     db.tasks.add_progress(task.task_id, "plan", 40.0, "drafted")

@@ -366,7 +366,7 @@ def dump_schema(conn: apsw.Connection, schema: str = "main") -> list[str]:
     each FTS5 table set by migrations (``INSERT INTO t (t, rank) VALUES ('automerge', 8)``, kept
     in its ``t_config`` shadow table), so a store created from the snapshot gets them too."""
     shadow = {r[0] for r in conn.execute("SELECT name FROM pragma_table_list WHERE schema = ? AND type = 'shadow'", (schema,))}
-    rows = conn.execute(
+    rows: list[tuple[str, str]] = conn.execute(  # type: ignore[assignment]  # apsw types rows as SQLite values
         f"SELECT name, sql FROM {schema}.sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' "
         "ORDER BY rowid").fetchall()
     statements = [sql + ";" for name, sql in rows if name not in shadow and name != LEDGER]

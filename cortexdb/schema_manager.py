@@ -69,7 +69,7 @@ class SchemaManager:
                         state = "missing"
                     else:
                         state = "applied" if migration.checksum == row["checksum"] else "changed"
-                    name = migration.name if migration else row["name"]
+                    name = migration.name if migration else (row or {}).get("name", "")
                     out.append(MigrationInfo(module, tier, version, name, state, row["applied_at"] if row else None))
         return out
 

@@ -456,7 +456,7 @@ class AuditLog:
             sql += " WHERE subject = ?"
             params = (subject,)
         rows = self._store.execute(sql + " ORDER BY id DESC LIMIT ?", (*params, int(limit)))
-        return [GovernanceDecision(*r[:8], loads(r[8]), r[9]) for r in rows]
+        return [GovernanceDecision(*r[:8], loads(r[8]), r[9]) for r in rows]  # type: ignore[call-arg]  # mypy cannot count a sliced row
 
 
 def _entry(tier: str, row: tuple[Any, ...]) -> AuditEntry:

@@ -86,7 +86,8 @@ def trigger_name(table: str, operation: str) -> str:
 
 def columns_of(conn: apsw.Connection, schema: str, table: str) -> list[tuple[str, str]]:
     """(name, declared type) of every column of ``schema.table``, in order."""
-    rows = conn.execute(f"SELECT name, type FROM {_check('schema', schema)}.pragma_table_info(?)", (table,)).fetchall()
+    rows: list[tuple[str, str | None]] = conn.execute(  # type: ignore[assignment]  # apsw types rows as SQLite values
+        f"SELECT name, type FROM {_check('schema', schema)}.pragma_table_info(?)", (table,)).fetchall()
     if not rows:
         raise ValueError(f"{schema}.{table} does not exist")
     return [(r[0], r[1] or "") for r in rows]

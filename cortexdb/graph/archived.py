@@ -93,7 +93,8 @@ def search(store: Store, words: list[str], *, mode: str, kinds: list[str] | None
         return []
     text = "(a.name || ' ' || a.kind || ' ' || a.body)"
     match = (" OR " if mode == "any" else " AND ").join(f"{text} LIKE ? ESCAPE '\\'" for _ in words)
-    clauses, params = [f"({match})"], [_like(w) for w in words]
+    clauses: list[str] = [f"({match})"]
+    params: list[Any] = [_like(w) for w in words]
     if kinds is not None:
         clauses.append(f"a.kind IN ({', '.join('?' * len(kinds))})" if kinds else "0")
         params += kinds

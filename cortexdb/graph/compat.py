@@ -32,7 +32,7 @@ class KnowledgeGraph:
 
     @property
     def graph(self) -> Graph:
-        return self.store.graph  # type: ignore[no-any-return]
+        return self.store.graph
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_") or name == "store":

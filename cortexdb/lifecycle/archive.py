@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from ..store import Store
     from .coldstore import BundleInfo, ColdStore, ImportResult, VerifyReport
 
-def dict_rows(store: Store, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+def dict_rows(store: Store, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
     """Run internal SQL and return rows as dicts (column names from the statement)."""
     def as_dict(cursor: Any, row: tuple[Any, ...]) -> dict[str, Any]:
         return dict(zip([d[0] for d in cursor.get_description()], row, strict=False))
@@ -138,7 +138,7 @@ class Archive:
         return MoveResult(ops, moved_keys, rows, resumed)
 
     # -- the protocol ---------------------------------------------------------------------------------
-    def _sides(self, group: ArchiveGroup, kind: str) -> tuple[str, str, list[tuple[str, str, str]]]:
+    def _sides(self, group: ArchiveGroup, kind: str) -> tuple[str, str, list[tuple[str, str, str | tuple[str, ...]]]]:
         """(source schema, destination schema, [(source table, destination table, key)])."""
         if kind == "archive":
             return group.tier, "tier3", group.tables()
@@ -431,7 +431,7 @@ class Archive:
                 order = ", ".join(child.key_columns)
                 if child.refs:
                     cols = [stable if archived else col for col, stable in child.refs]
-                    value = root[0][g.key] if archived else root[0][g.local_id]
+                    value = root[0][g.key] if archived else root[0][str(g.local_id)]
                     out["children"][child.table] = self._dicts(
                         f"SELECT * FROM {schema}.{table} WHERE {' OR '.join(f'{c} = :v' for c in cols)} ORDER BY {order}",
                         {"v": value})
@@ -449,7 +449,7 @@ class Archive:
         return self._dicts("SELECT * FROM tier3.archived_messages WHERE content LIKE ? ESCAPE '\\' ORDER BY id DESC LIMIT ?",
                            (pattern, int(limit)))
 
-    def _dicts(self, sql: str, params: Sequence[Any]) -> builtins.list[dict[str, Any]]:
+    def _dicts(self, sql: str, params: Sequence[Any] | dict[str, Any]) -> builtins.list[dict[str, Any]]:
         return dict_rows(self._store, sql, params)
 
     # -- cold storage (see coldstore.py) -------------------------------------------------------------

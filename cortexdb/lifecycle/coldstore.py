@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, cast, runtime_checkable
 
 import orjson
 import zstandard
@@ -311,8 +311,8 @@ def _table_meta(store: Store, source: Source) -> tuple[list[str], str | None, li
     time_col = next((c for c in TIME_COLUMNS if c in columns), None)
     span: list[Any] = [None, None]
     if time_col:
-        span = list(store.conn.execute(
-            f"SELECT min({time_col}), max({time_col}) FROM {source.schema}.{source.table}{_where(source)}", source.params).fetchone())
+        sql = f"SELECT min({time_col}), max({time_col}) FROM {source.schema}.{source.table}{_where(source)}"
+        span = list(store.conn.execute(sql, source.params).fetchone() or span)
     return columns, time_col, span
 
 
@@ -347,7 +347,7 @@ def _export_jsonl(store: Store, source: Source, staging: Path, manifest: dict[st
     rows = 0
     with open(staging / filename, "wb") as raw:
         hashing = _HashingWriter(raw)
-        writer = zstandard.ZstdCompressor(level=3).stream_writer(hashing, closefd=False)
+        writer = zstandard.ZstdCompressor(level=3).stream_writer(cast(BinaryIO, hashing), closefd=False)
         cursor = store.conn.cursor()
         cursor.execute(f"SELECT {', '.join(columns)} FROM {source.schema}.{source.table}{_where(source)}", source.params)
         while True:

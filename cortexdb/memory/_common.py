@@ -61,7 +61,7 @@ def limit(value: Any, *, field: str = "limit", maximum: int = 100_000) -> int:
     return integer(field, value, minimum=1, maximum=maximum)
 
 
-def run(store: Store, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+def run(store: Store, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[tuple[Any, ...]]:
     """One statement on the store's connection (cached by apsw), apsw errors translated.
 
     Like ``Store.execute`` without the context-manager overhead: for the hot paths.

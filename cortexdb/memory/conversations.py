@@ -464,7 +464,7 @@ class Conversations:
                 conn = store.conn
                 cap = limit * 3 if per_conversation else limit
                 while True:  # per conversation: widen the window until enough conversations
-                    rows = conn.execute(_SEARCH_MESSAGES, (expr, cap)).fetchall()
+                    rows: list[tuple[Any, ...]] = conn.execute(_SEARCH_MESSAGES, (expr, cap)).fetchall()
                     seen: set[str] = set()
                     found = []
                     for mid, cid, role, at, score, snip, content, title, archived in rows:
@@ -476,7 +476,8 @@ class Conversations:
                     if not per_conversation or len(seen) >= limit or len(rows) < cap:
                         break
                     cap *= 4
-                for cid, score, marked, title, archived in conn.execute(_SEARCH_TITLES, (expr, limit)).fetchall():
+                titles: list[tuple[Any, ...]] = conn.execute(_SEARCH_TITLES, (expr, limit)).fetchall()
+                for cid, score, marked, title, archived in titles:
                     if per_conversation and cid in seen:
                         found = [h if h.conversation_id != cid or h.score <= score else
                                  SearchHit(cid, title, float(score), marked, None, None, None, bool(archived))
