@@ -214,10 +214,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def run(tmp: Path, argv: list[str], fmt: str | None = None, *, where: str = "after") -> Result:
     args = [a.format(tmp=tmp, fmt=fmt) for a in argv]
     options = [] if fmt is None else [f"--{fmt}"]
-    if where == "before":
-        args = [*options, *args]
-    else:
-        args = [*args, *options]
+    args = [*options, *args] if where == "before" else [*args, *options]
     return CliRunner().invoke(main, ["--home", str(tmp / "s"), *args])
 
 
