@@ -27,7 +27,7 @@ JSON. In JSON, a blob is `{"$base64": true, "encoded": "..."}`; in a table, `<bl
 nested values are JSON in table and CSV cells; times are `YYYY-MM-DD HH:MM:SS.mmm` (UTC). A result
 made of parts (`status`, `tasks show`, ...) is one JSON object, and its main list in CSV/TSV.
 Writing commands take their records from arguments, or with `-i FILE` (`-` for stdin) as a JSON
-array, one object, or one object a line. Tables longer than 500 rows are printed as plain aligned
+array, one object, or one object a line. Tables longer than 50 rows are printed as plain aligned
 columns, streamed.
 
 **Stores.** Only `init` and writing commands create a store; reading a path holding none is an

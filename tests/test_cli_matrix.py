@@ -402,3 +402,17 @@ def test_real_processes(seeded: Path) -> None:
                           "SELECT value FROM s' | head -n 2", shell=True,
                           capture_output=True, text=True, timeout=120)
     assert head.stdout == "value\n1\n" and "Traceback" not in head.stderr and "Error" not in head.stderr
+
+
+def test_readme_command_line_example(tmp_path: Path) -> None:
+    """The README's command-line block runs as written: each command 0, the documented miss 1."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    block = readme.split("## Command line", 1)[1].split("```bash\n", 1)[1].split("```", 1)[0]
+    commands = [c.strip() for c in block.replace("\\\n", " ").splitlines() if c.strip()]
+    env = {**os.environ, "CORTEXDB_HOME": str(tmp_path / "home"),
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    codes = [subprocess.run(c, shell=True, env=env, capture_output=True, text=True, timeout=120) for c in commands]
+    for command, done in zip(commands, codes, strict=True):
+        assert "Traceback" not in done.stderr, command
+    assert [c.returncode for c in codes] == [0] * (len(commands) - 1) + [1], [c.stderr for c in codes]
+    assert "web/login.ts" in codes[3].stdout

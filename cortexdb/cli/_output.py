@@ -34,7 +34,7 @@ from ..clock import to_timestamp
 
 FORMATS = ("json", "nl", "csv", "tsv", "table")
 FORMAT_KEY = "cortexdb.output_format"
-RICH_ROWS = 500
+RICH_ROWS = 50
 """Longer tables are written as plain aligned text, streamed: rich lays out every row first."""
 CHUNK_ROWS = 1000
 """Rows converted and written at a time."""
