@@ -167,9 +167,17 @@ def _write(data: bytes) -> None:
         buffer.flush()
 
 
+def _row(item: Any) -> Any:
+    if isinstance(item, Mapping):
+        return item
+    if dataclasses.is_dataclass(item) and not isinstance(item, type):
+        return plain(item)
+    return {"value": item}  # a list of plain values is one column
+
+
 def _chunks(rows: Sequence[Any]) -> Iterator[list[Any]]:
     for start in range(0, len(rows), CHUNK_ROWS):
-        yield [plain(r) if dataclasses.is_dataclass(r) else r for r in rows[start:start + CHUNK_ROWS]]
+        yield [_row(r) for r in rows[start:start + CHUNK_ROWS]]
 
 
 def _columns(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None) -> list[str]:

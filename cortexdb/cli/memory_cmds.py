@@ -10,7 +10,7 @@ import click
 from . import Context, main, pass_ctx
 from ._errors import EXIT_NO, CliError
 from ._input import input_option, parse_json, read_text, records_or_arguments
-from ._output import Section, emit, emit_document, output_options
+from ._output import Section, emit, emit_document, output_options, to_json
 
 # -- memory -----------------------------------------------------------------------------------------
 
@@ -56,10 +56,8 @@ def memory_get(ctx: Context, key: str, namespace: str, value_only: bool) -> None
     if entry is None:
         raise CliError(f"{namespace}/{key}: not found (missing or expired); see `cortexdb memory list`",
                        kind="NotFound", exit_code=EXIT_NO)
-    if value_only and isinstance(entry.value, str):
-        click.echo(entry.value)
-    elif value_only:
-        emit(entry.value)
+    if value_only:
+        click.echo(entry.value if isinstance(entry.value, str) else to_json(entry.value).decode())
     else:
         emit(entry, title="memory")
 
