@@ -61,16 +61,16 @@ def test_migrate_commands(tmp_path: Path) -> None:
     runner = CliRunner()
     home = str(tmp_path / "s")
     result = runner.invoke(main, ["--home", home, "--json", "migrate", "status"])
-    assert result.exit_code == 0
-    assert {m["state"] for m in orjson.loads(result.output)} == {"pending"}
-    result = runner.invoke(main, ["--home", home, "--json", "migrate", "up", "--dry-run"])
-    assert orjson.loads(result.output)
+    assert result.exit_code == 2 and orjson.loads(result.output)["error"]["type"] == "NoStore"
+    assert not Path(home).exists()  # reading created nothing
     result = runner.invoke(main, ["--home", home, "--json", "migrate", "up"])
     assert result.exit_code == 0, result.output
     result = runner.invoke(main, ["--home", home, "--json", "migrate", "status"])
     assert {m["state"] for m in orjson.loads(result.output)} == {"applied"}
     result = runner.invoke(main, ["--home", home, "migrate", "rollback", "cortex", "--tier", "tier2"])
     assert result.exit_code == 0, result.output
+    result = runner.invoke(main, ["--home", home, "--json", "migrate", "up", "--dry-run"])
+    assert [m["module"] for m in orjson.loads(result.output)] == ["cortex"]
     result = runner.invoke(main, ["--home", home, "--json", "migrate", "create", "mypack", "tier2", "add_things",
                                   "--schema-dir", str(tmp_path / "schema")])
     created = Path(orjson.loads(result.output)["created"])

@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 
 from . import Context, main, pass_ctx
-from ._output import emit, progress_bar
+from ._errors import EXIT_NO, CliError
+from ._output import emit, output_options, progress_bar
 from .graph import _ref, graph
 
 
@@ -18,56 +19,59 @@ from .graph import _ref, graph
               help="Graph namespace the memory tools read and write.")
 @click.option("--busy-timeout", type=float, default=30.0, show_default=True,
               help="Seconds a call waits for another process's write to finish.")
+@click.option("--tools", type=click.Choice(["all", "reference"]), default="all", show_default=True,
+              help="reference: only the reference server's nine tools; all: also cortexdb's extra tools.")
 @pass_ctx
-def mcp_command(ctx: Context, namespace: str, busy_timeout: float) -> None:
+def mcp_command(ctx: Context, namespace: str, busy_timeout: float, tools: str) -> None:
     """Serve the knowledge graph over MCP on stdin/stdout (drop-in for the reference memory server).
 
     Point your assistant's MCP config at `cortexdb --home PATH mcp` (needs `pip install 'cortexdb[mcp]'`).
     """
     try:
         from ..mcp.server import serve
-    except ImportError as error:
-        raise click.ClickException(str(error)) from error
-    serve(ctx.home, namespace=namespace, busy_timeout=busy_timeout)
+    except ModuleNotFoundError as error:
+        raise CliError(f"the MCP server needs the mcp extra ({error}); install it with pip install 'cortexdb[mcp]'",
+                       kind="MissingExtra") from error
+    serve(ctx.home, namespace=namespace, busy_timeout=busy_timeout, extras=tools == "all")
 
 
 @main.command("import-memory")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--namespace", default="default", show_default=True, help="Graph namespace to import into.")
-@click.option("--strict", is_flag=True, help="Exit with status 1 when any line was skipped.")
+@output_options
 @pass_ctx
-def import_memory_command(ctx: Context, path: Path, namespace: str, strict: bool) -> None:
-    """Import a reference memory server's memory.jsonl (merging into the graph); bad lines are
-    reported with their line numbers and the good ones imported."""
+def import_memory_command(ctx: Context, path: Path, namespace: str) -> None:
+    """Import a reference memory server's memory.jsonl (merging into the graph). Bad lines are
+    reported on stderr with their line numbers, the good ones imported; then the exit status is 1."""
     from ..mcp.memory_jsonl import import_memory
 
-    with progress_bar("importing", enabled=not ctx.as_json) as progress:
-        report = import_memory(ctx.store(), path, namespace=namespace, progress=progress)
-    if ctx.as_json:
-        emit(report, as_json=True)
-    else:
-        emit({"entities created": report.entities_created, "entities merged": report.entities_merged,
-              "observations added": report.observations_added, "relations created": report.relations_created,
-              "relations already there": report.relations_existing, "lines skipped": report.error_count},
-             as_json=False, title=f"import {path}")
-        for error in report.errors:
-            click.echo(f"{path}:{error.line}: {error.message}", err=True)
-        if report.error_count > len(report.errors):
-            click.echo(f"... and {report.error_count - len(report.errors)} more", err=True)
-    if strict and report.error_count:
-        sys.exit(1)
+    store = ctx.store(create=True)
+    if namespace not in store.graph.namespaces():
+        store.graph.add_namespace(namespace)
+    with progress_bar("importing") as progress:
+        report = import_memory(store, path, namespace=namespace, progress=progress)
+    emit({"lines": report.lines, "entities_created": report.entities_created,
+          "entities_merged": report.entities_merged, "observations_added": report.observations_added,
+          "relations_created": report.relations_created, "relations_existing": report.relations_existing,
+          "lines_skipped": report.error_count, "errors": report.errors}, title=f"import {path}")
+    for error in report.errors:
+        click.echo(f"{path}:{error.line}: {error.message}", err=True)
+    if report.error_count > len(report.errors):
+        click.echo(f"... and {report.error_count - len(report.errors)} more", err=True)
+    if report.error_count:
+        sys.exit(EXIT_NO)
 
 
 @main.command("export-memory")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--namespace", default="default", show_default=True, help="Graph namespace to export.")
+@output_options
 @pass_ctx
 def export_memory_command(ctx: Context, path: Path, namespace: str) -> None:
     """Write the graph as a reference memory server memory.jsonl (atomically replaced)."""
     from ..mcp.memory_jsonl import export_memory
 
-    report = export_memory(ctx.store(), path, namespace=namespace)
-    emit(report, as_json=ctx.as_json, title="export")
+    emit(export_memory(ctx.store(), path, namespace=namespace), title="export")
 
 
 @graph.command("export")

@@ -8,61 +8,66 @@ from pathlib import Path
 import click
 
 from .. import _sqlite, migrations
+from ..store import resolve_home
 from . import Context, main, pass_ctx
-from ._output import emit, emit_json
+from ._output import Section, emit, emit_document, output_options
 
 
 @main.command()
 @click.option("--role", type=click.Choice(["staging", "prod", "replica"]), help="Role recorded for a new store.")
+@output_options
 @pass_ctx
 def init(ctx: Context, role: str | None) -> None:
     """Create the store (or bring an existing one up to date) and print where it is."""
-    store = ctx.store(role=role)
+    store = ctx.store(create=True, role=role)
     identity = store.identity()
     emit({"home": str(store.home), "store_id": identity.get("store_id"), "role": identity.get("declared_role")},
-         as_json=ctx.as_json, title="store")
+         title="store")
 
 
 @main.command()
+@output_options
 @pass_ctx
 def status(ctx: Context) -> None:
-    """Tiers, files, sizes, schema versions, row counts and the store's role."""
+    """Tiers, files, sizes, schema versions, row counts and the store's role (CSV: the tables)."""
     report = ctx.store().status()
-    if ctx.as_json:
-        emit_json(report)
-        return
-    click.echo(f"store {report.store_id} at {report.home}  role={report.role}  "
-               f"cortexdb {report.library_version}  modules={','.join(report.enabled_modules)}")
-    emit([{"tier": t.name, "file": t.path, "size_kb": round(t.size_bytes / 1024, 1),
-           "wal_kb": round(t.wal_bytes / 1024, 1),
-           "schema": " ".join(f"{m}@{v}" for m, v in t.schema_versions.items()),
-           "rows": sum(t.row_counts.values())} for t in report.tiers], as_json=False, title="tiers")
-    emit([{"tier": t.name, "table": name, "rows": n} for t in report.tiers for name, n in t.row_counts.items()],
-         as_json=False, title="tables")
+    emit_document(report, [
+        Section("tiers", [{"tier": t.name, "file": t.path, "size_kb": round(t.size_bytes / 1024, 1),
+                           "wal_kb": round(t.wal_bytes / 1024, 1),
+                           "schema": " ".join(f"{m}@{v}" for m, v in t.schema_versions.items()),
+                           "rows": sum(t.row_counts.values())} for t in report.tiers]),
+        Section("tables", [{"tier": t.name, "table": name, "rows": n}
+                           for t in report.tiers for name, n in t.row_counts.items()])],
+        notes=[f"store {report.store_id} at {report.home}  role={report.role}  "
+               f"cortexdb {report.library_version}  modules={','.join(report.enabled_modules)}"])
 
 
 @main.command()
 @click.argument("sql")
 @click.option("-p", "--param", "params", multiple=True, help="A bound parameter (repeat for ?1, ?2, ...).")
+@output_options
 @pass_ctx
 def query(ctx: Context, sql: str, params: tuple[str, ...]) -> None:
-    """Run read-only SQL across every tier (writes are refused)."""
-    emit(ctx.store().query(sql, params), as_json=ctx.as_json)
+    """Run read-only SQL across every tier (writes are refused). Tables are named by tier
+    (tier1.messages) or bare when unique."""
+    emit(ctx.store().query(sql, params))
 
 
 @main.command()
 @click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
+@output_options
 @pass_ctx
 def backup(ctx: Context, dest: Path) -> None:
     """Copy every tier, online and consistent, into directory DEST."""
     files = ctx.store().backup(dest)
-    emit([{"file": str(f), "bytes": f.stat().st_size} for f in files], as_json=ctx.as_json, title="backup")
+    emit([{"file": str(f), "bytes": f.stat().st_size} for f in files], title="backup")
 
 
 @main.command()
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--tier", type=click.Choice(_sqlite.TIERS), required=True, help="The tier SOURCE replaces.")
 @click.confirmation_option(prompt="Replace this tier with the backup? Close every process using the store first.")
+@output_options
 @pass_ctx
 def restore(ctx: Context, source: Path, tier: str) -> None:
     """Replace one tier file with a backup (from backups/ or `cortexdb backup`).
@@ -70,10 +75,8 @@ def restore(ctx: Context, source: Path, tier: str) -> None:
     Every process using the store must be closed. The next open migrates the restored tier
     forward if it is behind.
     """
-    from ..store import resolve_home
-
     target = migrations.restore_backup(source, resolve_home(ctx.home), tier)
-    emit({"restored": str(target), "from": str(source)}, as_json=ctx.as_json, title="restore")
+    emit({"restored": str(target), "from": str(source)}, title="restore")
 
 
 @main.command()

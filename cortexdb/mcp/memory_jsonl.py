@@ -117,6 +117,8 @@ def import_memory(store: Store, path: str | os.PathLike[str], *, namespace: str 
     lines_of: dict[str, int] = {}
     relations: dict[tuple[str, str, str], int] = {}
     lines = raw.decode("utf-8", errors="replace").split("\n")
+    if lines[-1] == "":
+        lines.pop()  # the newline ending the last line does not start another
     total = len(lines)
     for number, line in enumerate(lines, 1):
         if not line.strip():

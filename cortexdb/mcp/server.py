@@ -286,8 +286,9 @@ def tune_for_serving(store: Store) -> None:
         BackgroundCheckpointer(store, pages=SERVING_WAL_CHECKPOINT, hard_limit=2 * SERVING_WAL_CHECKPOINT)
 
 
-def serve(home: Any = None, *, namespace: str = "default", busy_timeout: float = 30.0) -> None:
-    """Open the store at ``home`` once and serve MCP over stdin/stdout until the client disconnects."""
+def serve(home: Any = None, *, namespace: str = "default", busy_timeout: float = 30.0, extras: bool = True) -> None:
+    """Open the store at ``home`` once and serve MCP over stdin/stdout until the client disconnects
+    (``extras=False``: only the reference server's nine tools)."""
     import anyio
 
     from ..store import open as open_store
@@ -297,7 +298,7 @@ def serve(home: Any = None, *, namespace: str = "default", busy_timeout: float =
     if not store.readonly and namespace not in store.graph.namespaces():
         store.graph.add_namespace(namespace)  # `--namespace work` just works on a new namespace
     try:
-        server = build_server(store, namespace=namespace)
+        server = build_server(store, namespace=namespace, extras=extras)
         # Everything allocated so far (the SDK, pydantic models, schemas) lives as long as the
         # process: keep it out of every later garbage collection, which each call's result dicts
         # trigger hundreds of times (a full collection otherwise walks all of it).

@@ -177,7 +177,7 @@ def test_cli_verify_exit_code_and_log(tmp_path: Path) -> None:
     ok = runner.invoke(main, ["--home", str(home), "audit", "verify"])
     assert ok.exit_code == 0, ok.output
     log = runner.invoke(main, ["--home", str(home), "--json", "audit", "log", "--tier", "tier1", "--table", "tasks"])
-    assert log.exit_code == 0 and '"row_key": "T-1"' in log.output
+    assert log.exit_code == 0 and '"row_key":"T-1"' in log.output
     assert runner.invoke(main, ["--home", str(home), "audit", "tail", "-n", "2"]).exit_code == 0
     import apsw
 

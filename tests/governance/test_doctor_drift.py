@@ -103,7 +103,7 @@ def test_cli_exit_codes(tmp_path: Path) -> None:
     assert ok.exit_code == 0, ok.output
     with cortexdb.open(home) as db:
         db.execute("CREATE TABLE tier3.rogue (a)")
-    drift = runner.invoke(main, ["--home", str(home), "doctor"])
+    drift = runner.invoke(main, ["--home", str(home), "doctor", "--table"])
     assert drift.exit_code == 1 and "DRIFT tier3 extra table rogue" in drift.output
     with cortexdb.open(home) as db:
         db.execute("UPDATE tier0.cortexdb_migrations SET checksum = 'x' WHERE module = 'core'")

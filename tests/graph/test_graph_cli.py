@@ -28,9 +28,9 @@ def test_graph_commands(tmp_path):
     out = run(home, "--json", "graph", "search", 'safari "(cookie')
     assert out.exit_code == 0, out.output
     hits = orjson.loads(out.output)
-    assert [h["entity"]["name"] for h in hits] == ["web/login.ts"] and "**safari**" in hits[0]["snippet"]
+    assert [h["name"] for h in hits] == ["web/login.ts"] and "**safari**" in hits[0]["snippet"] and hits[0]["score"] > 0
     out = run(home, "--json", "graph", "neighbors", "web/login.ts", "--direction", "out")
-    assert [n["entity"]["name"] for n in orjson.loads(out.output)] == ["PR-12"]
+    assert [(n["name"], n["depth"]) for n in orjson.loads(out.output)] == [("PR-12", 1)]
     out = run(home, "--json", "graph", "show", "#2")
     shown = orjson.loads(out.output)
     assert shown["entity"]["name"] == "PR-12" and shown["relations"][0]["source_name"] == "web/login.ts"

@@ -243,8 +243,8 @@ def test_cli_archived_flags(tmp_path):
         return orjson.loads(result.output)
 
     assert run("graph", "search", "alpha") == []
-    assert [h["entity"]["name"] for h in run("graph", "search", "alpha", "--archived")] == ["a"]
+    assert [h["name"] for h in run("graph", "search", "alpha", "--archived")] == ["a"]
     shown = run("graph", "show", "a", "--archived")
     assert shown["archived"] and [(r["source"], r["relation"], r["target"]) for r in shown["relations"]] == [("a", "uses", "b")]
     run("archive", "restore", "--group", G, a.uuid)
-    assert [h["entity"]["name"] for h in run("graph", "search", "alpha")] == ["a"]
+    assert [h["name"] for h in run("graph", "search", "alpha")] == ["a"]

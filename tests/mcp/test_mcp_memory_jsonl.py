@@ -102,14 +102,19 @@ def test_cli_import_and_export(tmp_path: Path) -> None:
                     '{"type":"relation","from":"a","to":"b","relationType":"r"}', encoding="utf-8")
     home = str(tmp_path / "s")
     runner = CliRunner()
-    result = runner.invoke(main, ["--home", home, "import-memory", str(path)])
-    assert result.exit_code == 0, result.output
+    result = runner.invoke(main, ["--home", home, "import-memory", "--json", str(path)])
+    assert result.exit_code == 1, result.output  # the good lines are imported, the bad one fails the run
     assert f"{path}:2: " in result.stderr
-    assert runner.invoke(main, ["--home", home, "import-memory", "--strict", str(path)]).exit_code == 1
+    report = orjson.loads(result.stdout)
+    assert (report["lines"], report["entities_created"], report["lines_skipped"]) == (4, 2, 1)
+    one_line = tmp_path / "one.jsonl"
+    one_line.write_text('{"type":"entity","name":"c","entityType":"t","observations":[]}\n', encoding="utf-8")
+    result = runner.invoke(main, ["--home", home, "import-memory", "--json", str(one_line)])
+    assert result.exit_code == 0 and orjson.loads(result.stdout)["lines"] == 1
     result = runner.invoke(main, ["--home", home, "--json", "export-memory", str(out)])
     assert result.exit_code == 0, result.output
-    assert orjson.loads(result.stdout)["entities"] == 2
-    assert read_memory_file(out) == ({("a", "t", ("x",)), ("b", "t", ())}, {("a", "b", "r")})
+    assert orjson.loads(result.stdout)["entities"] == 3
+    assert read_memory_file(out) == ({("a", "t", ("x",)), ("b", "t", ()), ("c", "t", ())}, {("a", "b", "r")})
 
 
 def test_reference_server_reads_the_export(tmp_path: Path) -> None:

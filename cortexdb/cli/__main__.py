@@ -1,0 +1,5 @@
+"""``python -m cortexdb.cli``: the ``cortexdb`` command."""
+
+from . import main
+
+main()
