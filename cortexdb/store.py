@@ -11,7 +11,7 @@ import functools
 import os
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +20,7 @@ import apsw
 import platformdirs
 
 from . import _sqlite, migrations
+from ._boundary import BINDING, binding_error, public_api, public_function, translates_itself
 from ._version import __version__
 from .clock import Clock, system_clock, to_timestamp
 from .errors import (
@@ -87,6 +88,7 @@ class StoreStatus:
     tiers: list[TierStatus] = field(default_factory=list)
 
 
+@public_api
 class Store:
     """An open cortexdb store. Create it with :func:`cortexdb.open`; use it as a context manager."""
 
@@ -197,10 +199,14 @@ class Store:
                     conn.execute("ROLLBACK" if depth == 0 else f"ROLLBACK TO {name}; RELEASE {name}")
                     raise translate(error) from error
 
+    @translates_itself
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[tuple[Any, ...]]:
         """Run one internal statement and return its rows; for cortexdb's own modules."""
         with self._lock, wrap_apsw():
-            return self.conn.execute(sql, params).fetchall()
+            try:
+                return self.conn.execute(sql, params).fetchall()
+            except BINDING as error:
+                raise binding_error(params, error) from error
 
     # -- reading ------------------------------------------------------------------------------------
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
@@ -213,6 +219,10 @@ class Store:
         """
         if not isinstance(sql, str):
             raise ValidationError("sql", "must be a string")
+        if "\x00" in sql:
+            raise ValidationError("sql", "contains a NUL character")
+        if not isinstance(params, (Sequence, Mapping)) or isinstance(params, (str, bytes)):
+            raise ValidationError("params", f"must be a sequence or a dict of values, got {type(params).__name__}")
         with self._lock:
             conn = self.conn
             cursor = conn.cursor()
@@ -228,6 +238,10 @@ class Store:
                     raise ReadOnlyError(
                         f"db.query runs reads only; refused{what}: {sql.strip()[:200]}") from error
                 raise translate(error) from error
+            except CortexError:
+                raise
+            except BINDING as error:
+                raise binding_error(params, error) from error
             finally:
                 conn.authorizer = None
 
@@ -384,9 +398,16 @@ def _refuse_writes(cursor: apsw.Cursor, _sql: str, _bindings: object) -> bool:
 
 
 def _row_as_dict(cursor: apsw.Cursor, row: tuple[Any, ...]) -> dict[str, Any]:
-    return dict(zip([d[0] for d in cursor.get_description()], row))
+    names = [d[0] for d in cursor.get_description()]
+    out = dict(zip(names, row, strict=True))
+    if len(out) < len(row):
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        raise ValidationError("sql", f"result columns {', '.join(map(repr, duplicates))} appear more than once; "
+                                     "give each a distinct name with AS (rows are dicts keyed by column name)")
+    return out
 
 
+@public_function
 def open(path: str | os.PathLike[str] | None = None, *, role: str | None = None, modules: Sequence[str] = (),
          clock: Clock | None = None, readonly: bool = False, migrate: bool = True, busy_timeout: float = 5.0,
          keep_backups: int = 5, confirm_migrations: bool | None = None) -> Store:

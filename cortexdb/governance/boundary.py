@@ -27,8 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._boundary import public_api
 from .._json import dumps, loads
 from ..errors import BoundaryDenied, NotFoundError, ValidationError
+from ..memory._common import limit as limit_value
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -149,6 +151,7 @@ def hostile(text: str) -> tuple[str, str] | None:
     return None
 
 
+@public_api
 class BoundaryGuard:
     """Workspace root and rules of one store, and ``check(path, op)``."""
 
@@ -199,6 +202,8 @@ class BoundaryGuard:
             raise ValidationError("effect", f"{effect!r} is not allow or deny")
         if not isinstance(pattern, str) or not pattern or hostile(pattern):
             raise ValidationError("pattern", "must be a non-empty glob without control, look-alike or NUL characters")
+        if isinstance(operations, str) or not isinstance(operations, (list, tuple, set, frozenset)):
+            raise ValidationError("operations", f"must be a list of {', '.join(OPERATIONS)}, got {operations!r:.80}")
         ops = tuple(dict.fromkeys(operations))
         bad = [o for o in ops if o not in OPERATIONS]
         if not ops or bad:
@@ -331,7 +336,7 @@ class BoundaryGuard:
         if allowed is not None:
             sql += " WHERE allowed = ?"
             params = (int(allowed),)
-        return self._store.query(sql + " ORDER BY id DESC LIMIT ?", (*params, int(limit)))
+        return self._store.query(sql + " ORDER BY id DESC LIMIT ?", (*params, limit_value(limit)))
 
     def purge_events(self, *, older_than_days: float = 90.0, export_dir: str | os.PathLike[str] | None = None) -> dict[str, Any]:
         """Seed 001 retention: export denied events older than ``older_than_days`` as JSON lines

@@ -32,6 +32,7 @@ from .. import _sqlite, migrations
 from .._json import dumps, loads
 from .._version import __version__
 from ..clock import system_clock
+from ..memory._common import limit as limit_value
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -216,7 +217,7 @@ def trend(store: Store, *, limit: int = 20) -> list[dict[str, Any]]:
     if not store.execute("SELECT 1 FROM tier0.sqlite_master WHERE type = 'table' AND name = 'drift_history'"):
         return []
     rows = store.execute("SELECT id, checked_at, exit_code, status, drift_count, regression_count, library_version, "
-                         "details FROM tier0.drift_history ORDER BY id DESC LIMIT ?", (int(limit),))
+                         "details FROM tier0.drift_history ORDER BY id DESC LIMIT ?", (limit_value(limit),))
     keys = ("id", "checked_at", "exit_code", "status", "drift_count", "regression_count", "library_version", "details")
     return [dict(zip(keys, (*r[:7], loads(r[7])))) for r in rows]
 

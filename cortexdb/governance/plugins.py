@@ -25,7 +25,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .._boundary import public_api
 from .._json import dumps, loads
+from ..memory._common import limit as limit_value
 from ..errors import NotFoundError, ValidationError
 
 if TYPE_CHECKING:
@@ -67,6 +69,7 @@ class HookExecution:
     result: Any
 
 
+@public_api
 class PluginRegistry:
     """Registered plugins of one store and their hook runs."""
 
@@ -249,7 +252,7 @@ class PluginRegistry:
                 params.append(value)
         clause = (" WHERE " + " AND ".join(where)) if where else ""
         return self._store.query(f"SELECT * FROM tier0.plugin_hook_executions{clause} ORDER BY id DESC LIMIT ?",
-                                 (*params, int(limit)))
+                                 (*params, limit_value(limit)))
 
 
 def callable_(value: object) -> bool:
