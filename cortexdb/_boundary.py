@@ -45,7 +45,7 @@ _ADVICE = {
     errno.ENOTDIR: "a part of the path is a file, not a directory; choose another path",
     errno.EACCES: "permission denied; make it readable and writable by this user or choose another path",
     errno.EPERM: "operation not permitted; check the path's permissions or choose another path",
-    errno.EROFS: "the filesystem is read-only; open the store with readonly=True or use a writable location",
+    errno.EROFS: "the filesystem is read-only; choose a location on a writable filesystem",
     errno.ENOENT: "it does not exist; check the path",
     errno.EEXIST: "it already exists; remove it or choose another path",
     errno.ENOSPC: "the disk is full; free some space and retry",

@@ -20,7 +20,7 @@ import apsw
 import platformdirs
 
 from . import _sqlite, migrations
-from ._boundary import BINDING, binding_error, public_api, public_function, translates_itself
+from ._boundary import BINDING, binding_error, file_error, public_api, public_function, translates_itself
 from ._version import __version__
 from .clock import Clock, system_clock, to_timestamp
 from .errors import (
@@ -59,6 +59,8 @@ SCHEMA_VIEW = "cortexdb_schema"
 def resolve_home(path: str | os.PathLike[str] | None) -> Path:
     """An explicit path, else ``CORTEXDB_HOME``, else the platform's user data directory."""
     if path is not None:
+        if isinstance(path, (str, os.PathLike)) and not os.fspath(path):
+            raise ValidationError("path", "is empty; pass a store directory, or None for the default home")
         return Path(path).expanduser()
     env = os.environ.get("CORTEXDB_HOME")
     return Path(env).expanduser() if env else Path(platformdirs.user_data_dir("cortexdb"))
@@ -276,8 +278,13 @@ class Store:
 
     def backup(self, destination: str | os.PathLike[str]) -> list[Path]:
         """Copy every tier, consistently and online, into the directory ``destination``."""
-        target = Path(destination)
-        target.mkdir(parents=True, exist_ok=True)
+        target = Path(destination).expanduser()
+        if target.exists() and not target.is_dir():
+            raise StoreFileError(f"backup destination {target} is a file; pass a directory (it is created if missing)")
+        try:
+            target.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise file_error(error, path=target) from error
         out = []
         with self._lock, wrap_apsw():
             for tier in _sqlite.TIERS:
@@ -444,13 +451,20 @@ def open(path: str | os.PathLike[str] | None = None, *, role: str | None = None,
         raise ValidationError("modules", f"no schema module named {', '.join(sorted(unknown))}")
     if readonly and not (home / "tier0.db").exists():
         raise CortexError(f"no store at {home}; open it once without readonly=True to create it")
+    if home.exists() and not home.is_dir():
+        raise StoreFileError(f"{home} is a file, not a store directory; pass a directory path")
     try:
         home.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise StoreFileError(f"cannot use {home} as a store directory ({error.strerror}); pass another path") from error
+        raise file_error(error, path=home) from error
     busy_ms = int(busy_timeout * 1000)
     clock = clock or system_clock
-    conn = _attach_tiers(home, readonly=readonly, busy_ms=busy_ms)
+    try:
+        conn = _attach_tiers(home, readonly=readonly, busy_ms=busy_ms)
+    except CortexError as error:
+        if isinstance(error.__cause__, apsw.CantOpenError):
+            raise _sqlite.unopenable(home) from error.__cause__
+        raise
     with _close_on_error(conn.close):
         recorded = authority.recorded_role(conn)
         effective = authority.resolve(role, recorded, home)
@@ -562,17 +576,23 @@ def _check_tiers(store: Store, stale: list[str]) -> None:
 
 
 def _record_identity(store: Store, role: str | None) -> None:
-    """Write the identity row once, and keep ``enabled_modules`` the union of every open's modules."""
+    """Write the identity row once, and keep ``enabled_modules`` the union of every open's modules.
+
+    The row is updated only when a module or the library version is new: processes racing to
+    open a fresh store each get here, and an unchanged rewrite would still leave an audit row."""
     from ._json import dumps, loads
 
     with store.transaction():
-        row = store.execute("SELECT enabled_modules FROM tier0.store_identity WHERE id = 1")
+        row = store.execute("SELECT enabled_modules, library_version FROM tier0.store_identity WHERE id = 1")
         if not row:
             store.execute(
                 "INSERT INTO tier0.store_identity (id, store_id, created_at, library_version, enabled_modules, "
                 "declared_role) VALUES (1, ?, ?, ?, ?, ?)",
                 (str(uuid.uuid4()), store.timestamp(), __version__, dumps(list(store.modules)), role or "staging"))
             return
-        enabled = list(dict.fromkeys([*loads(row[0][0]), *store.modules]))
+        recorded = loads(row[0][0])
+        enabled = list(dict.fromkeys([*recorded, *store.modules]))
+        if enabled == recorded and row[0][1] == __version__:
+            return
         store.execute("UPDATE tier0.store_identity SET enabled_modules = ?, library_version = ? WHERE id = 1",
                       (dumps(enabled), __version__))
