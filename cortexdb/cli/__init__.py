@@ -35,6 +35,15 @@ class Context:
 pass_ctx = click.make_pass_decorator(Context)
 
 
+def _home_option(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Path | None:
+    """``--home ""`` is refused (a Path of "" would silently mean the current directory)."""
+    if value is None:
+        return None
+    if not value:
+        raise click.BadParameter("is empty; pass a store directory, or leave --home out for the default")
+    return Path(value)
+
+
 class CortexGroup(click.Group):
     """Prints a CortexError as one clear line and exits 2, instead of a traceback."""
 
@@ -47,7 +56,7 @@ class CortexGroup(click.Group):
 
 
 @click.group(cls=CortexGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--home", type=click.Path(file_okay=False, path_type=Path), envvar="CORTEXDB_HOME",
+@click.option("--home", type=click.Path(file_okay=False), callback=_home_option, envvar="CORTEXDB_HOME",
               help="Store directory (default: $CORTEXDB_HOME, else the platform's user data dir).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 @click.version_option(package_name="cortexdb")

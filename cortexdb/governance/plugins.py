@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 from .._boundary import public_api
 from .._json import dumps, loads
-from ..memory._common import limit as limit_value
 from ..errors import NotFoundError, ValidationError
+from ..memory._common import limit as limit_value
 
 if TYPE_CHECKING:
     from ..store import Store

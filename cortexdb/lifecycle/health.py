@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 from .._boundary import public_api
 from .._sqlite import TIERS
 from ..clock import to_timestamp
-from ..memory._common import limit as limit_value
 from ..errors import CortexError, ValidationError
+from ..memory._common import limit as limit_value
 from .maintenance import file_stats, fts_tables
 
 if TYPE_CHECKING:

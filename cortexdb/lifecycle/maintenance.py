@@ -26,8 +26,8 @@ import apsw
 from .._boundary import public_api
 from .._json import dumps
 from .._sqlite import TIERS
-from ..memory._common import limit as limit_value
 from ..errors import CortexError, ValidationError, translate, wrap_apsw
+from ..memory._common import limit as limit_value
 
 if TYPE_CHECKING:
     from ..store import Store
