@@ -129,6 +129,8 @@ class Store:
 
     def on_close(self, hook: Callable[[], None]) -> None:
         """Run ``hook`` just before the connection closes (sub-APIs flush buffered state here)."""
+        if not callable(hook):
+            raise ValidationError("hook", f"must be a callable taking no arguments, got {type(hook).__name__}")
         self._close_hooks.append(hook)
 
     def close(self) -> None:

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import _sqlite, migrations
+from .._boundary import public_function
 from .._json import dumps, loads
 from .._version import __version__
 from ..clock import system_clock
@@ -140,6 +141,7 @@ def expected_schema(roots: tuple[Path, ...], tier: str, applied: tuple[tuple[str
 
 # -- the drift check ----------------------------------------------------------------------------
 
+@public_function
 def check(store: Store, *, record: bool = True) -> DoctorReport:
     """Compare every tier's live schema with the one expected at its recorded versions."""
     checked_at = store.timestamp()
@@ -212,6 +214,7 @@ def _previous_versions(store: Store) -> dict[str, dict[str, int]]:
     return loads(rows[0][0]) if rows else {}
 
 
+@public_function
 def trend(store: Store, *, limit: int = 20) -> list[dict[str, Any]]:
     """The newest ``limit`` doctor runs (exit code, counts, versions), newest first."""
     if not store.execute("SELECT 1 FROM tier0.sqlite_master WHERE type = 'table' AND name = 'drift_history'"):
@@ -224,6 +227,7 @@ def trend(store: Store, *, limit: int = 20) -> list[dict[str, Any]]:
 
 # -- the two-path check -------------------------------------------------------------------------
 
+@public_function
 def two_path(roots: tuple[Path, ...] | None = None) -> TwoPathReport:
     """Path A (every migration from empty) vs path B (snapshot + stamp) vs path C (an older
     store upgraded), for every tier of the always-installed modules."""
