@@ -444,8 +444,12 @@ def open(path: str | os.PathLike[str] | None = None, *, role: str | None = None,
         readonly = True
     for module in modules:
         migrations.validate_name("modules", module)
-    if busy_timeout < 0:
-        raise ValidationError("busy_timeout", "must be >= 0 seconds")
+    if isinstance(busy_timeout, bool) or not isinstance(busy_timeout, (int, float)) or not 0 <= busy_timeout <= 86_400:
+        raise ValidationError("busy_timeout", f"must be a number of seconds from 0 to 86400, got {busy_timeout!r}")
+    if clock is not None and not callable(clock):
+        raise ValidationError("clock", f"must be a callable returning epoch seconds, got {type(clock).__name__}")
+    if isinstance(keep_backups, bool) or not isinstance(keep_backups, int) or keep_backups < 0:
+        raise ValidationError("keep_backups", f"must be an integer >= 0, got {keep_backups!r}")
     wanted = tuple(dict.fromkeys([*migrations.BASE_MODULES, *modules]))
     roots = migrations.schema_roots()
     unknown = set(wanted) - migrations.known_modules(roots)

@@ -226,6 +226,22 @@ def test_retention_refuses_non_finite_ages(db: cortexdb.Store, value: float) -> 
     assert db.retention.get("messages") == before
 
 
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), 0, -1], ids=["nan", "inf", "zero", "negative"])
+def test_plugin_time_budgets_must_be_finite_and_positive(db: cortexdb.Store, value: float) -> None:
+    _raises(lambda: db.plugins.register("p", "p", "1", "tool", 0, ["on_x"], [], lambda hook, context: None,
+                                        time_budget=value), "time_budget")
+    _raises(lambda: db.plugins.run_hook("on_x", time_budget=value), "time_budget")
+    assert db.plugins.list() == []
+
+
+@pytest.mark.parametrize(("options", "field"), [
+    ({"busy_timeout": float("nan")}, "busy_timeout"), ({"busy_timeout": float("inf")}, "busy_timeout"),
+    ({"clock": 5}, "clock"), ({"keep_backups": 1.5}, "keep_backups"),
+], ids=["busy-nan", "busy-inf", "clock-not-callable", "keep-backups-float"])
+def test_open_options_are_checked(tmp_path: Path, options: dict[str, Any], field: str) -> None:
+    _raises(lambda: cortexdb.open(tmp_path / "s", **options), field)
+
+
 def test_cli_retention_set_nan_exits_non_zero(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["--home", str(tmp_path / "s"), "retention", "set", "messages",
                                        "--max-age-days", "nan"])
