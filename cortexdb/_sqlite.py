@@ -81,6 +81,28 @@ def refuse_foreign(conn: apsw.Connection, schema: str, path: Path) -> bool:
     return False
 
 
+def unopenable(home: Path) -> StoreFileError:
+    """Why SQLite could not open the tier files in ``home``, and what to do about it."""
+    for tier in TIERS:
+        path = home / f"{tier}.db"
+        if path.is_dir():
+            return StoreFileError(f"{path} is a directory; move it away or choose another store directory")
+    try:
+        read_only_fs = bool(os.statvfs(home).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # no statvfs (Windows): judge by permissions alone
+        read_only_fs = False
+    if read_only_fs:
+        return StoreFileError(
+            f"{home} is on a read-only filesystem; SQLite creates WAL files beside the tiers even to read "
+            "them, so copy the store directory to a writable location (or mount it writable) and open it there")
+    blocked = [p for p in (home, *(home / f"{t}.db" for t in TIERS)) if p.exists() and not os.access(p, os.W_OK)]
+    if blocked:
+        return StoreFileError(
+            f"{blocked[0]} is not writable by this user; make it writable (chmod u+w) or open a store elsewhere "
+            "(pass path= or set CORTEXDB_HOME)")
+    return StoreFileError(f"SQLite cannot open the tier files in {home}; check its permissions and free space")
+
+
 @contextlib.contextmanager
 def home_lock(home: Path) -> Iterator[None]:
     """Serialize creating and migrating a store across processes (an advisory file lock).

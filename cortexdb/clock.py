@@ -11,6 +11,8 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from .errors import ValidationError
+
 Clock = Callable[[], float]
 """A clock returns seconds since the Unix epoch (UTC), like ``time.time``."""
 
@@ -37,8 +39,15 @@ class ManualClock:
         return self.now
 
 
-def to_timestamp(epoch: float) -> str:
-    """Format epoch seconds as the store's timestamp text."""
+EPOCH_RANGE = (-62_135_596_800.0, 253_402_300_799.0)
+"""The epoch seconds the timestamp text can show: 0001-01-01 00:00:00 to 9999-12-31 23:59:59 UTC."""
+
+
+def to_timestamp(epoch: float, *, field: str = "time") -> str:
+    """Format epoch seconds as the store's timestamp text; ValidationError (naming ``field``) for
+    NaN, infinity or a moment outside years 1 to 9999."""
+    if not EPOCH_RANGE[0] <= epoch <= EPOCH_RANGE[1]:
+        raise ValidationError(field, f"{epoch!r} epoch seconds is outside years 1 to 9999 (or not a number)")
     moment = datetime.fromtimestamp(epoch, tz=UTC)
     return moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{moment.microsecond // 1000:03d}"
 

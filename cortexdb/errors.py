@@ -87,6 +87,8 @@ def translate(error: apsw.Error) -> CortexError:
         return StoreFileError(f"a tier file is damaged or not a database ({text}); restore it from backups/")
     if isinstance(error, apsw.ConnectionClosedError):
         return ClosedError("the store was closed; open it again with cortexdb.open()")
+    if isinstance(error, apsw.BindingsError):
+        return ValidationError("params", f"the statement's parameters do not match its placeholders ({text})")
     if isinstance(error, apsw.AuthError):
         return ReadOnlyError(f"statement not allowed ({text})")
     return CortexError(f"SQLite error: {text}")

@@ -25,6 +25,7 @@ from pathlib import Path
 import apsw
 
 from . import _sqlite
+from ._boundary import public_function
 from .clock import Clock, to_timestamp
 from .errors import MigrationDriftError, MigrationError, SchemaTooNewError, StoreFileError, ValidationError
 
@@ -411,8 +412,28 @@ def copy_database(source: apsw.Connection, schema: str, target: Path) -> None:
     os.replace(partial, target)
 
 
-def restore_backup(backup: Path, home: Path, tier: str) -> Path:
-    """Replace a tier file with a backup. The store must be closed in every process."""
+def check_backup_tier(conn: apsw.Connection, backup: Path, tier: str) -> None:
+    """Refuse a backup whose migration ledger belongs to another tier (or that has none).
+
+    Each ledger row is matched by module, version and checksum against every tier's migration
+    files; the tier asked for must match at least as many rows as any other tier.
+    """
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (LEDGER,)).get:
+        raise StoreFileError(f"{backup} has no migration ledger ({LEDGER}); it is not a cortexdb tier backup")
+    applied = set(conn.execute(f"SELECT module, version, checksum FROM {LEDGER}").fetchall())
+    matches = {t: sum((m.module, m.version, m.checksum) in applied
+                      for (_, mt), items in catalog(schema_roots()).items() if mt == t for m in items)
+               for t in _sqlite.TIERS}
+    best = max(matches, key=lambda t: matches[t])
+    if not applied or matches[tier] < matches[best]:
+        owner = f"; it holds {best}'s schema, so restore it as {best}" if matches[best] else ""
+        raise StoreFileError(f"{backup} is not a backup of {tier}{owner}. Nothing was replaced")
+
+
+@public_function
+def restore_backup(backup: str | os.PathLike[str], home: str | os.PathLike[str], tier: str) -> Path:
+    """Replace a tier file with a backup of that tier. The store must be closed in every process."""
+    backup, home = Path(backup).expanduser(), Path(home).expanduser()
     if tier not in _sqlite.TIERS:
         raise ValidationError("tier", f"{tier!r} is not one of {', '.join(_sqlite.TIERS)}")
     if _sqlite.inspect_file(backup):
@@ -421,6 +442,7 @@ def restore_backup(backup: Path, home: Path, tier: str) -> Path:
     conn = apsw.Connection(str(backup), flags=apsw.SQLITE_OPEN_READONLY)
     try:
         _sqlite.check_application_id(conn.execute("PRAGMA application_id").get, backup)
+        check_backup_tier(conn, backup, tier)
         copy_database(conn, "main", target.with_name(target.name + ".restore"))
     finally:
         conn.close()

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import _sqlite, migrations
+from ._boundary import public_api
 from .errors import MigrationError, NotFoundError, ValidationError, wrap_apsw
 
 if TYPE_CHECKING:
@@ -34,6 +35,7 @@ class MigrationInfo:
     applied_at: str | None = None
 
 
+@public_api
 class SchemaManager:
     """Migration status and control for one store."""
 

@@ -11,7 +11,7 @@ import functools
 import os
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +20,7 @@ import apsw
 import platformdirs
 
 from . import _sqlite, migrations
+from ._boundary import BINDING, binding_error, file_error, public_api, public_function, translates_itself
 from ._version import __version__
 from .clock import Clock, system_clock, to_timestamp
 from .errors import (
@@ -58,6 +59,8 @@ SCHEMA_VIEW = "cortexdb_schema"
 def resolve_home(path: str | os.PathLike[str] | None) -> Path:
     """An explicit path, else ``CORTEXDB_HOME``, else the platform's user data directory."""
     if path is not None:
+        if isinstance(path, (str, os.PathLike)) and not os.fspath(path):
+            raise ValidationError("path", "is empty; pass a store directory, or None for the default home")
         return Path(path).expanduser()
     env = os.environ.get("CORTEXDB_HOME")
     return Path(env).expanduser() if env else Path(platformdirs.user_data_dir("cortexdb"))
@@ -87,6 +90,7 @@ class StoreStatus:
     tiers: list[TierStatus] = field(default_factory=list)
 
 
+@public_api
 class Store:
     """An open cortexdb store. Create it with :func:`cortexdb.open`; use it as a context manager."""
 
@@ -125,6 +129,8 @@ class Store:
 
     def on_close(self, hook: Callable[[], None]) -> None:
         """Run ``hook`` just before the connection closes (sub-APIs flush buffered state here)."""
+        if not callable(hook):
+            raise ValidationError("hook", f"must be a callable taking no arguments, got {type(hook).__name__}")
         self._close_hooks.append(hook)
 
     def close(self) -> None:
@@ -197,10 +203,14 @@ class Store:
                     conn.execute("ROLLBACK" if depth == 0 else f"ROLLBACK TO {name}; RELEASE {name}")
                     raise translate(error) from error
 
+    @translates_itself
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[tuple[Any, ...]]:
         """Run one internal statement and return its rows; for cortexdb's own modules."""
         with self._lock, wrap_apsw():
-            return self.conn.execute(sql, params).fetchall()
+            try:
+                return self.conn.execute(sql, params).fetchall()
+            except BINDING as error:
+                raise binding_error(params, error) from error
 
     # -- reading ------------------------------------------------------------------------------------
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
@@ -213,6 +223,10 @@ class Store:
         """
         if not isinstance(sql, str):
             raise ValidationError("sql", "must be a string")
+        if "\x00" in sql:
+            raise ValidationError("sql", "contains a NUL character")
+        if not isinstance(params, (Sequence, Mapping)) or isinstance(params, (str, bytes)):
+            raise ValidationError("params", f"must be a sequence or a dict of values, got {type(params).__name__}")
         with self._lock:
             conn = self.conn
             cursor = conn.cursor()
@@ -228,6 +242,10 @@ class Store:
                     raise ReadOnlyError(
                         f"db.query runs reads only; refused{what}: {sql.strip()[:200]}") from error
                 raise translate(error) from error
+            except CortexError:
+                raise
+            except BINDING as error:
+                raise binding_error(params, error) from error
             finally:
                 conn.authorizer = None
 
@@ -262,8 +280,13 @@ class Store:
 
     def backup(self, destination: str | os.PathLike[str]) -> list[Path]:
         """Copy every tier, consistently and online, into the directory ``destination``."""
-        target = Path(destination)
-        target.mkdir(parents=True, exist_ok=True)
+        target = Path(destination).expanduser()
+        if target.exists() and not target.is_dir():
+            raise StoreFileError(f"backup destination {target} is a file; pass a directory (it is created if missing)")
+        try:
+            target.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise file_error(error, path=target) from error
         out = []
         with self._lock, wrap_apsw():
             for tier in _sqlite.TIERS:
@@ -384,9 +407,16 @@ def _refuse_writes(cursor: apsw.Cursor, _sql: str, _bindings: object) -> bool:
 
 
 def _row_as_dict(cursor: apsw.Cursor, row: tuple[Any, ...]) -> dict[str, Any]:
-    return dict(zip([d[0] for d in cursor.get_description()], row, strict=False))
+    names = [d[0] for d in cursor.get_description()]
+    out = dict(zip(names, row, strict=True))
+    if len(out) < len(row):
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        raise ValidationError("sql", f"result columns {', '.join(map(repr, duplicates))} appear more than once; "
+                                     "give each a distinct name with AS (rows are dicts keyed by column name)")
+    return out
 
 
+@public_function
 def open(path: str | os.PathLike[str] | None = None, *, role: str | None = None, modules: Sequence[str] = (),
          clock: Clock | None = None, readonly: bool = False, migrate: bool = True, busy_timeout: float = 5.0,
          keep_backups: int = 5, confirm_migrations: bool | None = None) -> Store:
@@ -414,8 +444,12 @@ def open(path: str | os.PathLike[str] | None = None, *, role: str | None = None,
         readonly = True
     for module in modules:
         migrations.validate_name("modules", module)
-    if busy_timeout < 0:
-        raise ValidationError("busy_timeout", "must be >= 0 seconds")
+    if isinstance(busy_timeout, bool) or not isinstance(busy_timeout, (int, float)) or not 0 <= busy_timeout <= 86_400:
+        raise ValidationError("busy_timeout", f"must be a number of seconds from 0 to 86400, got {busy_timeout!r}")
+    if clock is not None and not callable(clock):
+        raise ValidationError("clock", f"must be a callable returning epoch seconds, got {type(clock).__name__}")
+    if isinstance(keep_backups, bool) or not isinstance(keep_backups, int) or keep_backups < 0:
+        raise ValidationError("keep_backups", f"must be an integer >= 0, got {keep_backups!r}")
     wanted = tuple(dict.fromkeys([*migrations.BASE_MODULES, *modules]))
     roots = migrations.schema_roots()
     unknown = set(wanted) - migrations.known_modules(roots)
@@ -423,13 +457,20 @@ def open(path: str | os.PathLike[str] | None = None, *, role: str | None = None,
         raise ValidationError("modules", f"no schema module named {', '.join(sorted(unknown))}")
     if readonly and not (home / "tier0.db").exists():
         raise CortexError(f"no store at {home}; open it once without readonly=True to create it")
+    if home.exists() and not home.is_dir():
+        raise StoreFileError(f"{home} is a file, not a store directory; pass a directory path")
     try:
         home.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise StoreFileError(f"cannot use {home} as a store directory ({error.strerror}); pass another path") from error
+        raise file_error(error, path=home) from error
     busy_ms = int(busy_timeout * 1000)
     clock = clock or system_clock
-    conn = _attach_tiers(home, readonly=readonly, busy_ms=busy_ms)
+    try:
+        conn = _attach_tiers(home, readonly=readonly, busy_ms=busy_ms)
+    except CortexError as error:
+        if isinstance(error.__cause__, apsw.CantOpenError):
+            raise _sqlite.unopenable(home) from error.__cause__
+        raise
     with _close_on_error(conn.close):
         recorded = authority.recorded_role(conn)
         effective = authority.resolve(role, recorded, home)
@@ -541,17 +582,23 @@ def _check_tiers(store: Store, stale: list[str]) -> None:
 
 
 def _record_identity(store: Store, role: str | None) -> None:
-    """Write the identity row once, and keep ``enabled_modules`` the union of every open's modules."""
+    """Write the identity row once, and keep ``enabled_modules`` the union of every open's modules.
+
+    The row is updated only when a module or the library version is new: processes racing to
+    open a fresh store each get here, and an unchanged rewrite would still leave an audit row."""
     from ._json import dumps, loads
 
     with store.transaction():
-        row = store.execute("SELECT enabled_modules FROM tier0.store_identity WHERE id = 1")
+        row = store.execute("SELECT enabled_modules, library_version FROM tier0.store_identity WHERE id = 1")
         if not row:
             store.execute(
                 "INSERT INTO tier0.store_identity (id, store_id, created_at, library_version, enabled_modules, "
                 "declared_role) VALUES (1, ?, ?, ?, ?, ?)",
                 (str(uuid.uuid4()), store.timestamp(), __version__, dumps(list(store.modules)), role or "staging"))
             return
-        enabled = list(dict.fromkeys([*loads(row[0][0]), *store.modules]))
+        recorded = loads(row[0][0])
+        enabled = list(dict.fromkeys([*recorded, *store.modules]))
+        if enabled == recorded and row[0][1] == __version__:
+            return
         store.execute("UPDATE tier0.store_identity SET enabled_modules = ?, library_version = ? WHERE id = 1",
                       (dumps(enabled), __version__))

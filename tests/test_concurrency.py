@@ -53,6 +53,24 @@ def test_eight_processes_open_a_fresh_home_ten_rounds(tmp_path: Path) -> None:
                 assert db.query(f"PRAGMA {tier}.integrity_check")[0]["integrity_check"] == "ok"
 
 
+@pytest.mark.slow
+def test_twelve_processes_opening_a_fresh_store_leave_one_identity_write(tmp_path: Path) -> None:
+    """Racers that find the identity row already written do not rewrite it (an UPDATE with
+    unchanged values would still leave a store_identity UPDATE row in the audit log)."""
+    home, barrier = tmp_path / "home", tmp_path / "go"
+    procs = [subprocess.Popen([sys.executable, "-c", OPENER, str(home), str(barrier)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(12)]
+    time.sleep(0.5)
+    barrier.touch()
+    for proc in procs:
+        _, err = proc.communicate(timeout=180)
+        assert proc.returncode == 0 and not err, err
+    with cortexdb.open(home) as db:
+        writes = db.query("SELECT operation, count(*) AS n FROM tier0.audit_log_tier0 "
+                          "WHERE table_name = 'store_identity' GROUP BY operation")
+    assert {r["operation"]: r["n"] for r in writes} == {"INSERT": 1}
+
+
 SLOW_SQL = """CREATE TABLE slow_data (n INTEGER PRIMARY KEY, payload TEXT);
 WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 400000)
 INSERT INTO slow_data SELECT n, hex(randomblob(24)) FROM c;

@@ -49,6 +49,15 @@ class Context:
 pass_ctx = click.make_pass_decorator(Context)
 
 
+def _home_option(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Path | None:
+    """``--home ""`` is refused (a Path of "" would silently mean the current directory)."""
+    if value is None:
+        return None
+    if not value:
+        raise click.BadParameter("is empty; pass a store directory, or leave --home out for the default")
+    return Path(value)
+
+
 def _format_in(args: Sequence[str]) -> str | None:
     """The last output option among raw arguments (for errors raised before any command runs)."""
     found = [a[2:] for a in args if a.startswith("--") and a[2:] in FORMATS]
@@ -94,7 +103,7 @@ class CortexGroup(click.Group):
 
 
 @click.group(cls=CortexGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--home", type=click.Path(file_okay=False, path_type=Path), envvar="CORTEXDB_HOME",
+@click.option("--home", type=click.Path(file_okay=False), callback=_home_option, envvar="CORTEXDB_HOME",
               help="Store directory (default: $CORTEXDB_HOME, else the platform's user data dir).")
 @output_options
 @click.version_option(package_name="cortexdb")

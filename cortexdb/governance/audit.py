@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from .. import _sqlite
+from .._boundary import public_api
 from .._json import dumps, loads
 from ..errors import IntegrityError, NotFoundError, ValidationError
 from .triggers import AUDITED, OPERATIONS, audit_table, switchboard
@@ -185,6 +186,7 @@ def verify_rows(rows: Iterable[tuple[Any, ...]],
     return count, prev, None
 
 
+@public_api
 class AuditLog:
     """The audit chains of one store (``db.audit``)."""
 

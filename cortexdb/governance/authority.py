@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import apsw
 
 from .. import _sqlite, migrations
+from .._boundary import public_function
 from ..errors import AuthorityError, ValidationError, wrap_apsw
 
 if TYPE_CHECKING:
@@ -95,6 +96,7 @@ def replica_behind(store: Store, tier: str, pending: Sequence[migrations.Migrati
         "never migrates: migrate the primary, then refresh the replica from it (`cortexdb authority make-replica`)")
 
 
+@public_function
 def set_role(store: Store, role: str) -> str:
     """Change the role recorded for this store (audited). The store must be open with its current
     role declared; prod -> anything and anything -> prod are deliberate acts, so the caller declares
@@ -111,6 +113,7 @@ def set_role(store: Store, role: str) -> str:
     return role
 
 
+@public_function
 def create_replica(store: Store, destination: str | os.PathLike[str]) -> Path:
     """Copy the store online into ``destination`` and record the copy's role as ``replica``.
 

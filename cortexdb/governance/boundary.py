@@ -5,9 +5,10 @@ Rules live in tier0 (``boundary_rules``; the workspace root and options in
 ``governance_settings``), so they are audited. A path is canonicalized before any rule sees it:
 hostile forms are refused outright (NUL and control characters, invisible format characters such
 as bidi overrides, Unicode look-alikes that NFKC turns into a separator or dot such as ``／``,
-``．`` or ``‥``, backslashes, paths over 4096 bytes or components over 255), then ``..``, duplicate separators and symlinks are
-resolved (``os.path.realpath``) and relative paths taken from the root; case is folded when the
-root's filesystem folds it.
+``．`` or ``‥``, backslashes, paths over 4096 bytes or components over 255), then a leading ``~``
+or ``~user`` is expanded as a shell would (in paths, the root and rule patterns alike), ``..``,
+duplicate separators and symlinks are resolved (``os.path.realpath``) and relative paths taken
+from the root; case is folded when the root's filesystem folds it.
 
 Decision: the matching rule with the highest priority wins (deny beats allow at equal priority);
 with no matching rule a path inside the root is allowed and anything else denied. Patterns are
@@ -27,8 +28,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._boundary import public_api
 from .._json import dumps, loads
 from ..errors import BoundaryDenied, NotFoundError, ValidationError
+from ..memory._common import limit as limit_value
+from ..memory._common import number
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -124,6 +128,24 @@ def folds_case(root: Path) -> bool:
     return sys.platform in ("darwin", "win32")
 
 
+def expand_home(text: str) -> str:
+    """``text`` with a leading ``~`` or ``~user`` expanded as a shell would; other text unchanged."""
+    return os.path.expanduser(text) if text.startswith("~") else text
+
+
+def expand_pattern(pattern: str) -> str:
+    """A rule pattern with a leading ``~`` expanded and resolved (rules see resolved paths), the
+    home directory's glob characters escaped."""
+    if not pattern.startswith("~"):
+        return pattern
+    head, sep, tail = pattern.partition("/")
+    home = os.path.expanduser(head)
+    if home == head:
+        return pattern  # an unknown ~user stays as written, as in a shell
+    home = os.path.realpath(home)
+    return re.sub(r"([*?\[])", r"[\1]", home) + sep + tail
+
+
 def _structure(text: str) -> list[str]:
     return [c for c in text if c in _STRUCTURAL]
 
@@ -149,6 +171,7 @@ def hostile(text: str) -> tuple[str, str] | None:
     return None
 
 
+@public_api
 class BoundaryGuard:
     """Workspace root and rules of one store, and ``check(path, op)``."""
 
@@ -172,7 +195,10 @@ class BoundaryGuard:
     def set_root(self, path: str | os.PathLike[str], *, case_insensitive: bool | None = None) -> Path:
         """Set the workspace root (an existing directory, stored canonical). ``case_insensitive``
         overrides the probe of whether its filesystem folds case."""
-        root = Path(os.path.realpath(os.fspath(path)))
+        text = os.fspath(path)
+        if not isinstance(text, str) or hostile(text):
+            raise ValidationError("path", f"{text!r:.200} is not a usable directory path")
+        root = Path(os.path.realpath(expand_home(text)))
         if not root.is_dir():
             raise ValidationError("path", f"{root} is not an existing directory")
         fold = folds_case(root) if case_insensitive is None else bool(case_insensitive)
@@ -199,6 +225,9 @@ class BoundaryGuard:
             raise ValidationError("effect", f"{effect!r} is not allow or deny")
         if not isinstance(pattern, str) or not pattern or hostile(pattern):
             raise ValidationError("pattern", "must be a non-empty glob without control, look-alike or NUL characters")
+        if isinstance(operations, str) or not isinstance(operations, (list, tuple, set, frozenset)):
+            raise ValidationError("operations", f"must be a list of {', '.join(OPERATIONS)}, got {operations!r:.80}")
+        pattern = expand_pattern(pattern)
         ops = tuple(dict.fromkeys(operations))
         bad = [o for o in ops if o not in OPERATIONS]
         if not ops or bad:
@@ -251,6 +280,7 @@ class BoundaryGuard:
         bad = hostile(text) if isinstance(text, str) else ("bytes", "paths must be text")
         if bad:
             raise BoundaryDenied(bad[1])
+        text = expand_home(text)
         root = self._state()[0]
         if not os.path.isabs(text):
             if not root:
@@ -287,6 +317,7 @@ class BoundaryGuard:
         shown = text.encode("unicode_escape").decode("ascii")[:MAX_PATH_BYTES]
         if bad:
             return Decision(False, bad[1], f"builtin:{bad[0]}", shown, operation)
+        text = expand_home(text)
         if not os.path.isabs(text):
             if not root:
                 return Decision(False, "relative path and no workspace root set", "builtin:no-root", shown, operation)
@@ -331,7 +362,7 @@ class BoundaryGuard:
         if allowed is not None:
             sql += " WHERE allowed = ?"
             params = (int(allowed),)
-        return self._store.query(sql + " ORDER BY id DESC LIMIT ?", (*params, int(limit)))
+        return self._store.query(sql + " ORDER BY id DESC LIMIT ?", (*params, limit_value(limit)))
 
     def purge_events(self, *, older_than_days: float = 90.0, export_dir: str | os.PathLike[str] | None = None) -> dict[str, Any]:
         """Seed 001 retention: export denied events older than ``older_than_days`` as JSON lines
@@ -339,6 +370,7 @@ class BoundaryGuard:
         export is written and fsynced before anything is deleted."""
         from ..clock import to_timestamp
 
+        number("older_than_days", older_than_days, minimum=0, maximum=365_000)
         store = self._store
         store.require_writable()
         cutoff = to_timestamp(store.now() - older_than_days * 86400)
@@ -346,7 +378,7 @@ class BoundaryGuard:
                              (cutoff,))
         target = None
         if denied:
-            folder = Path(export_dir) if export_dir is not None else store.home / "cold"
+            folder = Path(export_dir).expanduser() if export_dir is not None else store.home / "cold"
             folder.mkdir(parents=True, exist_ok=True)
             target = folder / f"boundary_events-denied-{cutoff[:10]}-{uuid.uuid4().hex[:8]}.jsonl"
             with open(target, "wb") as handle:

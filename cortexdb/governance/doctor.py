@@ -29,9 +29,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import _sqlite, migrations
+from .._boundary import public_function
 from .._json import dumps, loads
 from .._version import __version__
 from ..clock import system_clock
+from ..memory._common import limit as limit_value
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -139,6 +141,7 @@ def expected_schema(roots: tuple[Path, ...], tier: str, applied: tuple[tuple[str
 
 # -- the drift check ----------------------------------------------------------------------------
 
+@public_function
 def check(store: Store, *, record: bool = True) -> DoctorReport:
     """Compare every tier's live schema with the one expected at its recorded versions."""
     checked_at = store.timestamp()
@@ -211,18 +214,20 @@ def _previous_versions(store: Store) -> dict[str, dict[str, int]]:
     return loads(rows[0][0]) if rows else {}
 
 
+@public_function
 def trend(store: Store, *, limit: int = 20) -> list[dict[str, Any]]:
     """The newest ``limit`` doctor runs (exit code, counts, versions), newest first."""
     if not store.execute("SELECT 1 FROM tier0.sqlite_master WHERE type = 'table' AND name = 'drift_history'"):
         return []
     rows = store.execute("SELECT id, checked_at, exit_code, status, drift_count, regression_count, library_version, "
-                         "details FROM tier0.drift_history ORDER BY id DESC LIMIT ?", (int(limit),))
+                         "details FROM tier0.drift_history ORDER BY id DESC LIMIT ?", (limit_value(limit),))
     keys = ("id", "checked_at", "exit_code", "status", "drift_count", "regression_count", "library_version", "details")
     return [dict(zip(keys, (*r[:7], loads(r[7])), strict=False)) for r in rows]
 
 
 # -- the two-path check -------------------------------------------------------------------------
 
+@public_function
 def two_path(roots: tuple[Path, ...] | None = None) -> TwoPathReport:
     """Path A (every migration from empty) vs path B (snapshot + stamp) vs path C (an older
     store upgraded), for every tier of the always-installed modules."""

@@ -25,8 +25,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .._boundary import public_api
 from .._json import dumps, loads
 from ..errors import NotFoundError, ValidationError
+from ..memory._common import limit as limit_value
+from ..memory._common import number
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -34,6 +37,7 @@ if TYPE_CHECKING:
 PluginCallable = Callable[[str, dict[str, Any]], Any]
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
 DEFAULT_BUDGET = 5.0
+MAX_BUDGET = 86_400.0
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,7 @@ class HookExecution:
     result: Any
 
 
+@public_api
 class PluginRegistry:
     """Registered plugins of one store and their hook runs."""
 
@@ -92,8 +97,7 @@ class PluginRegistry:
             raise ValidationError("dependencies", "a plugin cannot depend on itself")
         if not callable_(callable):
             raise ValidationError("callable", "must be callable as callable(hook, context)")
-        if not time_budget > 0:
-            raise ValidationError("time_budget", "must be > 0 seconds")
+        time_budget = budget(time_budget)
         store = self._store
         with store.transaction():
             store.execute(
@@ -104,14 +108,16 @@ class PluginRegistry:
                 "author = excluded.author, dependencies = excluded.dependencies, hooks = excluded.hooks",
                 (plugin_id, name, version, category, priority, description, author, dumps(list(dependencies)),
                  dumps(list(hooks)), store.timestamp()))
-        self._callables[plugin_id] = (callable, float(time_budget))
+        self._callables[plugin_id] = (callable, time_budget)
         store.audit.seal("tier0", strict=False)
         return self.get(plugin_id)
 
     def load(self, plugin_id: str, callable: PluginCallable, *, time_budget: float = DEFAULT_BUDGET) -> None:
         """Attach the callable of an already registered plugin in this process (no write)."""
         self.get(plugin_id)
-        self._callables[plugin_id] = (callable, float(time_budget))
+        if not callable_(callable):
+            raise ValidationError("callable", "must be callable as callable(hook, context)")
+        self._callables[plugin_id] = (callable, budget(time_budget))
 
     def _set_enabled(self, plugin_id: str, enabled: bool) -> Plugin:
         store = self._store
@@ -167,6 +173,8 @@ class PluginRegistry:
         """Run ``hook`` on every enabled plugin declaring it; return one record per plugin."""
         if not isinstance(hook, str) or not hook:
             raise ValidationError("hook", "must be a non-empty string")
+        if time_budget is not None:
+            budget(time_budget)
         store = self._store
         store.require_writable()
         context = {} if context is None else context
@@ -249,7 +257,15 @@ class PluginRegistry:
                 params.append(value)
         clause = (" WHERE " + " AND ".join(where)) if where else ""
         return self._store.query(f"SELECT * FROM tier0.plugin_hook_executions{clause} ORDER BY id DESC LIMIT ?",
-                                 (*params, int(limit)))
+                                 (*params, limit_value(limit)))
+
+
+def budget(value: Any, field: str = "time_budget") -> float:
+    """A time budget: a finite number of seconds above 0, at most a day."""
+    seconds = number(field, value, maximum=MAX_BUDGET)
+    if not seconds > 0:
+        raise ValidationError(field, f"must be > 0 seconds, got {value!r}")
+    return float(seconds)
 
 
 def callable_(value: object) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .._boundary import public_api
 from .entities import EntitiesMixin
 from .model import DecayChange, DecayReport, Entity, Neighbor, Path, Pattern, Relation, SearchHit, Subgraph
 from .patterns import PATTERN_TYPES, PatternsMixin
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from ..store import Store
 
 
+@public_api
 class Graph(EntitiesMixin, RelationsMixin, SearchMixin, TraversalMixin, PatternsMixin):
     """The knowledge graph of one store. Entity arguments accept an Entity, its id or its name
     (looked up in ``namespace``, default ``"default"``)."""

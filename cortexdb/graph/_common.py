@@ -164,17 +164,17 @@ def timestamp(field: str, value: Any) -> str:
     if isinstance(value, (int, float)):
         if not math.isfinite(value):
             raise ValidationError(field, "must be a finite epoch time")
-        return to_timestamp(float(value))
+        return to_timestamp(float(value), field=field)
     if isinstance(value, datetime):
         moment = value if value.tzinfo else value.replace(tzinfo=UTC)
-        return to_timestamp(moment.timestamp())
+        return to_timestamp(moment.timestamp(), field=field)
     if isinstance(value, str):
         try:
             moment = datetime.fromisoformat(value)
         except ValueError as error:
             raise ValidationError(field, f"{value!r} is not a timestamp like 2026-01-01 12:00:00.000") from error
         moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-        return to_timestamp(moment.timestamp())
+        return to_timestamp(moment.timestamp(), field=field)
     raise ValidationError(field, f"must be epoch seconds, a datetime or timestamp text, got {value!r}")
 
 

@@ -7,6 +7,7 @@ expression index declared on it is used; values are always bound.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,14 +15,30 @@ from .._json import validate_path
 from ..errors import ValidationError
 
 _OPS = {"$eq": "=", "$ne": "!=", "$gt": ">", "$gte": ">=", "$lt": "<", "$lte": "<="}
+_ORDERING = ("$gt", "$gte", "$lt", "$lte")
 
 
 def _scalar(path: str, value: Any) -> Any:
-    if isinstance(value, bool):
-        return int(value)  # json_extract returns 1/0 for true/false
-    if value is None or isinstance(value, (str, int, float)):
+    if value is None or isinstance(value, (str, int, float)):  # bool is an int
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValidationError(f"where[{path}]", f"{value!r} has no JSON form")
         return value
     raise ValidationError(f"where[{path}]", f"values must be str, int, float, bool or None, got {type(value).__name__}")
+
+
+def _equal(expr: str, kind: str, value: Any, params: list[Any]) -> str:
+    """``expr`` equals the JSON value ``value``: booleans only JSON true/false, numbers never them.
+
+    json_extract reads true/false as 1/0, so json_type tells them apart; the json_extract term
+    stays first so an expression index on it is still used.
+    """
+    if isinstance(value, bool):
+        params.append(int(value))
+        return f"({expr} = ? AND {kind} = '{'true' if value else 'false'}')"
+    params.append(value)
+    if isinstance(value, (int, float)):
+        return f"({expr} = ? AND {kind} NOT IN ('true', 'false'))"
+    return f"{expr} = ?"
 
 
 def where_sql(column: str, where: Mapping[str, Any]) -> tuple[str, list[Any]]:
@@ -33,6 +50,7 @@ def where_sql(column: str, where: Mapping[str, Any]) -> tuple[str, list[Any]]:
     for path, condition in where.items():
         validate_path(path, field="where")
         expr = f"json_extract({column}, '{path}')"
+        kind = f"json_type({column}, '{path}')"
         if isinstance(condition, Mapping):
             if not condition:
                 raise ValidationError(f"where[{path}]", "operator dict is empty")
@@ -49,17 +67,26 @@ def where_sql(column: str, where: Mapping[str, Any]) -> tuple[str, list[Any]]:
                 if not values:
                     clauses.append("0")
                     continue
-                clauses.append(f"{expr} IN ({', '.join('?' * len(values))})")
-                params.extend(values)
+                terms = [f"{expr} IS NULL" if v is None else _equal(expr, kind, v, params) for v in values]
+                clauses.append(f"({' OR '.join(terms)})")
             elif op in _OPS:
                 scalar = _scalar(path, value)
-                if scalar is None:
-                    if op not in ("$eq", "$ne"):
-                        raise ValidationError(f"where[{path}]", f"{op} cannot compare with None")
-                    clauses.append(f"{expr} IS {'NOT ' if op == '$ne' else ''}NULL")
+                if scalar is None or isinstance(scalar, bool):
+                    if op in _ORDERING:
+                        raise ValidationError(f"where[{path}]", f"{op} cannot compare with {scalar!r}")
+                    if scalar is None:
+                        clauses.append(f"{expr} IS {'NOT ' if op == '$ne' else ''}NULL")
+                    else:
+                        equal = _equal(expr, kind, scalar, params)
+                        clauses.append(equal if op == "$eq" else f"({expr} IS NOT NULL AND NOT {equal})")
+                elif op == "$eq":
+                    clauses.append(_equal(expr, kind, scalar, params))
+                elif op == "$ne":
+                    clauses.append(f"({expr} IS NOT NULL AND NOT {_equal(expr, kind, scalar, params)})")
                 else:
-                    clauses.append(f"{expr} {_OPS[op]} ?")
                     params.append(scalar)
+                    same_type = "= 'text'" if isinstance(scalar, str) else "IN ('integer', 'real')"
+                    clauses.append(f"({expr} {_OPS[op]} ? AND {kind} {same_type})")
             else:
                 raise ValidationError(f"where[{path}]", f"unknown operator {op!r}; use {', '.join([*_OPS, '$in'])}")
     return " AND ".join(clauses) or "1", params

@@ -11,6 +11,7 @@ import os
 import re
 from typing import Any
 
+from .._boundary import public_api
 from ..errors import NotFoundError, ValidationError
 from ..store import Store
 from ..store import open as open_store
@@ -21,6 +22,7 @@ from .workspace import Row, _table
 _REL = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]{0,99}$")
 
 
+@public_api
 class KnowledgeGraph:
     """The seed's knowledge-graph facade over a cortexdb store."""
 

@@ -169,6 +169,8 @@ class EntitiesMixin:
 
     def get_entities(self, names: Iterable[str | int], *, namespace: str = "default") -> list[Entity]:
         """Several entities by name or id, in input order; names not found are skipped (open-by-names)."""
+        if isinstance(names, (str, bytes)) or not isinstance(names, Iterable):
+            raise ValidationError("names", f"must be a list of entity names or ids, got {type(names).__name__}")
         wanted = list(names)
         by_name = [n for n in wanted if isinstance(n, str)]
         by_id = [n for n in wanted if isinstance(n, int) and not isinstance(n, bool)]

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .._boundary import public_api
 from ..errors import ValidationError
 from . import _common as c
 
@@ -54,6 +55,7 @@ def _kind(field: str, value: Any) -> str:
     return value
 
 
+@public_api
 class Provenance:
     """``db.provenance``: record and walk provenance links."""
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from .._boundary import public_api
 from .._json import dumps_or_none, loads
 from ..errors import NotFoundError, ValidationError
 from . import _common as c
@@ -53,6 +54,7 @@ def decode(columns: list[str], row: tuple[Any, ...]) -> Row:
     return out
 
 
+@public_api
 class Workspace:
     """``db.workspace``: what the crawler discovered in the workspace."""
 

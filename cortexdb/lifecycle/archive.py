@@ -26,7 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._boundary import public_api
 from ..errors import ArchiveError, NotFoundError, ValidationError, wrap_apsw
+from ..memory._common import integer
+from ..memory._common import limit as limit_value
 from .groups import GROUPS, RESTORE_VALUES, ArchiveGroup, get_group
 
 if TYPE_CHECKING:
@@ -78,6 +81,7 @@ class MoveResult:
     resumed: int = 0
 
 
+@public_api
 class Archive:
     """``db.archive``: move groups of rows to tier 3 and back, list and read them, resume
     interrupted moves, and ship the archive to cold storage."""
@@ -121,8 +125,7 @@ class Archive:
 
     def _run_kind(self, group: ArchiveGroup, keys: builtins.list[Any], kind: str, batch_size: int, progress: Progress) -> MoveResult:
         self._store.require_writable()
-        if batch_size < 1:
-            raise ValidationError("batch_size", "must be >= 1")
+        integer("batch_size", batch_size, minimum=1)
         resumed = self.resume()
         ops, moved_keys, rows = [], 0, 0
         keys = list(dict.fromkeys(keys))
@@ -395,7 +398,7 @@ class Archive:
         if state is not None:
             sql += " WHERE state = ?"
             params.append(state)
-        rows = self._store.execute(sql + " ORDER BY id DESC LIMIT ?", [*params, int(limit)])
+        rows = self._store.execute(sql + " ORDER BY id DESC LIMIT ?", [*params, limit_value(limit)])
         return [Operation(*r) for r in rows]
 
     def interrupted(self) -> builtins.list[Operation]:
@@ -447,7 +450,7 @@ class Archive:
             raise ValidationError("text", "must be a non-empty string")
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         return self._dicts("SELECT * FROM tier3.archived_messages WHERE content LIKE ? ESCAPE '\\' ORDER BY id DESC LIMIT ?",
-                           (pattern, int(limit)))
+                           (pattern, limit_value(limit)))
 
     def _dicts(self, sql: str, params: Sequence[Any] | dict[str, Any]) -> builtins.list[dict[str, Any]]:
         return dict_rows(self._store, sql, params)

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, cast, runtime_checkab
 import orjson
 import zstandard
 
+from .._boundary import public_api
 from .._version import __version__
 from ..errors import ArchiveError, ValidationError, wrap_apsw
 from .groups import ident
@@ -67,6 +68,7 @@ class ColdStore(Protocol):
     def remove(self, name: str) -> None: ...
 
 
+@public_api
 class FilesystemColdStore:
     """Bundles as directories under ``root``; staging directories are hidden siblings
     (``.<name>.partial-<pid>-<uuid>``) renamed into place, so the rename is atomic."""

@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._boundary import public_api
 from .._sqlite import TIERS
 from ..clock import to_timestamp
 from ..errors import CortexError, ValidationError
+from ..memory._common import limit as limit_value
 from .maintenance import file_stats, fts_tables
 
 if TYPE_CHECKING:
@@ -103,6 +105,7 @@ def register_check(name: str, category: str) -> Callable[[Callable[[Store], list
     return add
 
 
+@public_api
 class HealthReview:
     """``db.health``: run the review, read past reports."""
 
@@ -183,7 +186,7 @@ class HealthReview:
         """Recent reports, newest first."""
         from .archive import dict_rows
 
-        return dict_rows(self._store, "SELECT * FROM tier3.health_reports ORDER BY id DESC LIMIT ?", (int(limit),))
+        return dict_rows(self._store, "SELECT * FROM tier3.health_reports ORDER BY id DESC LIMIT ?", (limit_value(limit),))
 
     def issues(self, report_id: int) -> list[dict[str, Any]]:
         """The issues of one report."""

@@ -23,9 +23,11 @@ from typing import TYPE_CHECKING, Any
 
 import apsw
 
+from .._boundary import public_api
 from .._json import dumps
 from .._sqlite import TIERS
 from ..errors import CortexError, ValidationError, translate, wrap_apsw
+from ..memory._common import limit as limit_value
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -101,6 +103,7 @@ def probe(store: Store) -> float:
     return best * 1000
 
 
+@public_api
 class Maintenance:
     """``db.maintenance``: run a maintenance level and list past runs."""
 
@@ -153,7 +156,7 @@ class Maintenance:
         """Recent runs, newest first."""
         from .archive import dict_rows
 
-        return dict_rows(self._store, "SELECT * FROM tier3.maintenance_runs ORDER BY id DESC LIMIT ?", (int(limit),))
+        return dict_rows(self._store, "SELECT * FROM tier3.maintenance_runs ORDER BY id DESC LIMIT ?", (limit_value(limit),))
 
     # -- operations (outside any transaction) ---------------------------------------------------------
     def _exec(self, sql: str) -> list[Any]:

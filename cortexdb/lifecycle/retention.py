@@ -24,9 +24,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .._boundary import public_api
 from .._json import dumps, loads
 from ..clock import to_timestamp
 from ..errors import CortexError, NotFoundError, ValidationError
+from ..memory._common import integer, number
 from .groups import get_group, ident
 
 if TYPE_CHECKING:
@@ -35,6 +37,8 @@ if TYPE_CHECKING:
 Progress = Callable[[int, int], None] | None
 ACTIONS = ("delete", "archive", "keep_last_n", "aggregate_then_drop", "export_before_purge", "cascade", "capacity", "keep")
 DAY = 86400.0
+MAX_AGE_DAYS = 365_000
+"""The longest age a policy may keep (1,000 years): older cutoffs fall before the calendar."""
 _WS = {"time_fallback": "discovered_at"}
 
 DEFAULT_POLICIES: list[dict[str, Any]] = [
@@ -150,6 +154,7 @@ class RetentionReport:
         return sum(f.age_violations + f.count_violations for f in self.findings)
 
 
+@public_api
 class RetentionManager:
     """``db.retention``: policies, ``evaluate()`` (dry run) and ``apply()``."""
 
@@ -230,9 +235,10 @@ class RetentionManager:
             raise ValidationError("action", f"must be one of {', '.join(ACTIONS)}")
         if policy.time_kind not in ("text", "epoch"):
             raise ValidationError("time_kind", "must be 'text' or 'epoch'")
-        for name, value in (("max_age_days", policy.max_age_days), ("keep_last_n", policy.keep_last_n)):
-            if value is not None and (not isinstance(value, (int, float)) or value < 0):
-                raise ValidationError(name, "must be a number >= 0")
+        if policy.max_age_days is not None:
+            number("max_age_days", policy.max_age_days, minimum=0, maximum=MAX_AGE_DAYS)
+        if policy.keep_last_n is not None:
+            integer("keep_last_n", policy.keep_last_n, minimum=0, maximum=2**63 - 1)
         if policy.action in ("keep_last_n", "capacity") and policy.keep_last_n is None:
             raise ValidationError("keep_last_n", f"action {policy.action} needs keep_last_n")
         if policy.action in ("delete", "archive", "aggregate_then_drop", "export_before_purge") and (

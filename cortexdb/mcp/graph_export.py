@@ -13,6 +13,7 @@ from xml.sax.saxutils import escape
 
 import orjson
 
+from .._boundary import public_function
 from ..errors import ValidationError
 from ..graph import _common as c
 
@@ -65,6 +66,7 @@ def collect(store: Store, *, root: str | int | None = None, depth: int = 2, kind
     return nodes, edges
 
 
+@public_function
 def export_graph(store: Store, fmt: str, *, root: str | int | None = None, depth: int = 2, kind: str | None = None,
                  namespace: str = "default", limit: int = 10_000) -> str:
     """The graph as text in ``fmt`` (graphml, dot, mermaid, json); see :func:`collect`."""

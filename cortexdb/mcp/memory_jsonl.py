@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from .._boundary import public_function
 from ..errors import CortexError, StoreFileError, ValidationError, wrap_apsw
 from ..graph import _common as c
 from .tools import PATTERN_MESSAGE, _entity_type, _name, _texts, insert_entities, insert_relations
@@ -91,6 +92,7 @@ def _parse(line: str) -> tuple[str, Any]:
     raise ValidationError("type", f"must be \"entity\" or \"relation\", got {kind!r}")
 
 
+@public_function
 def import_memory(store: Store, path: str | os.PathLike[str], *, namespace: str = "default",
                   progress: Progress = None) -> ImportReport:
     """Merge a reference ``memory.jsonl`` into the graph of ``namespace`` in one transaction.
@@ -221,6 +223,7 @@ def iter_memory_lines(store: Store, *, namespace: str = "default") -> Any:
                 b',"relationType":' + dumps(rtype) + b"}"
 
 
+@public_function
 def export_memory(store: Store, path: str | os.PathLike[str], *, namespace: str = "default") -> ExportReport:
     """Write the graph of ``namespace`` as a reference ``memory.jsonl`` at ``path`` (atomically:
     a temp file in the same directory renamed over it), from one consistent snapshot."""

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from .._boundary import public_api
 from ..errors import NotFoundError, ValidationError, wrap_apsw
 from ..graph import _common as c
 
@@ -164,6 +165,7 @@ def _cursor(value: Any) -> int:
     raise ValidationError("cursor", f"{value!r} is not a cursor returned by this server; omit it to start over")
 
 
+@public_api
 class MemoryTools:
     """The nine reference memory tools over the knowledge graph of ``store`` in ``namespace``.
 

@@ -6,11 +6,13 @@ raises ValidationError naming the field.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import apsw
 
+from .._boundary import BINDING, binding_error
 from ..errors import ValidationError, translate
 
 if TYPE_CHECKING:
@@ -50,6 +52,17 @@ def integer(field: str, value: Any, *, minimum: int | None = None, maximum: int 
     return value
 
 
+def number(field: str, value: Any, *, minimum: float | None = None, maximum: float | None = None) -> float:
+    """Return ``value`` if it is a finite int or float (not a bool, NaN or inf) within the bounds."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValidationError(field, f"must be a finite number, got {value!r:.80}")
+    if minimum is not None and value < minimum:
+        raise ValidationError(field, f"must be >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValidationError(field, f"must be <= {maximum}, got {value}")
+    return value
+
+
 def choice(field: str, value: Any, allowed: Sequence[str]) -> str:
     """Return ``value`` if it is one of ``allowed``."""
     if not isinstance(value, str) or value not in allowed:
@@ -71,3 +84,5 @@ def run(store: Store, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> 
             return store.conn.execute(sql, params).fetchall()
         except apsw.Error as error:
             raise translate(error) from error
+        except BINDING as error:
+            raise binding_error(params, error) from error

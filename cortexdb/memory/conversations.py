@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import apsw
 import orjson
 
+from .._boundary import public_api
 from .._json import dumps, dumps_or_none, loads
 from ..errors import CortexError, NotFoundError, ValidationError, translate
 from . import _common as c
@@ -161,6 +162,7 @@ def _message_tuple(conversation_id: str, item: Any, ts: str, index: int) -> tupl
     return (conversation_id, role, content, dumps_or_none(metadata, field=f"messages[{index}].metadata"), ts)
 
 
+@public_api
 @dataclass(frozen=True)
 class Conversation:
     """A handle on one conversation: write messages, actions, snapshots and its status.
@@ -200,8 +202,9 @@ class Conversation:
         """
         store = self._store
         store.require_writable()
-        if isinstance(messages, (str, bytes, dict)):
-            raise ValidationError("messages", "must be a list of (role, content[, metadata]) items")
+        if isinstance(messages, (str, bytes, dict)) or not isinstance(messages, Iterable):
+            raise ValidationError("messages", "must be a list of (role, content[, metadata]) items, "
+                                              f"got {type(messages).__name__}")
         ts = store.timestamp()
         rows = [_message_tuple(self.conversation_id, item, ts, index) for index, item in enumerate(messages)]
         if not rows:
@@ -332,6 +335,7 @@ class Conversation:
         return translate(error)
 
 
+@public_api
 class Conversations:
     """``db.conversations``: start, find, list and search conversations."""
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .._boundary import public_api
 from .._json import dumps_or_none, loads
 from ..errors import NotFoundError, ValidationError
 from . import _common as c
@@ -104,6 +105,7 @@ def _spec(index: int, item: Any) -> ChunkSpec:
     return spec
 
 
+@public_api
 class Creation:
     """``db.creation``: start/resume a chunked file creation, mark chunks, find the next one."""
 

@@ -23,6 +23,7 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .._boundary import public_api
 from .._json import dumps, loads
 from ..errors import NotFoundError, ValidationError
 from . import _common as c
@@ -105,6 +106,7 @@ def percentage(value: Any, *, field: str = "progress_percentage") -> float | Non
     return round(float(value), 2)
 
 
+@public_api
 class Tasks:
     """``db.tasks``: create tasks, move them through the status graph, record progress and artifacts."""
 

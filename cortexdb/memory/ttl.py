@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import apsw
 import orjson
 
+from .._boundary import public_api
 from .._json import dumps
 from ..clock import to_timestamp
 from ..errors import BusyError, CortexError, ValidationError, translate
@@ -79,6 +80,7 @@ def _flush_at_exit(ref: weakref.ref[Memory]) -> None:
             pass  # the store was closed or locked: those counts are lost, as documented
 
 
+@public_api
 class Memory:
     """``db.memory``: ``set`` / ``get`` / ``delete`` keys with a TTL, per namespace."""
 

@@ -113,6 +113,12 @@ def cases(workdir: Path) -> list[Case]:
             raw.execute("SELECT value_type, value FROM structured_memory WHERE namespace = ? AND key = ?",
                         ("ctx", name)).fetchone()
 
+    unguarded = type(db.memory).get.__wrapped__  # the method without the public-boundary wrapper
+
+    def get_unguarded() -> None:
+        for name in names:
+            unguarded(db.memory, name, namespace="ctx")
+
     def close() -> None:
         db.memory.flush()
         raw.close()
@@ -127,6 +133,8 @@ def cases(workdir: Path) -> list[Case]:
              notes="raw: one autocommit INSERT per row into the same tier1.db (same triggers)"),
         Case("conversations.search (5 queries)", search, raw_search, ops=len(queries), target=2.0,
              notes="5000 messages in 100 conversations; raw: FTS5 MATCH + bm25 + snippet, LIMIT 20"),
+        Case("(info) public boundary: memory.get 1000 keys, guarded vs unguarded", get, get_unguarded,
+             ops=len(names), notes="baseline: the same method without @public_api's wrapper"),
         Case("memory.get 1000 keys", get, raw_get, ops=len(names), target=2.0,
              notes="raw: primary-key SELECT + fetchone, no decoding", teardown=close),
     ]
