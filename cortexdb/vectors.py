@@ -10,6 +10,7 @@ runs in numpy. Both give the exact nearest neighbours (``vec0`` is a flat, brute
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import sys
@@ -105,22 +106,55 @@ def encode(cfg: VectorConfig, value: Any, field: str) -> bytes:
     """One vector as float32 bytes, after checking its length, finiteness and (cosine) norm."""
     if isinstance(value, (str, bytes, bytearray)) or not isinstance(value, Iterable):
         raise ValidationError(field, f"must be a sequence of {cfg.dim} numbers, got {type(value).__name__}")
-    import array
-
+    np = _numpy()
+    if np is None:
+        return _encode_array(cfg, value, field)
     try:
-        numbers = [float(x) for x in value]
+        numbers = np.asarray(value)
     except (TypeError, ValueError, OverflowError):
         raise ValidationError(field, "must contain only numbers") from None
-    if len(numbers) != cfg.dim:
-        raise ValidationError(field, f"has {len(numbers)} dimensions; this store's vectors have {cfg.dim}")
-    packed = array.array("f", numbers)
-    if not all(math.isfinite(x) for x in packed):  # also catches values beyond float32's range
-        raise ValidationError(field, "must contain only finite numbers (no NaN or infinity, within float32 range)")
-    if cfg.metric == "cosine" and not any(packed):
-        raise ValidationError(field, "is the zero vector, which has no direction for cosine distance")
+    if numbers.dtype.kind not in "fiu" or numbers.ndim != 1:
+        raise ValidationError(field, f"must be a flat sequence of {cfg.dim} numbers (no bools, strings or nesting)")
+    if numbers.shape[0] != cfg.dim:
+        raise ValidationError(field, f"has {numbers.shape[0]} dimensions; this store's vectors have {cfg.dim}")
+    with np.errstate(over="ignore", invalid="ignore"):
+        packed = numbers.astype("<f4")
+    return _checked(cfg, field, bool(np.isfinite(packed).all()), bool(packed.any()), packed.tobytes())
+
+
+def _encode_array(cfg: VectorConfig, value: Iterable[Any], field: str) -> bytes:
+    """The same checks without numpy."""
+    import array
+
+    items = list(value)
+    if any(isinstance(x, (bool, str, bytes)) for x in items):
+        raise ValidationError(field, f"must be a flat sequence of {cfg.dim} numbers (no bools, strings or nesting)")
+    try:
+        packed = array.array("f", [float(x) for x in items])
+    except (TypeError, ValueError, OverflowError):
+        raise ValidationError(field, "must contain only numbers") from None
+    if len(packed) != cfg.dim:
+        raise ValidationError(field, f"has {len(packed)} dimensions; this store's vectors have {cfg.dim}")
     if sys.byteorder != "little":
         packed.byteswap()
-    return packed.tobytes()
+    return _checked(cfg, field, all(math.isfinite(x) for x in packed), any(packed), packed.tobytes())
+
+
+def _checked(cfg: VectorConfig, field: str, finite: bool, nonzero: bool, blob: bytes) -> bytes:
+    if not finite:  # also catches values beyond float32's range
+        raise ValidationError(field, "must contain only finite numbers (no NaN or infinity, within float32 range)")
+    if cfg.metric == "cosine" and not nonzero:
+        raise ValidationError(field, "is the zero vector, which has no direction for cosine distance")
+    return blob
+
+
+@functools.cache
+def _numpy() -> Any:
+    try:
+        import numpy
+    except ImportError:
+        return None
+    return numpy
 
 
 def encode_all(cfg: VectorConfig, values: Sequence[Any], field: str) -> list[bytes]:
@@ -253,6 +287,20 @@ def nearest(store: Store, space: Space, cfg: VectorConfig, query: bytes, k: int,
                            f"FROM {base}) SELECT v.k, v.distance FROM v {join} WHERE {condition} "
                            "ORDER BY v.distance, v.k LIMIT :k", bound)
     return _numpy_nearest(store, space, cfg, query, k, join, condition, bound)
+
+
+def distances(store: Store, space: Space, cfg: VectorConfig, query: bytes, keys: Sequence[int]) -> dict[int, float]:
+    """Distances from ``query`` of the given rows' vectors (rows without one are left out)."""
+    if not keys:
+        return {}
+    import orjson
+
+    where = ["v.k IN (SELECT value FROM json_each(:keys))"]
+    params = {"keys": orjson.dumps(list(keys)).decode(), "q": query, "k": len(keys)}
+    if backend(store) == "sqlite-vec":
+        return dict(_run(store, f"SELECT {space.key}, vec_distance_{cfg.metric}(embedding, :q) FROM {space.tier}.{space.table} "
+                                f"WHERE {space.key} IN (SELECT value FROM json_each(:keys))", params))
+    return dict(_numpy_nearest(store, space, cfg, query, len(keys), "", where[0], params))
 
 
 def _numpy_nearest(store: Store, space: Space, cfg: VectorConfig, query: bytes, k: int, join: str, condition: str,

@@ -86,7 +86,7 @@ class SearchMixin:
         fused = v.fuse([list(texts), [key for key, _ in near]], (text_weight, vector_weight), rrf_k)[:limit]
         dist = dict(near)
         missing = [key for key, _ in fused if key not in dist]
-        dist.update(self._distances(cfg, blob, missing))
+        dist.update(v.distances(self.store, SPACE, cfg, blob, missing))
         return self._hits([(key, score, texts[key][1] if key in texts else None,
                             -texts[key][0] if key in texts else None, dist.get(key)) for key, score in fused])
 
@@ -138,14 +138,6 @@ class SearchMixin:
             assert embedder is not None and query is not None  # check_method made sure
             [embedding] = v.embed_texts(embedder, [query], "embedding")
         return v.encode(cfg, embedding, "embedding")
-
-    def _distances(self, cfg: v.VectorConfig, blob: bytes, keys: list[int]) -> dict[int, float]:
-        """Distances of a few given nodes (fused hits found only by text)."""
-        if not keys:
-            return {}
-        near = v.nearest(self.store, SPACE, cfg, blob, len(keys), where=["v.k IN (SELECT value FROM json_each(:keys))"],
-                         params={"keys": c.int_list(keys)})
-        return dict(near)
 
     def _hits(self, ranked: list[tuple[int, float, str | None, float | None, float | None]]) -> list[SearchHit]:
         """Hits in the given order from ``(node id, score, snippet, text score, distance)``."""

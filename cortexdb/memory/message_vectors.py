@@ -62,11 +62,7 @@ def ranked(store: Store, query: str | None, embedding: Any, method: str, *, limi
     fused = v.fuse([list(texts), [key for key, _ in near]], weights, rrf_k)[:limit]
     dist = dict(near)
     missing = [key for key, _ in fused if key not in dist]
-    if missing:
-        from ..graph._common import int_list
-
-        dist.update(v.nearest(store, SPACE, cfg, blob, len(missing), where=["v.k IN (SELECT value FROM json_each(:keys))"],
-                              params={"keys": int_list(missing)}))
+    dist.update(v.distances(store, SPACE, cfg, blob, missing))
     return [(key, score, texts[key][1] if key in texts else None, texts[key][0] if key in texts else None,
              dist.get(key)) for key, score in fused]
 
