@@ -212,38 +212,32 @@ def _index_name(space: Space) -> str:
 
 
 def sync_index(store: Store, space: Space, cfg: VectorConfig) -> None:
-    """Bring the in-memory ``vec0`` index up to the stored rows (incrementally when it can)."""
+    """Bring the in-memory ``vec0`` index up to the stored rows: copy the rows written since the
+    last sync (keys it may hold already are replaced), or rebuild it after a deletion."""
     index = _index_name(space)
     base = f"{space.tier}.{space.table}"
     conn = store.conn
     with store._lock, wrap_apsw():
-        generation = conn.execute(f"SELECT generation FROM {space.tier}.{space.config}").get
-        state = conn.execute("SELECT generation, dim, metric FROM temp.cortexdb_knn_state WHERE space = ?",
-                             (space.name,)).fetchall() if _has_state(conn) else []
-        if state and (state[0][1], state[0][2]) == (cfg.dim, cfg.metric):
-            synced = state[0][0]
-            if synced == generation:
-                return
-        else:
-            synced = None
+        generation, deletions = conn.execute(f"SELECT generation, deletions FROM {space.tier}.{space.config}").fetchall()[0]
+        conn.execute("CREATE TABLE IF NOT EXISTS temp.cortexdb_knn_state (space TEXT PRIMARY KEY, generation INTEGER, "
+                     "deletions INTEGER, max_key INTEGER, dim INTEGER, metric TEXT)")
+        state = conn.execute("SELECT generation, deletions, max_key FROM temp.cortexdb_knn_state "
+                             "WHERE space = ? AND dim = ? AND metric = ?", (space.name, cfg.dim, cfg.metric)).fetchall()
+        if state and state[0][0] == generation:
+            return
         with conn:  # SAVEPOINT: the index and its state change together
-            if synced is None:
-                conn.execute("CREATE TABLE IF NOT EXISTS temp.cortexdb_knn_state (space TEXT PRIMARY KEY, generation INTEGER, "
-                             "dim INTEGER, metric TEXT)")
+            if not state or state[0][1] != deletions:
                 _rebuild(conn, index, base, space, cfg)
             else:
-                conn.execute(f"DELETE FROM {index} WHERE rowid IN (SELECT {space.key} FROM {base} WHERE generation > ?)",
-                             (synced,))
+                synced, max_key = state[0][0], state[0][2]
+                # keys above the last synced maximum are new to the index: only lower ones may need replacing
+                conn.execute(f"DELETE FROM {index} WHERE rowid IN (SELECT {space.key} FROM {base} "
+                             f"WHERE generation > ? AND {space.key} <= ?)", (synced, max_key))
                 conn.execute(f"INSERT INTO {index} (rowid, embedding) SELECT {space.key}, embedding FROM {base} "
                              "WHERE generation > ?", (synced,))
-                if conn.execute(f"SELECT count(*) FROM {index}").get != conn.execute(f"SELECT count(*) FROM {base}").get:
-                    _rebuild(conn, index, base, space, cfg)  # rows were deleted
-            conn.execute("INSERT OR REPLACE INTO temp.cortexdb_knn_state VALUES (?, ?, ?, ?)",
-                         (space.name, generation, cfg.dim, cfg.metric))
-
-
-def _has_state(conn: apsw.Connection) -> bool:
-    return bool(conn.execute("SELECT 1 FROM temp.sqlite_master WHERE name = 'cortexdb_knn_state'").fetchall())
+            max_key = conn.execute(f"SELECT coalesce(max({space.key}), 0) FROM {base}").get
+            conn.execute("INSERT OR REPLACE INTO temp.cortexdb_knn_state VALUES (?, ?, ?, ?, ?, ?)",
+                         (space.name, generation, deletions, max_key, cfg.dim, cfg.metric))
 
 
 def _rebuild(conn: apsw.Connection, index: str, base: str, space: Space, cfg: VectorConfig) -> None:

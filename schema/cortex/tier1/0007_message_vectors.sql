@@ -6,6 +6,7 @@ CREATE TABLE IF NOT EXISTS message_vector_config (
     dim INTEGER NOT NULL CHECK (dim BETWEEN 1 AND 8192),
     metric TEXT NOT NULL CHECK (metric IN ('cosine', 'l2')),
     generation INTEGER NOT NULL DEFAULT 0,
+    deletions INTEGER NOT NULL DEFAULT 0,         -- vectors deleted so far: the index rebuilds
     enabled_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS message_embeddings (
@@ -29,7 +30,7 @@ WHEN new.generation <= old.generation BEGIN
     UPDATE message_embeddings SET generation = (SELECT generation FROM message_vector_config) WHERE message_id = new.message_id;
 END;
 CREATE TRIGGER IF NOT EXISTS message_embeddings_after_delete AFTER DELETE ON message_embeddings BEGIN
-    UPDATE message_vector_config SET generation = generation + 1;
+    UPDATE message_vector_config SET generation = generation + 1, deletions = deletions + 1;
 END;
 -- down
 DROP TRIGGER IF EXISTS message_embeddings_after_update;

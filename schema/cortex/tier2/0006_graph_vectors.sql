@@ -8,6 +8,7 @@ CREATE TABLE IF NOT EXISTS graph_vector_config (
     dim INTEGER NOT NULL CHECK (dim BETWEEN 1 AND 8192),
     metric TEXT NOT NULL CHECK (metric IN ('cosine', 'l2')),
     generation INTEGER NOT NULL DEFAULT 0,
+    deletions INTEGER NOT NULL DEFAULT 0,         -- vectors deleted so far: the index rebuilds
     enabled_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS graph_embeddings (
@@ -29,7 +30,7 @@ WHEN new.generation <= old.generation BEGIN
     UPDATE graph_embeddings SET generation = (SELECT generation FROM graph_vector_config) WHERE entity_id = new.entity_id;
 END;
 CREATE TRIGGER IF NOT EXISTS graph_embeddings_after_delete AFTER DELETE ON graph_embeddings BEGIN
-    UPDATE graph_vector_config SET generation = generation + 1;
+    UPDATE graph_vector_config SET generation = generation + 1, deletions = deletions + 1;
 END;
 -- down
 DROP TRIGGER IF EXISTS graph_embeddings_after_update;
