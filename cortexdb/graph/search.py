@@ -145,7 +145,7 @@ class SearchMixin:
             return []
         rows = self.store.execute(f"SELECT {c.ENTITY_COLUMNS}, e.body FROM tier2.graph_entities e "
                                   "WHERE e.id IN (SELECT value FROM json_each(?))", (c.int_list([r[0] for r in ranked]),))
-        by_id = {e.id: (e, row[-1]) for e, row in zip(c.entities_from_rows(self.store, rows), rows)}
+        by_id = {e.id: (e, row[-1]) for e, row in zip(c.entities_from_rows(self.store, rows), rows, strict=True)}
         hits = []
         for key, score, snippet, text_score, distance in ranked:
             if key in by_id:

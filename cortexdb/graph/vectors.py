@@ -44,7 +44,7 @@ def write(store: Store, ids: Sequence[int], given: Mapping[int, bytes], *, embed
             texts = dict(store.execute(_TEXT, (c.int_list(wanted),)))
             order = [i for i in wanted if i in texts]
             vectors = v.embed_texts(embedder, [texts[i] for i in order], "embedding")
-            rows += [(i, v.encode(cfg, vec, "embedding")) for i, vec in zip(order, vectors)]
+            rows += [(i, v.encode(cfg, vec, "embedding")) for i, vec in zip(order, vectors, strict=True)]
     if rows:
         generation = v.next_generation(store, SPACE)
         store.conn.executemany(_WRITE, [(i, blob, generation) for i, blob in rows])

@@ -43,7 +43,8 @@ def register_extras(server: MCPServer, store: Store, *, namespace: str,
 
     @server.tool(name="search_ranked", title="Ranked Search",
                  description="Ranked search (words stemmed and bm25-ranked, or by meaning with method semantic/"
-                             "hybrid, best first) over entity names, types and observations; returns at most `limit` hits with a snippet (matches **marked**)",
+                             "hybrid, best first) over entity names, types and observations; returns at most "
+                             "`limit` hits with a snippet (matches **marked**)",
                  annotations=READ)
     async def search_ranked(
             query: Annotated[str, Field(description="Words to look for (any text is accepted)")],

