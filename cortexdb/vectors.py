@@ -258,14 +258,18 @@ def nearest(store: Store, space: Space, cfg: VectorConfig, query: bytes, k: int,
             "Text search (method='text') works without them")
     if how == "sqlite-vec":
         sync_index(store, space, cfg)
-        total = store.execute(f"SELECT count(*) FROM {base}")[0][0]
+        total = None
         fetch = k if not where and not join else 4 * k
         while fetch <= _VEC0_MAX_K:
             bound["fetch"] = fetch
             rows = _run(store, f"WITH v(k, distance) AS MATERIALIZED (SELECT rowid, distance FROM {_index_name(space)} "
                                f"WHERE embedding MATCH :q AND k = :fetch) SELECT v.k, v.distance FROM v {join} "
                                f"WHERE {condition} ORDER BY v.distance, v.k LIMIT :k", bound)
-            if len(rows) >= k or fetch >= total:
+            if len(rows) >= k:
+                return rows
+            if total is None:
+                total = store.execute(f"SELECT count(*) FROM {base}")[0][0]
+            if fetch >= total:
                 return rows
             fetch *= 4
         # very selective filters: scan the filtered rows exactly with sqlite-vec's distance function
