@@ -113,9 +113,9 @@ def encode(cfg: VectorConfig, value: Any, field: str) -> bytes:
         raise ValidationError(field, f"must be a flat sequence of {cfg.dim} numbers (no bools, strings or nesting)")
     if numbers.shape[0] != cfg.dim:
         raise ValidationError(field, f"has {numbers.shape[0]} dimensions; this store's vectors have {cfg.dim}")
-    with np.errstate(over="ignore", invalid="ignore"):
-        packed = numbers.astype("<f4")
-    return _checked(cfg, field, bool(np.isfinite(packed).all()), bool(packed.any()), packed.tobytes())
+    finite = bool(np.isfinite(numbers).all()) and (numbers.dtype == _F32 or float(np.abs(numbers).max()) <= _F32_MAX)
+    packed = numbers.astype(_F32) if finite else numbers  # checked first: a cast beyond float32 would warn
+    return _checked(cfg, field, finite, bool(packed.any()), packed.tobytes())
 
 
 def _encode_array(cfg: VectorConfig, value: Iterable[Any], field: str) -> bytes:
@@ -142,6 +142,10 @@ def _checked(cfg: VectorConfig, field: str, finite: bool, nonzero: bool, blob: b
     if cfg.metric == "cosine" and not nonzero:
         raise ValidationError(field, "is the zero vector, which has no direction for cosine distance")
     return blob
+
+
+_F32 = "<f4"
+_F32_MAX = 3.4028234663852886e38
 
 
 @functools.cache
@@ -223,8 +227,9 @@ def sync_index(store: Store, space: Space, cfg: VectorConfig) -> None:
             else:
                 synced, max_key = state[0][0], state[0][2]
                 # keys above the last synced maximum are new to the index: only lower ones may need replacing
-                conn.execute(f"DELETE FROM {index} WHERE rowid IN (SELECT {space.key} FROM {base} "
-                             f"WHERE generation > ? AND {space.key} <= ?)", (synced, max_key))
+                stale = conn.execute(f"SELECT {space.key} FROM {base} WHERE generation > ? AND {space.key} <= ?",
+                                     (synced, max_key)).fetchall()
+                conn.executemany(f"DELETE FROM {index} WHERE rowid = ?", stale)  # vec0 scans for an IN list
                 conn.execute(f"INSERT INTO {index} (rowid, embedding) SELECT {space.key}, embedding FROM {base} "
                              "WHERE generation > ?", (synced,))
             max_key = conn.execute(f"SELECT coalesce(max({space.key}), 0) FROM {base}").get

@@ -99,7 +99,8 @@ class EntitiesMixin:
                 store.conn.executemany("INSERT OR IGNORE INTO tier2.graph_tags (entity_id, tag) VALUES (?, ?)",
                                        [(ids[i], t) for t in tag_list])
             if given or store.embedder is not None:
-                vectors.write(store, ids, given, embed_missing=self._to_embed(ids, rows, observations))
+                embed = self._to_embed(ids, rows, observations) if store.embedder is not None else ()
+                vectors.write(store, ids, given, embed_missing=embed)
             if progress:
                 progress(len(ids), len(ids))
         return ids
