@@ -42,12 +42,11 @@ class Space:
     config: str
     table: str
     key: str
-    extra: tuple[str, ...] = ()
 
 
 SPACES = {
     "graph": Space("graph", "tier2", "graph_vector_config", "graph_embeddings", "entity_id"),
-    "messages": Space("messages", "tier1", "message_vector_config", "message_embeddings", "message_id", ("conversation_id",)),
+    "messages": Space("messages", "tier1", "message_vector_config", "message_embeddings", "message_id"),
 }
 
 
@@ -155,11 +154,6 @@ def _numpy() -> Any:
     except ImportError:
         return None
     return numpy
-
-
-def encode_all(cfg: VectorConfig, values: Sequence[Any], field: str) -> list[bytes]:
-    """Several vectors (``field[i]`` names a bad one)."""
-    return [encode(cfg, v, f"{field}[{i}]") for i, v in enumerate(values)]
 
 
 def next_generation(store: Store, space: Space) -> int:

@@ -15,13 +15,9 @@ if TYPE_CHECKING:
 SPACE = v.SPACES["graph"]
 _WRITE = ("INSERT INTO tier2.graph_embeddings (entity_id, embedding, generation) VALUES (?, ?, ?) "
           "ON CONFLICT (entity_id) DO UPDATE SET embedding = excluded.embedding, generation = excluded.generation")
+# The text an embedder sees for a node: ``name (kind)`` then title, content and observations.
 _TEXT = ("SELECT id, name || ' (' || kind || ')' || CASE WHEN body = '' THEN '' ELSE char(10) || body END "
          "FROM tier2.graph_entities WHERE id IN (SELECT value FROM json_each(?))")
-
-
-def node_text_sql() -> str:
-    """The text an embedder sees for a node: ``name (kind)`` then title, content and observations."""
-    return _TEXT
 
 
 def prepare(store: Store, embeddings: Mapping[int, Any], field: str) -> dict[int, bytes]:
