@@ -14,12 +14,14 @@ from .errors import (
     BusyError,
     ClosedError,
     CortexError,
+    EmbedderUnavailable,
     IntegrityError,
     MigrationDriftError,
     MigrationError,
     NotFoundError,
     ReadOnlyError,
     SchemaTooNewError,
+    SemanticSearchUnavailable,
     StoreFileError,
     ValidationError,
 )
@@ -27,7 +29,8 @@ from .graph.compat import KnowledgeGraph
 from .store import Store, StoreStatus, TierStatus, open
 
 __all__ = [
-    "ArchiveError", "AuthorityError", "BoundaryDenied", "BusyError", "ClosedError", "CortexError", "IntegrityError",
+    "ArchiveError", "AuthorityError", "BoundaryDenied", "BusyError", "ClosedError", "CortexError", "EmbedderUnavailable",
+    "IntegrityError",
     "KnowledgeGraph", "ManualClock", "MigrationDriftError", "MigrationError", "NotFoundError", "ReadOnlyError", "SchemaTooNewError",
-    "Store", "StoreFileError", "StoreStatus", "TierStatus", "ValidationError", "__version__", "open",
+    "SemanticSearchUnavailable", "Store", "StoreFileError", "StoreStatus", "TierStatus", "ValidationError", "__version__", "open",
 ]

@@ -74,6 +74,14 @@ class ClosedError(CortexError):
     """The store was closed; open it again with cortexdb.open()."""
 
 
+class SemanticSearchUnavailable(CortexError):
+    """Semantic search needs the sqlite-vec extension or numpy, and neither loads here."""
+
+
+class EmbedderUnavailable(CortexError):
+    """The offline embedder is not installed (``pip install 'cortexdb[embed]'``)."""
+
+
 def translate(error: apsw.Error) -> CortexError:
     """Map an apsw error to the cortexdb error a caller can act on."""
     text = str(error)

@@ -114,6 +114,10 @@ class Store:
         self._close_hooks: list[Callable[[], None]] = []
         self.migrated: list[str] = []
         """Migrations this open applied (``module/tier/file``), for logs and tests."""
+        self.embedder: Callable[[list[str]], Sequence[Sequence[float]]] | None = None
+        """Fills missing vectors of nodes and messages (see :meth:`set_embedder`)."""
+        self.query_embedder: Callable[[list[str]], Sequence[Sequence[float]]] | None = None
+        """Embeds search text; the document embedder unless the embedder has a ``query`` method."""
 
     # -- lifecycle --------------------------------------------------------------------------------
     @property
@@ -161,6 +165,18 @@ class Store:
     def timestamp(self) -> str:
         """The store's clock as timestamp text (``YYYY-MM-DD HH:MM:SS.SSS`` UTC)."""
         return to_timestamp(self.clock())
+
+    # -- embeddings -----------------------------------------------------------------------------------
+    def set_embedder(self, embedder: Callable[[list[str]], Sequence[Sequence[float]]] | None) -> None:
+        """Register ``embedder(texts) -> vectors``: nodes and messages written without an
+        ``embedding`` get one from their text, and search text is embedded for semantic and
+        hybrid search. An embedder with a ``query(texts)`` method (e5-style models prefix queries
+        and passages differently) embeds search text with it. ``None`` unregisters it."""
+        if embedder is not None and not callable(embedder):
+            raise ValidationError("embedder", f"must be a callable taking a list of texts, got {type(embedder).__name__}")
+        query = getattr(embedder, "query", None)
+        self.embedder = embedder
+        self.query_embedder = query if callable(query) else embedder
 
     # -- writing ------------------------------------------------------------------------------------
     def require_writable(self) -> None:

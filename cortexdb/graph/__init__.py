@@ -14,13 +14,14 @@ from .patterns import PATTERN_TYPES, PatternsMixin
 from .relations import RelationsMixin
 from .search import SearchMixin, fts_query
 from .traversal import TraversalMixin
+from .vectors import VectorsMixin
 
 if TYPE_CHECKING:
     from ..store import Store
 
 
 @public_api
-class Graph(EntitiesMixin, RelationsMixin, SearchMixin, TraversalMixin, PatternsMixin):
+class Graph(EntitiesMixin, RelationsMixin, SearchMixin, TraversalMixin, PatternsMixin, VectorsMixin):
     """The knowledge graph of one store. Entity arguments accept an Entity, its id or its name
     (looked up in ``namespace``, default ``"default"``)."""
 

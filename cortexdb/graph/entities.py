@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .._json import dumps
 from ..errors import IntegrityError, NotFoundError, ValidationError, wrap_apsw
 from . import _common as c
+from . import vectors
 from ._filters import where_sql
 from .model import Entity
 
@@ -50,15 +51,18 @@ class EntitiesMixin:
     # -- upsert ----------------------------------------------------------------------------------
     def upsert_entity(self, name: str, *, kind: str | None = None, properties: Mapping[str, Any] | None = None,
                       observations: Iterable[str] = (), namespace: str = "default", confidence: float | None = None,
-                      pinned: bool | None = None, tags: Iterable[str] | None = None) -> Entity:
+                      pinned: bool | None = None, tags: Iterable[str] | None = None,
+                      embedding: Sequence[float] | None = None) -> Entity:
         """Create the entity ``name`` in ``namespace``, or update the fields given.
 
         ``kind`` is required when creating. ``properties`` replaces the stored dict when given;
         ``observations`` are added (duplicates ignored); ``tags`` replaces the tag set when given.
+        ``embedding`` stores the node's vector (see ``enable_vectors``); without one, a registered
+        embedder embeds a new node, or one whose kind or observations this call changes.
         """
         [entity_id] = self.upsert_entities([{
             "name": name, "kind": kind, "properties": properties, "observations": observations,
-            "confidence": confidence, "pinned": pinned, "tags": tags}], namespace=namespace)
+            "confidence": confidence, "pinned": pinned, "tags": tags, "embedding": embedding}], namespace=namespace)
         return self._entity(entity_id)
 
     def upsert_entities(self, items: Iterable[Mapping[str, Any]], *, namespace: str = "default",
@@ -68,7 +72,7 @@ class EntitiesMixin:
         Each item is a dict with ``name`` and the keywords of :meth:`upsert_entity` (``namespace``
         may be given per item). Everything is validated first: nothing is written if one is bad.
         """
-        rows, observations, tags, spaces = self._prepare(items, namespace)
+        rows, observations, tags, spaces, given = self._prepare(items, namespace)
         if not rows:
             return []
         store = self.store
@@ -94,19 +98,31 @@ class EntitiesMixin:
                 store.execute("DELETE FROM tier2.graph_tags WHERE entity_id = ?", (ids[i],))
                 store.conn.executemany("INSERT OR IGNORE INTO tier2.graph_tags (entity_id, tag) VALUES (?, ?)",
                                        [(ids[i], t) for t in tag_list])
+            if given or store.embedder is not None:
+                embed = self._to_embed(ids, rows, observations) if store.embedder is not None else ()
+                vectors.write(store, ids, given, embed_missing=embed)
             if progress:
                 progress(len(ids), len(ids))
         return ids
 
+    def _to_embed(self, ids: list[int], rows: list[dict[str, Any]], observations: list[tuple[int, list[str]]]) -> list[int]:
+        """Positions whose node has no vector yet, or whose kind or observations changed now."""
+        have = {r[0] for r in self.store.execute("SELECT entity_id FROM tier2.graph_embeddings WHERE entity_id IN "
+                                                 "(SELECT value FROM json_each(?))", (c.int_list(ids),))}
+        changed = {i for i, _ in observations} | {i for i, row in enumerate(rows) if row["kind"] is not None}
+        return [i for i, node in enumerate(ids) if node not in have or i in changed]
+
     def _prepare(self, items: Iterable[Mapping[str, Any]], namespace: str
-                 ) -> tuple[list[dict[str, Any]], list[tuple[int, list[str]]], list[tuple[int, list[str]]], set[str]]:
+                 ) -> tuple[list[dict[str, Any]], list[tuple[int, list[str]]], list[tuple[int, list[str]]], set[str],
+                            dict[int, bytes]]:
         if isinstance(items, (str, Mapping)) or not isinstance(items, Iterable):
             raise ValidationError("items", "must be a list of dicts, each with at least 'name'")
         rows: list[dict[str, Any]] = []
         observations: list[tuple[int, list[str]]] = []
         tags: list[tuple[int, list[str]]] = []
         spaces = set()
-        allowed = {"name", "kind", "properties", "observations", "confidence", "pinned", "tags", "namespace"}
+        allowed = {"name", "kind", "properties", "observations", "confidence", "pinned", "tags", "namespace", "embedding"}
+        embeddings: dict[int, Any] = {}
         for index, item in enumerate(items):
             c.bulk_item(index, item, allowed, "at least 'name'")
             space = item.get("namespace") or namespace
@@ -133,7 +149,10 @@ class EntitiesMixin:
                 observations.append((index, obs_list))
             if item.get("tags") is not None:
                 tags.append((index, c.str_list("tags", item["tags"])))
-        return rows, observations, tags, spaces
+            if item.get("embedding") is not None:
+                embeddings[index] = item["embedding"]
+        field = "embedding" if len(rows) == 1 else "items[{i}].embedding"
+        return rows, observations, tags, spaces, vectors.prepare(self.store, embeddings, field)
 
     # -- read ------------------------------------------------------------------------------------
     def _entity(self, entity_id: int) -> Entity:
@@ -246,6 +265,7 @@ class EntitiesMixin:
                     added.append(content)
             if added:
                 self.store.execute("UPDATE tier2.graph_entities SET updated_at = ? WHERE id = ?", (now, entity_id))
+                vectors.write(self.store, [entity_id], {}, embed_missing=[0])
         return added
 
     def remove_observations(self, entity: Entity | int | str, observations: Iterable[str], *,
@@ -262,6 +282,7 @@ class EntitiesMixin:
             if removed:
                 self.store.execute("UPDATE tier2.graph_entities SET updated_at = ? WHERE id = ?",
                                    (self.store.timestamp(), entity_id))
+                vectors.write(self.store, [entity_id], {}, embed_missing=[0])
         return removed
 
     def tag(self, entity: Entity | int | str, tags: Iterable[str], *, namespace: str = "default") -> None:

@@ -76,11 +76,17 @@ class Relation:
 
 @dataclass(frozen=True)
 class SearchHit:
-    """One ranked search result: ``score`` is -bm25 (higher is better), ``snippet`` marks matches."""
+    """One ranked search result, best first by ``score`` (higher is better): -bm25 for
+    ``method="text"``, -distance for ``"semantic"``, the fused rank score for ``"hybrid"``.
+    ``text_score`` (-bm25) and ``distance`` (to the query vector) are each set when known:
+    ``text_score`` when the node matched the text, ``distance`` when it has a vector and the
+    search had one. ``snippet`` marks text matches **like this**."""
 
     entity: Entity
     score: float
     snippet: str
+    text_score: float | None = None
+    distance: float | None = None
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from ..clock import from_timestamp, to_timestamp
 from ..errors import NotFoundError, ValidationError
 from . import _common as c
+from . import vectors
 from .model import DecayChange, DecayReport, Entity, Pattern
 
 if TYPE_CHECKING:
@@ -25,9 +26,10 @@ class PatternsMixin:
 
     def add_pattern(self, name: str, title: str, content: str, pattern_type: str, *, confidence: float = 1.0,
                     scope: str = "global", namespace: str = "default", pinned: bool = False,
-                    tags: Iterable[str] | None = None) -> Pattern:
+                    tags: Iterable[str] | None = None, embedding: Sequence[float] | None = None) -> Pattern:
         """Create or update the pattern ``name``: a graph node (kind ``pattern``) that relations,
-        search and traversal treat like any entity. ``pattern.id`` is its node id (an int)."""
+        search and traversal treat like any entity. ``pattern.id`` is its node id (an int).
+        ``embedding`` stores its vector; else a registered embedder embeds its text."""
         c.text("name", name)
         c.text("title", title, max_len=1000)
         if not isinstance(content, str):
@@ -40,6 +42,7 @@ class PatternsMixin:
             raise ValidationError("pinned", "must be True or False")
         tag_list = None if tags is None else c.str_list("tags", tags)
         store = self.store
+        given = vectors.prepare(store, {} if embedding is None else {0: embedding}, "embedding")
         with store.transaction():
             c.require_namespace(store, namespace)
             now = store.timestamp()
@@ -65,6 +68,7 @@ class PatternsMixin:
                 store.execute("DELETE FROM tier2.graph_tags WHERE entity_id = ?", (node_id,))
                 store.conn.executemany("INSERT OR IGNORE INTO tier2.graph_tags (entity_id, tag) VALUES (?, ?)",
                                        [(node_id, t) for t in tag_list])
+            vectors.write(store, [node_id], given, embed_missing=[0])
         return self.get_pattern(node_id, touch=False)
 
     def get_pattern(self, pattern: Pattern | Entity | int | str, *, namespace: str = "default",

@@ -1,14 +1,17 @@
-"""Full-text search over names, kinds, observations and pattern text (FTS5, bm25-ranked)."""
+"""Search over the graph: full text (FTS5, bm25), semantic (vector distance) and hybrid (fused)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from .. import vectors as v
+from .._json import dumps
 from ..errors import CortexError, ValidationError
 from . import _common as c
 from .model import SearchHit
+from .vectors import SPACE
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -37,61 +40,133 @@ class SearchMixin:
 
     store: Store
 
-    def search(self, query: str, *, kinds: Iterable[str] | None = None, namespace: str | None = None,
-               min_confidence: float | None = None, tags: Iterable[str] | None = None, limit: int = 10,
-               mode: str = "all", include_archived: bool = False) -> list[SearchHit]:
-        """Ranked hits for ``query`` (any text is valid), best first, with a snippet (matches marked **like this**).
+    def search(self, query: str | None = None, *, embedding: Sequence[float] | None = None, method: str = "text",
+               kinds: Iterable[str] | None = None, namespace: str | None = None, min_confidence: float | None = None,
+               tags: Iterable[str] | None = None, since: Any = None, until: Any = None, limit: int = 10,
+               mode: str = "all", include_archived: bool = False, weights: Sequence[float] = (1.0, 1.0),
+               rrf_k: float = 60.0, candidates: int | None = None) -> list[SearchHit]:
+        """Ranked hits, best first, each with a snippet (text matches marked **like this**).
 
-        ``mode="all"`` needs every word, ``"any"`` one of them. Filters: entity ``kinds``,
-        ``namespace``, ``min_confidence``, ``tags`` (any of them). Archived nodes are skipped
-        unless ``include_archived``: then nodes marked by decay rank with the rest, and nodes the
-        lifecycle moved to tier 3 follow the live hits (case-insensitive substring match over
-        name, kind and body, score 0, newest archived first) up to ``limit``.
+        ``method="text"`` (default) ranks ``query`` by bm25: ``mode="all"`` needs every word,
+        ``"any"`` one of them (any text is valid). ``"semantic"`` ranks nodes by distance from
+        ``embedding`` (or from ``query`` embedded by the registered embedder). ``"hybrid"``
+        fuses both rankings by reciprocal rank fusion: a node scores ``weights[0] / (rrf_k +
+        text rank) + weights[1] / (rrf_k + vector rank)`` over the best ``candidates`` (default
+        ``max(50, 4 * limit)``) of each ranking.
+
+        Filters apply inside the search, so ``limit`` hits come back when that many match:
+        entity ``kinds``, ``namespace``, ``min_confidence``, ``tags`` (any of them),
+        ``since``/``until`` on ``updated_at``. Archived nodes are skipped unless
+        ``include_archived``: then nodes marked by decay rank with the rest, and (text method)
+        nodes the lifecycle moved to tier 3 follow the live hits (case-insensitive substring match
+        over name, kind and body, score 0, newest archived first) up to ``limit``.
         """
         c.positive("limit", limit)
-        match = fts_query(query, mode=mode)
-        if match is None:
-            return []
-        clauses: list[str] = ["graph_search MATCH ?"]
-        params: list[Any] = [match]
+        v.check_method(method, query, embedding, can_embed=self.store.query_embedder is not None)
+        text_weight, vector_weight = v.check_fusion(weights, rrf_k)
+        depth = max(50, 4 * limit) if candidates is None else c.positive("candidates", candidates)
+        match = fts_query(query, mode=mode) if query is not None else None
+        clauses, params = self._filters(kinds, namespace, min_confidence, tags, since, until, include_archived)
+        if method == "text":
+            if match is None:
+                return []
+            ranked = self._text_ranked(match, query or "", clauses, params, limit)
+            hits = self._hits([(key, -rank, snip, -rank, None) for key, rank, snip in ranked])
+            if include_archived and len(hits) < limit:
+                hits += self._archived(query or "", mode, kinds, namespace, min_confidence, tags, limit - len(hits))
+            return hits
+        cfg = v.require(self.store, SPACE, "embedding")
+        blob = self._query_vector(cfg, query, embedding)
+        near = v.nearest(self.store, SPACE, cfg, blob, limit if method == "semantic" else depth,
+                         join="JOIN tier2.graph_entities e ON e.id = v.k", where=clauses, params=params)
+        if method == "semantic":
+            return self._hits([(key, -dist, None, None, dist) for key, dist in near])
+        texts = {key: (rank, snip) for key, rank, snip in
+                 (self._text_ranked(match, query or "", clauses, params, depth) if match is not None else [])}
+        fused = v.fuse([list(texts), [key for key, _ in near]], (text_weight, vector_weight), rrf_k)[:limit]
+        dist = dict(near)
+        missing = [key for key, _ in fused if key not in dist]
+        dist.update(v.distances(self.store, SPACE, cfg, blob, missing))
+        return self._hits([(key, score, texts[key][1] if key in texts else None,
+                            -texts[key][0] if key in texts else None, dist.get(key)) for key, score in fused])
+
+    def _filters(self, kinds: Iterable[str] | None, namespace: str | None, min_confidence: float | None,
+                 tags: Iterable[str] | None, since: Any, until: Any, include_archived: bool) -> tuple[list[str], dict[str, Any]]:
+        """SQL conditions on ``e`` (tier2.graph_entities) and their named parameters."""
+        clauses: list[str] = []
+        params: dict[str, Any] = {}
         if kinds is not None:
-            kind_list = c.str_list("kinds", kinds)
-            clauses.append(f"e.kind IN ({', '.join('?' * len(kind_list))})" if kind_list else "0")
-            params += kind_list
+            clauses.append("e.kind IN (SELECT value FROM json_each(:kinds))")
+            params["kinds"] = dumps(c.str_list("kinds", kinds))
         if namespace is not None:
-            clauses.append("e.namespace = ?")
-            params.append(c.namespace_name(namespace))
+            clauses.append("e.namespace = :namespace")
+            params["namespace"] = c.namespace_name(namespace)
         if min_confidence is not None:
-            clauses.append("e.confidence >= ?")
-            params.append(c.unit("min_confidence", min_confidence))
+            clauses.append("e.confidence >= :min_confidence")
+            params["min_confidence"] = c.unit("min_confidence", min_confidence)
         if tags is not None:
-            tag_list = c.str_list("tags", tags)
-            clauses.append(f"e.id IN (SELECT entity_id FROM tier2.graph_tags WHERE tag IN ({', '.join('?' * len(tag_list))}))"
-                           if tag_list else "0")
-            params += tag_list
+            clauses.append("e.id IN (SELECT entity_id FROM tier2.graph_tags WHERE tag IN (SELECT value FROM json_each(:tags)))")
+            params["tags"] = dumps(c.str_list("tags", tags))
+        if since is not None:
+            clauses.append("e.updated_at >= :since")
+            params["since"] = c.timestamp("since", since)
+        if until is not None:
+            clauses.append("e.updated_at < :until")
+            params["until"] = c.timestamp("until", until)
         if not include_archived:
             clauses.append("e.archived_at IS NULL")
-        sql = (
-            "WITH hits AS (SELECT graph_search.rowid AS id, bm25(graph_search, 4.0, 1.0, 1.0) AS rank, "
-            "snippet(graph_search, -1, '**', '**', '…', 12) AS snip FROM tier2.graph_search "
-            "JOIN tier2.graph_entities e ON e.id = graph_search.rowid WHERE " + " AND ".join(clauses) +
-            " ORDER BY rank LIMIT ?) "
-            f"SELECT hits.rank, hits.snip, {c.ENTITY_COLUMNS} FROM hits JOIN tier2.graph_entities e ON e.id = hits.id "
-            "ORDER BY hits.rank, e.id")
+        return clauses, params
+
+    def _text_ranked(self, match: str, query: str, clauses: list[str], params: dict[str, Any],
+                     limit: int) -> list[tuple[int, float, str]]:
+        """``(node id, bm25, snippet)`` of the best ``limit`` text matches passing the filters."""
+        sql = ("SELECT graph_search.rowid, bm25(graph_search, 4.0, 1.0, 1.0) AS rank, "
+               "snippet(graph_search, -1, '**', '**', '…', 12) FROM tier2.graph_search "
+               "JOIN tier2.graph_entities e ON e.id = graph_search.rowid WHERE " +
+               " AND ".join(["graph_search MATCH :match", *clauses]) + " ORDER BY rank, graph_search.rowid LIMIT :limit")
         try:
-            rows = self.store.execute(sql, (*params, limit))
+            rows = self.store.execute(sql, {**params, "match": match, "limit": limit})
         except CortexError as error:  # should not happen with quoted phrases; never leak FTS5 syntax errors
             if "fts5" in str(error).lower():
                 raise ValidationError("query", f"cannot search for {query!r}") from error
             raise
-        entities = c.entities_from_rows(self.store, rows, 2)
-        hits = [SearchHit(entity=e, score=-row[0], snippet=row[1].replace("\n", " | ")) for e, row in zip(entities, rows, strict=False)]
-        if include_archived and len(hits) < limit:
-            from . import archived
+        return [(r[0], r[1], r[2].replace("\n", " | ")) for r in rows]
 
-            words = [chunk for chunk in query.replace("\x00", " ").split() if _WORD.search(chunk)]
-            hits += archived.search(
-                self.store, words, mode=mode, kinds=None if kinds is None else kind_list,
-                namespace=namespace, min_confidence=min_confidence, tags=None if tags is None else tag_list,
-                limit=limit - len(hits))
+    def _query_vector(self, cfg: v.VectorConfig, query: str | None, embedding: Any) -> bytes:
+        if embedding is None:
+            embedder = self.store.query_embedder
+            assert embedder is not None and query is not None  # check_method made sure
+            [embedding] = v.embed_texts(embedder, [query], "embedding")
+        return v.encode(cfg, embedding, "embedding")
+
+    def _hits(self, ranked: list[tuple[int, float, str | None, float | None, float | None]]) -> list[SearchHit]:
+        """Hits in the given order from ``(node id, score, snippet, text score, distance)``."""
+        if not ranked:
+            return []
+        rows = self.store.execute(f"SELECT {c.ENTITY_COLUMNS}, e.body FROM tier2.graph_entities e "
+                                  "WHERE e.id IN (SELECT value FROM json_each(?))", (c.int_list([r[0] for r in ranked]),))
+        by_id = {e.id: (e, row[-1]) for e, row in zip(c.entities_from_rows(self.store, rows), rows, strict=True)}
+        hits = []
+        for key, score, snippet, text_score, distance in ranked:
+            if key in by_id:
+                entity, body = by_id[key]
+                excerpt = snippet if snippet is not None else _excerpt(entity.name, body)
+                hits.append(SearchHit(entity=entity, score=score, snippet=excerpt, text_score=text_score,
+                                      distance=distance))
         return hits
+
+    def _archived(self, query: str, mode: str, kinds: Iterable[str] | None, namespace: str | None,
+                  min_confidence: float | None, tags: Iterable[str] | None, limit: int) -> list[SearchHit]:
+        from . import archived
+
+        words = [chunk for chunk in query.replace("\x00", " ").split() if _WORD.search(chunk)]
+        return archived.search(
+            self.store, words, mode=mode, kinds=None if kinds is None else c.str_list("kinds", kinds),
+            namespace=namespace, min_confidence=min_confidence, tags=None if tags is None else c.str_list("tags", tags),
+            limit=limit)
+
+
+def _excerpt(name: str, body: str, width: int = 120) -> str:
+    """The start of a node's text, for hits found by vector alone."""
+    text = (name + (" | " + body.replace("\n", " | ") if body else ""))
+    return text[:width] + ("…" if len(text) > width else "")

@@ -120,6 +120,7 @@ register_group(ArchiveGroup(
         Child("messages", "archived_messages", "id", "conversation_id", "conversation_id"),
         Child("conversation_actions", "archived_conversation_actions", "id", "session_id", "session_id"),
         Child("conversation_state_snapshots", "archived_conversation_state_snapshots", "id", "session_id", "session_id"),
+        Child("message_embeddings", "archived_message_embeddings", "message_id", "conversation_id", "conversation_id"),
     ),
     # message_count is kept by tier-1 triggers on messages: restored messages count themselves.
     flag_column="archived", time_column="last_updated", restore_set=(("message_count", "zero"),)))
@@ -133,7 +134,7 @@ for _name in ("workspace_databases", "workspace_apis", "workspace_frameworks"):
     register_group(ArchiveGroup(_name, "tier2", _name, f"archived_{_name}", "id", time_column="discovered_at"))
 
 # Knowledge-graph nodes (tier 2): an entity or pattern row moves with its pattern side row,
-# observations, tags, every relation touching it (either end) and its workspace links. Node and
+# observations, tags, vector, every relation touching it (either end) and its workspace links. Node and
 # relation ids are reusable INTEGER PRIMARY KEYs, so the archive is keyed on uuids and children
 # refer to their node by uuid there (see docs/lifecycle.md, "Graph nodes").
 register_group(ArchiveGroup(
@@ -143,6 +144,7 @@ register_group(ArchiveGroup(
         Child("graph_observations", "archived_graph_observations", ("entity_id", "content"),
               refs=(("entity_id", "entity_uuid"),), fresh_id="id"),
         Child("graph_tags", "archived_graph_tags", ("entity_id", "tag"), refs=(("entity_id", "entity_uuid"),)),
+        Child("graph_embeddings", "archived_graph_embeddings", "entity_id", refs=(("entity_id", "entity_uuid"),)),
         Child("graph_relations", "archived_graph_relations", "uuid",
               refs=(("source_id", "source_uuid"), ("target_id", "target_uuid")), fresh_id="id"),
         Child("graph_workspace_links", "archived_graph_workspace_links",

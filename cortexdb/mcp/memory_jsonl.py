@@ -22,6 +22,7 @@ import orjson
 from .._boundary import public_function
 from ..errors import CortexError, StoreFileError, ValidationError, wrap_apsw
 from ..graph import _common as c
+from ..graph import vectors as graph_vectors
 from .tools import PATTERN_MESSAGE, _entity_type, _name, _texts, insert_entities, insert_relations
 
 if TYPE_CHECKING:
@@ -176,6 +177,9 @@ def import_memory(store: Store, path: str | os.PathLike[str], *, namespace: str 
         with wrap_apsw():
             c.add_observations(store, obs_rows, now)
         added = store.execute(count, (known,))[0][0] - before + sum(map(len, fresh_obs.values()))
+        if store.embedder is not None:  # new entities were embedded by insert_entities; merged ones again here
+            touched = [ids[n] for n in known_names]
+            graph_vectors.write(store, touched, {}, embed_missing=range(len(touched)))
         if progress:
             progress(len(entities), len(entities) + len(relations))
         # Relation endpoints may be any entity of the namespace, not only those in the file.

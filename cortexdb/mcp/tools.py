@@ -18,6 +18,7 @@ import orjson
 from .._boundary import public_api
 from ..errors import NotFoundError, ValidationError, wrap_apsw
 from ..graph import _common as c
+from ..graph import vectors as graph_vectors
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -101,6 +102,8 @@ def insert_entities(store: Store, namespace: str, items: Sequence[tuple[str, str
             c.add_observations(store, pairs, now)
         conn.execute(_INSERT_ENTITIES, (_dumps([(entity_id, name, kind) for entity_id, (name, kind, _) in zip(ids, items)]),
                                         namespace, now))
+    if store.embedder is not None:
+        graph_vectors.write(store, ids, {}, embed_missing=range(len(ids)))
     return ids
 
 
@@ -278,6 +281,8 @@ class MemoryTools:
                 c.add_observations(store, rows, now)
                 store.execute("UPDATE tier2.graph_entities SET updated_at = ? WHERE id IN (SELECT value FROM json_each(?))",
                               (now, _dumps(sorted(touched))))
+                if store.embedder is not None:
+                    graph_vectors.write(store, sorted(touched), {}, embed_missing=range(len(touched)))
         return results
 
     def delete_entities(self, entity_names: Any) -> None:

@@ -17,10 +17,12 @@ from typing import TYPE_CHECKING, Any
 import apsw
 import orjson
 
+from .. import vectors
 from .._boundary import public_api
 from .._json import dumps, dumps_or_none, loads
 from ..errors import CortexError, NotFoundError, ValidationError, translate
 from . import _common as c
+from . import message_vectors
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -107,6 +109,10 @@ class SearchHit:
     role: str | None
     created_at: str | None
     archived: bool
+    text_score: float | None = None
+    """bm25 of a text match (lower is better, as ``score`` for the text method)."""
+    distance: float | None = None
+    """Distance from the query vector (semantic and hybrid methods)."""
 
 
 _SNIPPET_MAX = 32_000
@@ -148,9 +154,9 @@ def _info(row: tuple[Any, ...]) -> ConversationInfo:
 def _message_tuple(conversation_id: str, item: Any, ts: str, index: int) -> tuple[Any, ...]:
     """Validate one ``add_messages`` item: ``(role, content[, metadata])`` or a dict."""
     if isinstance(item, dict):
-        unknown = set(item) - {"role", "content", "metadata"}
+        unknown = set(item) - {"role", "content", "metadata", "embedding"}
         if unknown:
-            raise ValidationError(f"messages[{index}]", f"unknown keys {sorted(unknown)}; use role, content, metadata")
+            raise ValidationError(f"messages[{index}]", f"unknown keys {sorted(unknown)}; use role, content, metadata, embedding")
         role, content, metadata = item.get("role"), item.get("content"), item.get("metadata")
     elif isinstance(item, (tuple, list)) and len(item) in (2, 3):
         role, content = item[0], item[1]
@@ -175,8 +181,11 @@ class Conversation:
     _store: Store = field(repr=False, compare=False)
 
     # -- messages -----------------------------------------------------------------------------
-    def add_message(self, role: str, content: str, *, metadata: Any = None) -> int:
-        """Append one message (its own transaction unless one is open) and return its id."""
+    def add_message(self, role: str, content: str, *, metadata: Any = None, embedding: Sequence[float] | None = None) -> int:
+        """Append one message (its own transaction unless one is open) and return its id.
+
+        ``embedding`` stores its vector (see ``db.conversations.enable_vectors``); without one, a
+        registered embedder embeds the content."""
         store = self._store
         store.require_writable()
         if role not in ROLES:
@@ -184,6 +193,12 @@ class Conversation:
         if not isinstance(content, str) or not content.isascii():
             c.text("content", content, allow_empty=True)
         meta = None if metadata is None else dumps(metadata, field="metadata")
+        if embedding is not None or store.embedder is not None:
+            given = message_vectors.prepare(store, {} if embedding is None else {0: embedding}, "embedding")
+            with store.transaction():
+                self._require()
+                [message_id] = self.add_messages([{"role": role, "content": content, "metadata": metadata}], _given=given)
+            return message_id
         params = (self.conversation_id, role, content, meta, store.timestamp())
         with store._lock:
             conn = store.conn
@@ -195,27 +210,35 @@ class Conversation:
             except apsw.Error as error:
                 raise translate(error) from error
 
-    def add_messages(self, messages: Iterable[Any]) -> list[int]:
+    def add_messages(self, messages: Iterable[Any], *, _given: dict[int, bytes] | None = None) -> list[int]:
         """Append many messages in one transaction (all or none); return their ids in order.
 
-        Each item is ``(role, content)``, ``(role, content, metadata)`` or a dict with those keys.
+        Each item is ``(role, content)``, ``(role, content, metadata)`` or a dict with those keys
+        (and optionally ``embedding``, its vector).
         """
         store = self._store
         store.require_writable()
         if isinstance(messages, (str, bytes, dict)) or not isinstance(messages, Iterable):
             raise ValidationError("messages", "must be a list of (role, content[, metadata]) items, "
                                               f"got {type(messages).__name__}")
+        items = list(messages)
         ts = store.timestamp()
-        rows = [_message_tuple(self.conversation_id, item, ts, index) for index, item in enumerate(messages)]
+        rows = [_message_tuple(self.conversation_id, item, ts, index) for index, item in enumerate(items)]
         if not rows:
             return []
+        given = _given if _given is not None else message_vectors.prepare(
+            store, {i: item["embedding"] for i, item in enumerate(items)
+                    if isinstance(item, dict) and item.get("embedding") is not None}, "messages[{i}].embedding")
         with store.transaction():
             self._require()
             with store._lock:
                 batch = orjson.dumps([row[1:4] for row in rows]).decode()
                 store.conn.execute(_INSERT_MESSAGES, (self.conversation_id, ts, batch))
                 last = store.conn.last_insert_rowid()
-        return list(range(last - len(rows) + 1, last + 1))
+            ids = list(range(last - len(rows) + 1, last + 1))
+            if given or store.embedder is not None:
+                message_vectors.write(store, self.conversation_id, ids, [row[2] for row in rows], given)
+        return ids
 
     def messages(self, *, limit: int | None = None, after_id: int = 0, newest: bool = False) -> list[Message]:
         """Messages in order (oldest first); ``after_id`` pages on, ``newest`` takes the last ``limit``."""
@@ -437,9 +460,25 @@ class Conversations:
                 "FROM tier1.messages AS m WHERE m.conversation_id = cv.conversation_id) RETURNING 1")
         return len(rows)
 
-    def search(self, query: str, *, limit: int = 20, syntax: str = "plain",
-               per_conversation: bool = False, include_archived: bool = False) -> list[SearchHit]:
+    def enable_vectors(self, *, dim: int, metric: str = "cosine") -> vectors.VectorConfig:
+        """Declare the messages' vector space once (``dim``, ``metric`` ``"cosine"`` or ``"l2"``);
+        recorded in the store and checked on every vector written."""
+        return vectors.enable(self._store, message_vectors.SPACE, dim, metric)
+
+    def vector_config(self) -> vectors.VectorConfig | None:
+        """The declared dimension and metric, or None when message vectors are not enabled."""
+        return vectors.config(self._store, message_vectors.SPACE)
+
+    def search(self, query: str | None = None, *, embedding: Sequence[float] | None = None, method: str = "text",
+               limit: int = 20, syntax: str = "plain", per_conversation: bool = False, include_archived: bool = False,
+               weights: Sequence[float] = (1.0, 1.0), rrf_k: float = 60.0, candidates: int | None = None) -> list[SearchHit]:
         """Messages and conversation titles matching ``query``, best first (FTS5 bm25, snippets).
+
+        ``method="semantic"`` ranks messages by distance from ``embedding`` (or ``query`` embedded
+        by the registered embedder); ``"hybrid"`` fuses that with the text ranking of messages by
+        reciprocal rank fusion (``weights``, ``rrf_k``, ``candidates`` as in ``db.graph.search``);
+        both search live messages only, and their ``score`` is higher-is-better (-distance, or the
+        fused score). The rest of this describes ``method="text"``:
 
         ``syntax="plain"`` (default) matches every word of ``query`` (each taken literally);
         ``syntax="fts5"`` passes an FTS5 query expression (``"exact phrase"``, ``OR``, ``NEAR``,
@@ -448,6 +487,12 @@ class Conversations:
         ``include_archived`` appends hits from conversations moved to tier 3 (plain words,
         matched case-insensitively as substrings, newest first, ``archived=True``, score 0).
         """
+        vectors.check_method(method, query, embedding, can_embed=self._store.query_embedder is not None)
+        if method != "text":
+            return self._vector_search(query, embedding, method, limit=limit, syntax=syntax,
+                                       per_conversation=per_conversation, weights=weights, rrf_k=rrf_k,
+                                       candidates=candidates)
+        assert query is not None
         if include_archived:
             live = self.search(query, limit=limit, syntax=syntax, per_conversation=per_conversation)
             return (live + self._search_archive(query, limit - len(live)))[:limit]
@@ -497,6 +542,35 @@ class Conversations:
             raise translate(error) from error
         found.sort(key=lambda h: h.score)
         return found[:limit]
+
+    def _vector_search(self, query: str | None, embedding: Any, method: str, *, limit: int, syntax: str,
+                       per_conversation: bool, weights: Any, rrf_k: Any, candidates: int | None) -> list[SearchHit]:
+        c.limit(limit, maximum=10_000)
+        pair = vectors.check_fusion(weights, rrf_k)
+        depth = max(50, 4 * limit) if candidates is None else c.limit(candidates, field="candidates", maximum=10_000)
+        if query is not None:
+            c.text("query", query)
+
+        def text_ranked(n: int) -> list[tuple[int, float, str]]:
+            hits = self.search(query, limit=n, syntax=syntax)
+            return [(h.message_id, h.score, h.snippet) for h in hits if h.message_id is not None]
+
+        store = self._store
+        rows = message_vectors.ranked(store, query, embedding, method, limit=depth if per_conversation else limit,
+                                      depth=depth, weights=pair, rrf_k=float(rrf_k), text_ranked=text_ranked)
+        found = message_vectors.hit_rows(store, [r[0] for r in rows])
+        hits: list[SearchHit] = []
+        seen: set[str] = set()
+        for key, score, snippet, text_score, distance in rows:
+            if key not in found:
+                continue
+            mid, cid, role, at, content, title, archived = found[key]
+            if per_conversation and cid in seen:
+                continue
+            seen.add(cid)
+            excerpt = snippet if snippet is not None else _window(content, query or "")
+            hits.append(SearchHit(cid, title, score, excerpt, mid, role, at, bool(archived), text_score, distance))
+        return hits[:limit]
 
     def _search_archive(self, query: str, limit: int) -> list[SearchHit]:
         """Archived messages containing every word of ``query`` (no FTS index in the archive)."""

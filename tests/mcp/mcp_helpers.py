@@ -26,7 +26,7 @@ def cortexdb_exe() -> str:
 
 
 def server_params(home: Path, *extra: str) -> StdioServerParameters:
-    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "PYTHONPATH", "TMPDIR")}
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "PYTHONPATH", "TMPDIR", "CORTEXDB_EMBEDDER")}
     return StdioServerParameters(command=cortexdb_exe(), args=["--home", str(home), "mcp", *extra], env=env)
 
 

