@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from .governance.audit import AuditLog
     from .governance.boundary import BoundaryGuard
     from .governance.plugins import PluginRegistry
+    from .governance.sealing import AuditSealer
     from .graph import Graph
     from .graph.provenance import Provenance
     from .graph.workspace import Workspace
@@ -108,6 +109,7 @@ class Store:
         self._lock = threading.RLock()
         self._depth = 0
         self._close_hooks: list[Callable[[], None]] = []
+        self._sealer: AuditSealer | None = None
         self.migrated: list[str] = []
         """Migrations this open applied (``module/tier/file``), for logs and tests."""
 
@@ -128,15 +130,21 @@ class Store:
         self._close_hooks.append(hook)
 
     def close(self) -> None:
-        """Close the connection, after running the ``on_close`` hooks; safe to call twice."""
+        """Close the connection, after running the ``on_close`` hooks and sealing every pending
+        audit row into its chain (see docs/governance.md); safe to call twice."""
         with self._lock:
             if self._conn is not None:
                 hooks, self._close_hooks = self._close_hooks, []
-                for hook in hooks:
-                    hook()
-                conn, self._conn = self._conn, None
-                with wrap_apsw():
-                    conn.close()
+                try:
+                    for hook in hooks:
+                        hook()
+                finally:
+                    sealer, self._sealer = self._sealer, None
+                    if sealer is not None and not self._conn.in_transaction:
+                        sealer.seal_pending()
+                    conn, self._conn = self._conn, None
+                    with wrap_apsw():
+                        conn.close()
 
     def __enter__(self) -> Store:
         return self
@@ -196,11 +204,16 @@ class Store:
                         raise translate(error) from error
                     conn.execute("ROLLBACK" if depth == 0 else f"ROLLBACK TO {name}; RELEASE {name}")
                     raise translate(error) from error
+                if depth == 0 and self._sealer is not None:
+                    self._sealer.after_commit()
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[tuple[Any, ...]]:
         """Run one internal statement and return its rows; for cortexdb's own modules."""
         with self._lock, wrap_apsw():
-            return self.conn.execute(sql, params).fetchall()
+            rows = self.conn.execute(sql, params).fetchall()
+            if self._depth == 0 and self._sealer is not None:
+                self._sealer.after_commit()  # an autocommit write is audited like a transaction
+            return rows
 
     # -- reading ------------------------------------------------------------------------------------
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
@@ -384,7 +397,7 @@ def _refuse_writes(cursor: apsw.Cursor, _sql: str, _bindings: object) -> bool:
 
 
 def _row_as_dict(cursor: apsw.Cursor, row: tuple[Any, ...]) -> dict[str, Any]:
-    return dict(zip([d[0] for d in cursor.get_description()], row))
+    return dict(zip([d[0] for d in cursor.get_description()], row, strict=True))
 
 
 def open(path: str | os.PathLike[str] | None = None, *, role: str | None = None, modules: Sequence[str] = (),
@@ -442,6 +455,8 @@ def open(path: str | os.PathLike[str] | None = None, *, role: str | None = None,
     store.role = effective
     store.confirm_migrations = authority.confirmed(confirm_migrations)
     with _close_on_error(store.close):
+        if not readonly:
+            store.audit.seal_at_open()  # rows a killed process left unsealed, reported, before anything new
         stale = [t for t in _sqlite.TIERS
                  if conn.execute(f"PRAGMA {t}.user_version").get != migrations.expected_fingerprint(roots, t, wanted)]
         if stale:
@@ -449,6 +464,8 @@ def open(path: str | os.PathLike[str] | None = None, *, role: str | None = None,
         for tier in _sqlite.TIERS:
             for pragma in _sqlite.TIER_PRAGMAS:
                 pragma(conn, tier)
+        if not readonly:
+            store.audit.start_sealing()
     return store
 
 

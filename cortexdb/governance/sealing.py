@@ -1,0 +1,138 @@
+"""Prompt sealing: how long an audited row may stay outside its tier's hash chain.
+
+Audit triggers append *unsealed* rows; until :meth:`AuditLog.seal` hashes a row into the chain,
+anyone who can write the tier file can change, drop or duplicate it unseen. :class:`AuditSealer`
+bounds that window for an open, writable store. It runs on the store's commit path (after the
+outermost ``transaction()`` commits, and after an autocommit ``Store.execute``), on the store's
+own connection, so it takes no lock a writer of this process needs and never runs beside another
+thread on the connection:
+
+- a commit that changed nothing (``total_changes`` unmoved) costs one C call;
+- otherwise one statement reads each tier's newest audit row id; rows above the last sealed head
+  are pending, and they are sealed at once when there are ``max_rows`` of them or when the first
+  was seen ``max_seconds`` ago by the store's clock (the injectable clock);
+- ``Store.close()`` seals whatever is pending before the connection closes, and ``open()`` seals
+  what a killed process left behind (reported as ``db.audit.sealed_at_open``).
+
+A sealing failure (another process held the write lock past the busy timeout) never fails the
+write that already committed: the rows stay pending and the next commit, ``close()`` or open
+retries; ``last_error`` keeps the failure. A tier whose chain no longer reaches its last anchor is
+not sealed further (``refused``); ``verify()`` reports it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import apsw
+
+from .. import _sqlite
+from ..errors import CortexError, IntegrityError, ValidationError, translate
+from .triggers import audit_table
+
+if TYPE_CHECKING:
+    from ..store import Store
+    from .audit import AuditLog
+
+MAX_ROWS = 1000
+"""Default bound: pending audit rows (all tiers) that make the next commit seal them."""
+MAX_SECONDS = 1.0
+"""Default bound: seconds (store clock) after which the next commit seals pending rows."""
+
+CHAINED = "position IS NOT NULL AND typeof(position) = 'integer'"
+"""Rows holding a chain position (a forged text or real position is never taken for the head)."""
+_NEWEST_IDS = "SELECT " + ", ".join(f"(SELECT max(id) FROM {t}.{audit_table(t)})" for t in _sqlite.TIERS)
+
+
+class AuditSealer:
+    """Seal a store's audited rows within ``max_rows`` rows or ``max_seconds`` seconds of being written."""
+
+    def __init__(self, store: Store, audit: AuditLog, *, max_rows: int = MAX_ROWS,
+                 max_seconds: float = MAX_SECONDS) -> None:
+        self._store = store
+        self._audit = audit
+        self.max_rows = max_rows
+        self.max_seconds = max_seconds
+        self.seals = 0
+        """Seals this sealer made (for tests and diagnostics)."""
+        self.last_error: CortexError | None = None
+        """The last failure to seal (the rows stayed pending and were retried), if any."""
+        self.refused: set[str] = set()
+        """Tiers whose chain no longer reaches its last anchor; not sealed until reopened."""
+        self._heads: dict[str, int] = {}
+        self._pending_since: float | None = None
+        self._seen_changes = -1
+        self._sealing = False
+        self._read_heads()
+
+    def configure(self, *, max_rows: int | None = None, max_seconds: float | None = None) -> None:
+        """Change the bounds (rows >= 1, seconds >= 0; 0 seals at every commit)."""
+        if max_rows is not None:
+            if isinstance(max_rows, bool) or not isinstance(max_rows, int) or not 1 <= max_rows <= 10**9:
+                raise ValidationError("max_rows", "must be an integer from 1 to 10**9")
+            self.max_rows = max_rows
+        if max_seconds is not None:
+            if isinstance(max_seconds, bool) or not isinstance(max_seconds, (int, float)) \
+                    or not 0 <= max_seconds <= 86_400:
+                raise ValidationError("max_seconds", "must be a number of seconds from 0 to 86400")
+            self.max_seconds = float(max_seconds)
+
+    def _read_heads(self) -> None:
+        conn = self._store.conn
+        self._heads = {t: conn.execute(f"SELECT coalesce((SELECT id FROM {t}.{audit_table(t)} WHERE {CHAINED} "
+                                       "ORDER BY position DESC LIMIT 1), 0)").get for t in _sqlite.TIERS}
+
+    def pending(self) -> dict[str, int]:
+        """Audit rows per tier written after the sealed head this sealer last saw."""
+        newest = self._store.conn.execute(_NEWEST_IDS).fetchone()
+        return {t: n - self._heads[t] for t, n in zip(_sqlite.TIERS, newest, strict=True)
+                if n is not None and n > self._heads[t] and t not in self.refused}
+
+    def after_commit(self) -> None:
+        """Called by the store (under its lock) once a write committed; seals when a bound is reached."""
+        conn = self._store.conn
+        changes = conn.total_changes()
+        if changes == self._seen_changes or self._sealing or conn.in_transaction:
+            return
+        self._seen_changes = changes
+        try:
+            pending = self.pending()
+        except apsw.Error as error:
+            self.last_error = translate(error)
+            return
+        if not pending:
+            self._pending_since = None
+            return
+        now = self._store.clock()
+        if self._pending_since is None:
+            self._pending_since = now
+        if sum(pending.values()) >= self.max_rows or now - self._pending_since >= self.max_seconds:
+            self.seal_pending(pending)
+
+    def seal_pending(self, pending: dict[str, int] | None = None) -> dict[str, int]:
+        """Seal the pending rows now; return rows sealed per tier. Never raises a sealing failure
+        (see ``last_error``); used by the commit path and by ``Store.close()``."""
+        store = self._store
+        sealed: dict[str, int] = {}
+        self._sealing = True
+        try:
+            for tier in pending if pending is not None else self.pending():
+                try:
+                    count = self._audit._seal_tier(tier)
+                except IntegrityError:
+                    self.refused.add(tier)
+                    continue
+                except CortexError as error:
+                    self.last_error = error
+                    continue
+                if count:
+                    sealed[tier] = count
+            self.seals += 1
+            self._read_heads()
+            self._pending_since = self._pending_since if self.pending() else None
+            self._seen_changes = store.conn.total_changes()
+        except apsw.Error as error:
+            self.last_error = translate(error)
+        finally:
+            self._sealing = False
+        return sealed
