@@ -36,15 +36,18 @@ def audit() -> None:
 
 @audit.command("verify")
 @click.option("--tier", type=click.Choice(_sqlite.TIERS), help="Only this tier.")
-@click.option("--no-seal", is_flag=True, help="Do not seal pending rows first.")
+@click.option("--no-seal", is_flag=True, help="Do not seal the rows found unsealed after checking.")
 @pass_ctx
 def audit_verify(ctx: Context, tier: str | None, no_seal: bool) -> None:
-    """Walk every chain and report the first broken link per tier (exit 1 if any is broken)."""
+    """Walk every chain and report per tier the first broken link and the rows found unsealed
+    (written outside cortexdb or since the last seal; also those found, and sealed, when the
+    store was opened); exit 1 if any chain is broken."""
     report = ctx.store().audit.verify(tier=tier, seal=not no_seal)
     if ctx.as_json:
         emit_json(report)
     else:
-        emit([{"tier": t.tier, "ok": t.ok, "rows": t.rows_checked, "unsealed": t.unsealed,
+        emit([{"tier": t.tier, "ok": t.ok, "rows": t.rows_checked, "unsealed": t.unsealed, "sealed_now": t.sealed,
+               "sealed_at_open": t.sealed_at_open,
                "head": (t.head_hash or "")[:16], "break_at": t.first_break.position if t.first_break else None,
                "problem": f"{t.first_break.kind}: {t.first_break.detail}" if t.first_break else ""}
               for t in report.tiers], as_json=False, title="audit chains " + ("OK" if report.ok else "BROKEN"))
@@ -105,13 +108,13 @@ def doctor(ctx: Context, trend: bool, two_path: bool, limit: int) -> None:
     """Schema drift detector. Exit 0 no drift, 1 drift, 2 error, 3 regression (store newer than
     cortexdb, an applied migration changed, or a version went backwards). Each run is recorded."""
     if two_path:
-        report = doctor_mod.two_path()
+        paths = doctor_mod.two_path()
         if ctx.as_json:
-            emit_json(report)
+            emit_json(paths)
         else:
-            emit([{"tier": t.tier, "ok": t.ok, "problems": "; ".join(t.problems)} for t in report.tiers],
-                 as_json=False, title="two-path migration check " + ("OK" if report.ok else "FAILED"))
-        sys.exit(report.exit_code)
+            emit([{"tier": t.tier, "ok": t.ok, "problems": "; ".join(t.problems)} for t in paths.tiers],
+                 as_json=False, title="two-path migration check " + ("OK" if paths.ok else "FAILED"))
+        sys.exit(paths.exit_code)
     from ..store import resolve_home
 
     if not (resolve_home(ctx.home) / "tier0.db").exists():

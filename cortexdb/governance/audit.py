@@ -82,7 +82,8 @@ class ChainBreak:
 class TierVerification:
     """One tier's chain: rows checked, the head, the first break, and ``unsealed``: audit rows found
     outside the chain when it was checked (written outside cortexdb, or since the last seal; nothing
-    proves they were not altered). ``sealed`` says how many of them this verify then sealed."""
+    proves they were not altered). ``sealed`` says how many of them this verify then sealed, and
+    ``sealed_at_open`` how many this store found unsealed, and sealed, when it was opened."""
 
     tier: str
     ok: bool
@@ -93,6 +94,7 @@ class TierVerification:
     first_break: ChainBreak | None
     duration_ms: float
     sealed: int = 0
+    sealed_at_open: int = 0
 
 
 @dataclass(frozen=True)
@@ -301,7 +303,8 @@ class AuditLog:
                 with contextlib.suppress(IntegrityError):  # a chain broken since the check stays as reported
                     sealed = self._seal_tier(name)
             results.append(TierVerification(name, problem is None, count, count, head if count else None, unsealed,
-                                            problem, round((time.perf_counter() - started) * 1000, 3), sealed))
+                                            problem, round((time.perf_counter() - started) * 1000, 3), sealed,
+                                            self.sealed_at_open.get(name, 0)))
         report = VerifyReport(all(t.ok for t in results), store.timestamp(), results)
         if record and not store.readonly:
             with store.transaction():
@@ -555,7 +558,8 @@ class AuditLog:
             sql += " WHERE subject = ?"
             params = (subject,)
         rows = self._store.execute(sql + " ORDER BY id DESC LIMIT ?", (*params, int(limit)))
-        return [GovernanceDecision(*r[:8], loads(r[8]), r[9]) for r in rows]
+        return [GovernanceDecision(decision_id, kind, subj, decision, risk, rationale, by, supersedes, loads(meta), at)
+                for decision_id, kind, subj, decision, risk, rationale, by, supersedes, meta, at in rows]
 
 
 def _entry(tier: str, row: tuple[Any, ...]) -> AuditEntry:

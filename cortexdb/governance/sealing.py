@@ -84,9 +84,9 @@ class AuditSealer:
 
     def pending(self) -> dict[str, int]:
         """Audit rows per tier written after the sealed head this sealer last saw."""
-        newest = self._store.conn.execute(_NEWEST_IDS).fetchone()
+        newest = self._store.conn.execute(_NEWEST_IDS).fetchall()[0]
         return {t: n - self._heads[t] for t, n in zip(_sqlite.TIERS, newest, strict=True)
-                if n is not None and n > self._heads[t] and t not in self.refused}
+                if isinstance(n, int) and n > self._heads[t] and t not in self.refused}
 
     def after_commit(self) -> None:
         """Called by the store (under its lock) once a write committed; seals when a bound is reached."""

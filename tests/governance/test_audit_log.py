@@ -6,6 +6,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import apsw
+import orjson
 import pytest
 from click.testing import CliRunner
 
@@ -184,11 +186,25 @@ def test_cli_verify_exit_code_and_log(tmp_path: Path) -> None:
     log = runner.invoke(main, ["--home", str(home), "--json", "audit", "log", "--tier", "tier1", "--table", "tasks"])
     assert log.exit_code == 0 and '"row_key": "T-1"' in log.output
     assert runner.invoke(main, ["--home", str(home), "audit", "tail", "-n", "2"]).exit_code == 0
-    import apsw
-
     conn = apsw.Connection(str(home / "tier1.db"))
     conn.execute("DROP TRIGGER audit_log_tier1_no_update")
     conn.execute("UPDATE audit_log_tier1 SET row_key = 'T-2' WHERE row_key = 'T-1'")
     conn.close()
     broken = runner.invoke(main, ["--home", str(home), "audit", "verify"])
     assert broken.exit_code == 1 and "changed" in broken.output
+
+
+def test_cli_verify_prints_the_rows_found_unsealed(tmp_path: Path) -> None:
+    home = tmp_path / "s"
+    cortexdb.open(home).close()
+    conn = apsw.Connection(str(home / "tier2.db"))  # another program's writes, audited by the triggers
+    conn.execute("INSERT INTO provenance_links (source_type, source_ref, target_type, target_ref, relation) "
+                 "VALUES ('file', 'a', 'file', 'b', 'updated'), ('file', 'c', 'file', 'd', 'updated')")
+    conn.close()
+    runner = CliRunner()
+    found = runner.invoke(main, ["--home", str(home), "--json", "audit", "verify"])
+    assert found.exit_code == 0, found.output
+    (tier2,) = [t for t in orjson.loads(found.output)["tiers"] if t["tier"] == "tier2"]
+    assert tier2["sealed_at_open"] == 2 and tier2["unsealed"] == 0
+    table = runner.invoke(main, ["--home", str(home), "audit", "verify"], env={"COLUMNS": "200"})
+    assert table.exit_code == 0 and "unsealed" in table.output and "sealed_at_open" in table.output
