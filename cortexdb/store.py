@@ -140,11 +140,27 @@ class Store:
                         hook()
                 finally:
                     sealer, self._sealer = self._sealer, None
-                    if sealer is not None and not self._conn.in_transaction:
-                        sealer.seal_pending()
+                    if sealer is not None:
+                        sealer.stop()
+                        if not self._conn.in_transaction:
+                            sealer.seal_pending()
                     conn, self._conn = self._conn, None
                     with wrap_apsw():
                         conn.close()
+
+    def second_connection(self) -> Store:
+        """Another writable Store on the same files (same clock and settings), for a background
+        thread: an apsw connection must not be used from two threads at once. Close it after use."""
+        self.require_writable()
+        conn = _attach_tiers(self.home, readonly=False, busy_ms=self._busy_ms)
+        with _close_on_error(conn.close):
+            for tier in _sqlite.TIERS:
+                for pragma in _sqlite.TIER_PRAGMAS:
+                    pragma(conn, tier)
+        twin = Store(self.home, conn, clock=self.clock, readonly=False, modules=self.modules, roots=self._roots,
+                     busy_ms=self._busy_ms, keep_backups=self._keep_backups)
+        twin.role = self.role
+        return twin
 
     def __enter__(self) -> Store:
         return self

@@ -11,6 +11,10 @@ thread on the connection:
 - otherwise one statement reads each tier's newest audit row id; rows above the last sealed head
   are pending, and they are sealed at once when there are ``max_rows`` of them or when the first
   was seen ``max_seconds`` ago by the store's clock (the injectable clock);
+- when no commit follows (the process went idle), a timer armed with the first pending row fires
+  ``IDLE_FACTOR * max_seconds`` real seconds later and, if the store's clock agrees the rows are
+  ``max_seconds`` old, seals them on a short-lived connection of its own (the store's connection
+  is never used from two threads: apsw refuses that);
 - ``Store.close()`` seals whatever is pending before the connection closes, and ``open()`` seals
   what a killed process left behind (reported as ``db.audit.sealed_at_open``).
 
@@ -22,6 +26,9 @@ not sealed further (``refused``); ``verify()`` reports it.
 
 from __future__ import annotations
 
+import contextlib
+import threading
+import time
 from typing import TYPE_CHECKING
 
 import apsw
@@ -38,6 +45,10 @@ MAX_ROWS = 1000
 """Default bound: pending audit rows (all tiers) that make the next commit seal them."""
 MAX_SECONDS = 1.0
 """Default bound: seconds (store clock) after which the next commit seals pending rows."""
+
+IDLE_FACTOR = 1.25
+"""The idle timer fires this many bounds after the first pending row (a writer that keeps
+committing seals on its own commit path first, so the timer rarely competes for the write lock)."""
 
 CHAINED = "position IS NOT NULL AND typeof(position) = 'integer'"
 """Rows holding a chain position (a forged text or real position is never taken for the head)."""
@@ -63,6 +74,10 @@ class AuditSealer:
         self._pending_since: float | None = None
         self._seen_changes = -1
         self._sealing = False
+        self._timer: threading.Timer | None = None
+        self._running: threading.Thread | None = None
+        self.idle_seals = 0
+        """Seals the idle timer made (for tests and diagnostics)."""
         self._read_heads()
 
     def configure(self, *, max_rows: int | None = None, max_seconds: float | None = None) -> None:
@@ -108,6 +123,67 @@ class AuditSealer:
             self._pending_since = now
         if sum(pending.values()) >= self.max_rows or now - self._pending_since >= self.max_seconds:
             self.seal_pending(pending)
+        if self._pending_since is not None and self._timer is None:
+            self._arm(self.max_seconds * IDLE_FACTOR)
+
+    def _arm(self, delay: float) -> None:
+        timer = threading.Timer(delay, self._idle_seal)
+        timer.name, timer.daemon = "cortexdb-audit-sealer", True
+        self._timer = timer
+        timer.start()
+
+    def _idle_seal(self) -> None:
+        """The timer: seal rows still pending on a connection of its own (the store's stays with its
+        thread). Once it runs it is no longer the armed timer, so a commit meanwhile arms another."""
+        me = threading.current_thread()
+        if self._timer is me:
+            self._timer = None
+        self._running = me
+        store = self._store
+        rearm: float | None = None
+        try:
+            since = self._pending_since
+            if since is None or store.closed:
+                return  # sealed by a commit meanwhile
+            due_in = since + self.max_seconds - store.clock()
+            if due_in > 0:
+                rearm = due_in  # not due by the store's clock yet
+                return
+            twin = store.second_connection()
+            try:
+                audit = type(self._audit)(twin)
+                for tier in _sqlite.TIERS:
+                    if tier not in self.refused:
+                        with contextlib.suppress(IntegrityError):  # a broken chain: verify() reports it
+                            audit._seal_tier(tier)
+            finally:
+                twin.close()
+            self.idle_seals += 1
+        except CortexError as error:
+            self.last_error = error
+        finally:
+            self._running = None
+            if rearm is not None and self._timer is None and not store.closed and store._sealer is self:
+                self._arm(rearm)
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no idle timer is armed or running (True), or ``timeout`` seconds pass (False)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            threads = [t for t in (self._running, self._timer) if t is not None]
+            remaining = deadline - time.monotonic()
+            if not threads or remaining <= 0:
+                return not threads
+            threads[0].join(remaining)
+
+    def stop(self) -> None:
+        """Cancel the armed idle timer and wait for a seal one is running (``Store.close()``)."""
+        timer, self._timer = self._timer, None
+        if timer is not None:
+            timer.cancel()
+        running = self._running
+        if running is not None and running is not threading.current_thread():
+            running.join()
 
     def seal_pending(self, pending: dict[str, int] | None = None) -> dict[str, int]:
         """Seal the pending rows now; return rows sealed per tier. Never raises a sealing failure

@@ -178,6 +178,31 @@ def test_the_time_bound_follows_the_store_clock(db: cortexdb.Store, clock: Manua
     assert unsealed() == 2
 
 
+def test_an_idle_store_is_sealed_by_its_timer_once_the_store_clock_says_so(db: cortexdb.Store,
+                                                                             clock: ManualClock) -> None:
+    """No commit follows the write: the timer (real time, on its own connection) seals it, but only
+    once the store's clock has passed the bound; a timer that fires early re-arms."""
+    sealer = db.audit.sealing
+    sealer.configure(max_seconds=0.05)
+    db.tasks.create("then nothing")
+    assert not sealer.wait_idle(0.5)  # fired, saw the manual clock unmoved, armed again
+    assert sealer.idle_seals == 0 and db.audit.verify(seal=False, record=False).tiers[1].unsealed == 1
+    clock.advance(0.05)
+    assert sealer.wait_idle(30)
+    assert sealer.idle_seals == 1 and sealer.last_error is None
+    report = db.audit.verify(seal=False, record=False)
+    assert report.ok and report.tiers[1].unsealed == 0
+
+
+def test_close_stops_the_idle_timer(tmp_path: Path) -> None:
+    db = cortexdb.open(tmp_path / "s", clock=ManualClock())
+    sealer = db.audit.sealing
+    db.tasks.create("pending")
+    assert sealer._timer is not None
+    db.close()
+    assert sealer._timer is None and sealer._running is None and sealer.idle_seals == 0
+
+
 def test_reads_and_unaudited_writes_do_not_seal(db: cortexdb.Store, clock: ManualClock) -> None:
     db.tasks.create("pending")
     seals = db.audit.sealing.seals
