@@ -18,6 +18,10 @@ thread on the connection:
 - ``Store.close()`` seals whatever is pending before the connection closes, and ``open()`` seals
   what a killed process left behind (reported as ``db.audit.sealed_at_open``).
 
+The timer is not the WAL checkpointer's thread (:mod:`cortexdb._checkpoint`): that one runs only
+in ``cortexdb mcp`` with one connection per tier file, while sealing must happen in every writable
+store and writes two tiers (the rows, then their anchor in tier0).
+
 A sealing failure (another process held the write lock past the busy timeout) never fails the
 write that already committed: the rows stay pending and the next commit, ``close()`` or open
 retries; ``last_error`` keeps the failure. A tier whose chain no longer reaches its last anchor is

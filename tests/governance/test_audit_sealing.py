@@ -299,3 +299,12 @@ def test_rows_left_unsealed_by_a_killed_process_are_sealed_at_the_next_open(tmp_
         assert event.new_values["rows"] == 30 and event.actor == "cortexdb"
         report = db.audit.verify()
         assert report.ok and all(t.unsealed == 0 for t in report.tiers)
+
+
+def test_a_bundle_s_audit_rows_are_not_imported_into_this_store_s_chain(db: cortexdb.Store) -> None:
+    db.execute("INSERT INTO tier3.boundary_events (event_type, path, allowed) VALUES ('read', '/x', 0)")
+    db.audit.seal()
+    bundle = db.archive.export("everything").path  # every tier-3 table, the sealed audit log included
+    result = db.archive.import_bundle(bundle)
+    assert {"audit_log_tier3", "audited_tables_tier3"} <= set(result.skipped)
+    assert db.audit.verify().ok
