@@ -27,7 +27,7 @@ import orjson
 
 from .. import _sqlite
 from .._json import dumps, loads
-from ..errors import IntegrityError, NotFoundError, ValidationError
+from ..errors import BusyError, IntegrityError, NotFoundError, ValidationError
 from ..store import SCHEMA_VIEW
 from .sealing import CHAINED, AuditSealer
 from .triggers import AUDITED, OPERATIONS, audit_table, switchboard
@@ -381,17 +381,18 @@ class AuditLog:
                 continue
             try:
                 sealed = self._seal_tier(name)
+                if sealed:
+                    self.record(name, log, row_key="sealed_at_open", actor="cortexdb", new={
+                        "rows": sealed, "first_id": span[0], "last_id": span[1], "first_created_at": span[2],
+                        "last_created_at": span[3],
+                        "reason": "found unsealed when the store was opened: left by a process that was killed or "
+                                  "is still running, or written outside cortexdb"})
+                    found[name] = sealed
+                    self._seal_tier(name)  # the EVENT row just recorded
             except IntegrityError:
                 continue  # a tampered chain is not extended; verify() reports it
-            if sealed:
-                found[name] = sealed
-                self.record(name, log, row_key="sealed_at_open", actor="cortexdb", new={
-                    "rows": sealed, "first_id": span[0], "last_id": span[1], "first_created_at": span[2],
-                    "last_created_at": span[3],
-                    "reason": "found unsealed when the store was opened: left by a process that was killed or is "
-                              "still running, or written outside cortexdb"})
-        if found:
-            self.seal(strict=False)
+            except BusyError:
+                continue  # another process is creating or recovering the files: the sealer seals them later
         self.sealed_at_open = found
         return found
 
@@ -403,7 +404,8 @@ class AuditLog:
                                 "((tier = 'tier0' AND name = 'audit_seals') OR name = 'audit_log_' || tier)")[0][0]
         if present != len(_sqlite.TIERS) + 1:
             return None  # opened with migrate=False before the audit tables exist
-        self.seal(strict=False)  # this open's own migration rows
+        with contextlib.suppress(BusyError):  # the sealer retries at the first commit, its timer or close
+            self.seal(strict=False)  # this open's own migration rows
         store._sealer = AuditSealer(store, self)
         return store._sealer
 
