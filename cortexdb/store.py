@@ -140,13 +140,15 @@ class Store:
                         hook()
                 finally:
                     sealer, self._sealer = self._sealer, None
-                    if sealer is not None:
-                        sealer.stop()
-                        if not self._conn.in_transaction:
-                            sealer.seal_pending()
-                    conn, self._conn = self._conn, None
-                    with wrap_apsw():
-                        conn.close()
+                    try:
+                        if sealer is not None:
+                            sealer.stop()
+                            if not self._conn.in_transaction:
+                                sealer.seal_pending()
+                    finally:
+                        conn, self._conn = self._conn, None
+                        with wrap_apsw():
+                            conn.close()
 
     def second_connection(self) -> Store:
         """Another writable Store on the same files (same clock and settings), for a background

@@ -308,3 +308,33 @@ def test_a_bundle_s_audit_rows_are_not_imported_into_this_store_s_chain(db: cort
     result = db.archive.import_bundle(bundle)
     assert {"audit_log_tier3", "audited_tables_tier3"} <= set(result.skipped)
     assert db.audit.verify().ok
+
+
+WRITER = textwrap.dedent("""
+    import sys, cortexdb
+    home, name, rows = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    with cortexdb.open(home, busy_timeout=30) as db:
+        db.audit.sealing.configure(max_rows=int(sys.argv[4]))   # seal often, so the processes' seals interleave
+        for i in range(rows):
+            db.tasks.create(f"{name}-{i}")
+            db.execute("INSERT INTO tier2.provenance_links (source_type, source_ref, target_type, target_ref, "
+                       "relation) VALUES ('file', ?, 'entity', 'E', 'generated')", (f"{name}-{i}",))
+        assert db.audit.sealing.last_error is None, db.audit.sealing.last_error
+""")
+
+
+@pytest.mark.slow
+def test_processes_sealing_promptly_at_once_build_one_valid_chain(tmp_path: Path) -> None:
+    home = tmp_path / "s"
+    cortexdb.open(home).close()
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(home), f"w{n}", "60", str(3 + n)]) for n in range(3)]
+    assert [p.wait(timeout=180) for p in procs] == [0, 0, 0]
+    with cortexdb.open(home, readonly=True) as db:
+        report = db.audit.verify()
+        assert report.ok, report.broken()
+        assert all(t.unsealed == 0 for t in report.tiers)  # every writer sealed its rows before close returned
+        tasks = db.audit.log(tier="tier1", table="tasks", limit=1000)
+        assert len(tasks) == 180 and all(e.position for e in tasks)
+        for tier in ("tier1", "tier2"):
+            positions = [e.position for e in db.audit.log(tier=tier, limit=10_000)]
+            assert positions == list(range(1, len(positions) + 1))
