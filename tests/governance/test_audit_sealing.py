@@ -299,6 +299,9 @@ def test_rows_left_unsealed_by_a_killed_process_are_sealed_at_the_next_open(tmp_
         assert event.new_values["rows"] == 30 and event.actor == "cortexdb"
         report = db.audit.verify()
         assert report.ok and all(t.unsealed == 0 for t in report.tiers)
+        assert report.tiers[1].sealed_at_open == 30
+        health = [i for i in db.health.review().issues if "found unsealed when the store was opened" in i["title"]]
+        assert len(health) == 1 and health[0]["title"].startswith("30 ") and "tier1: 30" in health[0]["description"]
 
 
 def test_a_bundle_s_audit_rows_are_not_imported_into_this_store_s_chain(db: cortexdb.Store) -> None:
