@@ -252,6 +252,8 @@ class AuditLog:
                 digest = row_hash(position, row_id, table, op, key, old, new, actor, created, sealed_at, prev)
                 updates.append((position, prev, digest, sealed_at, row_id))
                 prev = digest
+            if not updates:  # rows past the head, none of them unsealed (forged): verify() reports them
+                return 0
             store.conn.executemany(
                 f"UPDATE {name}.{log} SET position = ?, prev_hash = ?, hash = ?, sealed_at = ? WHERE id = ?", updates)
             if name == "tier0":

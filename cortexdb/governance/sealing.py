@@ -25,7 +25,8 @@ store and writes two tiers (the rows, then their anchor in tier0).
 A sealing failure (another process held the write lock past the busy timeout) never fails the
 write that already committed: the rows stay pending and the next commit, ``close()`` or open
 retries; ``last_error`` keeps the failure. A tier whose chain no longer reaches its last anchor is
-not sealed further (``refused``); ``verify()`` reports it.
+not sealed further (``refused``), and forged rows past a head that are not unsealed rows are not
+counted as pending (so not retried at every commit); ``verify()`` reports both.
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ class AuditSealer:
         self.refused: set[str] = set()
         """Tiers whose chain no longer reaches its last anchor; not sealed until reopened."""
         self._heads: dict[str, int] = {}
+        self._ignored: dict[str, int] = {}
         self._pending_since: float | None = None
         self._seen_changes = -1
         self._sealing = False
@@ -104,8 +106,9 @@ class AuditSealer:
     def pending(self) -> dict[str, int]:
         """Audit rows per tier written after the sealed head this sealer last saw."""
         newest = self._store.conn.execute(_NEWEST_IDS).fetchall()[0]
-        return {t: n - self._heads[t] for t, n in zip(_sqlite.TIERS, newest, strict=True)
-                if isinstance(n, int) and n > self._heads[t] and t not in self.refused}
+        floor = {t: max(self._heads[t], self._ignored.get(t, 0)) for t in _sqlite.TIERS}
+        return {t: n - floor[t] for t, n in zip(_sqlite.TIERS, newest, strict=True)
+                if isinstance(n, int) and n > floor[t] and t not in self.refused}
 
     def after_commit(self) -> None:
         """Called by the store (under its lock) once a write committed; seals when a bound is reached."""
@@ -194,6 +197,7 @@ class AuditSealer:
         (see ``last_error``); used by the commit path and by ``Store.close()``."""
         store = self._store
         sealed: dict[str, int] = {}
+        nothing: list[str] = []
         self._sealing = True
         try:
             for tier in pending if pending is not None else self.pending():
@@ -207,8 +211,15 @@ class AuditSealer:
                     continue
                 if count:
                     sealed[tier] = count
+                else:
+                    nothing.append(tier)
             self.seals += 1
             self._read_heads()
+            for tier in nothing:  # rows past the head that are not unsealed rows (forged, verify() reports
+                log = f"{tier}.{audit_table(tier)}"  # them): count only rows written after them from now on
+                if not store.conn.execute(f"SELECT 1 FROM {log} WHERE id > ? AND hash IS NULL LIMIT 1",
+                                          (self._heads[tier],)).fetchall():
+                    self._ignored[tier] = int(store.conn.execute(f"SELECT coalesce(max(id), 0) FROM {log}").get)
             self._pending_since = self._pending_since if self.pending() else None
             self._seen_changes = store.conn.total_changes()
         except apsw.Error as error:

@@ -341,3 +341,25 @@ def test_processes_sealing_promptly_at_once_build_one_valid_chain(tmp_path: Path
         for tier in ("tier1", "tier2"):
             positions = [e.position for e in db.audit.log(tier=tier, limit=10_000)]
             assert positions == list(range(1, len(positions) + 1))
+
+
+def test_a_forged_row_past_the_head_is_reported_not_retried_at_every_commit(tmp_path: Path) -> None:
+    home = tmp_path / "s"
+    thirty_tasks(home)
+    conn = attacker(home)
+    row_id, _ = middle(conn)
+    conn.execute(f"INSERT INTO {LOG} ({COLUMNS}) SELECT {COLUMNS.replace('position', 'NULL')} FROM {LOG} "
+                 "WHERE id = ?", (row_id,))  # a half-sealed copy at the tail
+    conn.close()
+    with cortexdb.open(home, clock=ManualClock()) as db:
+        anchors = db.execute("SELECT count(*) FROM tier0.audit_seals")[0][0]
+        db.audit.sealing.configure(max_rows=1)
+        seals = db.audit.sealing.seals
+        for n in range(3):
+            db.conversations.start(f"unaudited write {n}")  # commits that leave no audit row
+        assert db.audit.sealing.seals == seals + 1  # one attempt, then the forged row is not counted as pending
+        assert db.execute("SELECT count(*) FROM tier0.audit_seals")[0][0] == anchors  # no empty seals
+        db.tasks.create("a real write after it")  # is still sealed promptly
+        assert db.audit.sealing.seals == seals + 2 and db.audit.sealing.refused == set()
+        (broken,) = db.audit.verify().broken()
+        assert broken.tier == "tier1" and broken.first_break.kind == "stray" and broken.unsealed == 0
