@@ -4,8 +4,8 @@ Audit triggers append *unsealed* rows; until :meth:`AuditLog.seal` hashes a row 
 anyone who can write the tier file can change, drop or duplicate it unseen. :class:`AuditSealer`
 bounds that window for an open, writable store. It runs on the store's commit path (after the
 outermost ``transaction()`` commits, and after an autocommit ``Store.execute``), on the store's
-own connection, so it takes no lock a writer of this process needs and never runs beside another
-thread on the connection:
+own connection right after the writer's commit, so it never waits for this process's own writer
+and never runs beside another thread on the connection:
 
 - a commit that changed nothing (``total_changes`` unmoved) costs one C call;
 - otherwise one statement reads each tier's newest audit row id; rows above the last sealed head
