@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from .governance.audit import AuditLog
     from .governance.boundary import BoundaryGuard
     from .governance.plugins import PluginRegistry
+    from .governance.sealing import AuditSealer
     from .graph import Graph
     from .graph.provenance import Provenance
     from .graph.workspace import Workspace
@@ -112,6 +113,7 @@ class Store:
         self._lock = threading.RLock()
         self._depth = 0
         self._close_hooks: list[Callable[[], None]] = []
+        self._sealer: AuditSealer | None = None
         self.migrated: list[str] = []
         """Migrations this open applied (``module/tier/file``), for logs and tests."""
         self.embedder: Callable[[list[str]], Sequence[Sequence[float]]] | None = None
@@ -138,15 +140,39 @@ class Store:
         self._close_hooks.append(hook)
 
     def close(self) -> None:
-        """Close the connection, after running the ``on_close`` hooks; safe to call twice."""
+        """Close the connection, after running the ``on_close`` hooks and sealing every pending
+        audit row into its chain (see docs/governance.md); safe to call twice."""
         with self._lock:
             if self._conn is not None:
                 hooks, self._close_hooks = self._close_hooks, []
-                for hook in hooks:
-                    hook()
-                conn, self._conn = self._conn, None
-                with wrap_apsw():
-                    conn.close()
+                try:
+                    for hook in hooks:
+                        hook()
+                finally:
+                    sealer, self._sealer = self._sealer, None
+                    try:
+                        if sealer is not None:
+                            sealer.stop()
+                            if not self._conn.in_transaction:
+                                sealer.seal_pending()
+                    finally:
+                        conn, self._conn = self._conn, None
+                        with wrap_apsw():
+                            conn.close()
+
+    def second_connection(self) -> Store:
+        """Another writable Store on the same files (same clock and settings), for a background
+        thread: an apsw connection must not be used from two threads at once. Close it after use."""
+        self.require_writable()
+        conn = _attach_tiers(self.home, readonly=False, busy_ms=self._busy_ms)
+        with _close_on_error(conn.close):
+            for tier in _sqlite.TIERS:
+                for pragma in _sqlite.TIER_PRAGMAS:
+                    pragma(conn, tier)
+        twin = Store(self.home, conn, clock=self.clock, readonly=False, modules=self.modules, roots=self._roots,
+                     busy_ms=self._busy_ms, keep_backups=self._keep_backups)
+        twin.role = self.role
+        return twin
 
     def __enter__(self) -> Store:
         return self
@@ -218,15 +244,20 @@ class Store:
                         raise translate(error) from error
                     conn.execute("ROLLBACK" if depth == 0 else f"ROLLBACK TO {name}; RELEASE {name}")
                     raise translate(error) from error
+                if depth == 0 and self._sealer is not None:
+                    self._sealer.after_commit()
 
     @translates_itself
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[tuple[Any, ...]]:
         """Run one internal statement and return its rows; for cortexdb's own modules."""
         with self._lock, wrap_apsw():
             try:
-                return self.conn.execute(sql, params).fetchall()
+                rows = self.conn.execute(sql, params).fetchall()
             except BINDING as error:
                 raise binding_error(params, error) from error
+            if self._depth == 0 and self._sealer is not None:
+                self._sealer.after_commit()  # an autocommit write is audited like a transaction
+            return rows
 
     # -- reading ------------------------------------------------------------------------------------
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
@@ -499,6 +530,8 @@ def open(path: str | os.PathLike[str] | None = None, *, role: str | None = None,
     store.role = effective
     store.confirm_migrations = authority.confirmed(confirm_migrations)
     with _close_on_error(store.close):
+        if not readonly:
+            store.audit.seal_at_open()  # rows a killed process left unsealed, reported, before anything new
         stale = [t for t in _sqlite.TIERS
                  if conn.execute(f"PRAGMA {t}.user_version").get != migrations.expected_fingerprint(roots, t, wanted)]
         if stale:
@@ -506,6 +539,8 @@ def open(path: str | os.PathLike[str] | None = None, *, role: str | None = None,
         for tier in _sqlite.TIERS:
             for pragma in _sqlite.TIER_PRAGMAS:
                 pragma(conn, tier)
+        if not readonly:
+            store.audit.start_sealing()
     return store
 
 

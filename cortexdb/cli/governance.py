@@ -36,14 +36,17 @@ def audit() -> None:
 
 @audit.command("verify")
 @click.option("--tier", type=click.Choice(_sqlite.TIERS), help="Only this tier.")
-@click.option("--no-seal", is_flag=True, help="Do not seal pending rows first.")
+@click.option("--no-seal", is_flag=True, help="Do not seal the rows found unsealed after checking.")
 @output_options
 @pass_ctx
 def audit_verify(ctx: Context, tier: str | None, no_seal: bool) -> None:
-    """Walk every chain and report the first broken link per tier (exit 1 if any is broken)."""
+    """Walk every chain and report per tier the first broken link and the rows found unsealed
+    (written outside cortexdb or since the last seal; also those found, and sealed, when the
+    store was opened); exit 1 if any chain is broken."""
     report = ctx.store().audit.verify(tier=tier, seal=not no_seal)
     emit_document(report, [Section("audit chains " + ("OK" if report.ok else "BROKEN"), [
-        {"tier": t.tier, "ok": t.ok, "rows": t.rows_checked, "unsealed": t.unsealed, "head": (t.head_hash or "")[:16],
+        {"tier": t.tier, "ok": t.ok, "rows": t.rows_checked, "unsealed": t.unsealed, "sealed_now": t.sealed,
+         "sealed_at_open": t.sealed_at_open, "head": (t.head_hash or "")[:16],
          "break_at": t.first_break.position if t.first_break else None,
          "problem": f"{t.first_break.kind}: {t.first_break.detail}" if t.first_break else ""} for t in report.tiers])])
     sys.exit(0 if report.ok else 1)

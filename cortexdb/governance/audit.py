@@ -4,7 +4,9 @@ Triggers (SQL only, see :mod:`.triggers`) append an unsealed row to ``audit_log_
 transaction as each audited write. :meth:`AuditLog.seal` then gives every unsealed row, in id
 order, the next ``position`` and ``hash = sha256(canonical JSON of the row incl. prev_hash)``, and
 records the new chain head in ``tier0.audit_seals`` (the anchor that makes a truncated tail
-visible). :meth:`AuditLog.verify` walks each chain and reports the first broken link per tier.
+visible). An open store seals promptly (:mod:`.sealing`), on close, and at the next open after a
+crash. :meth:`AuditLog.verify` checks each chain as found, reports the first broken link and the
+rows still outside the chain per tier, and only then seals those rows.
 
 Canonical JSON of a sealed row: the JSON array (orjson, no whitespace)
 ``[position, id, table_name, operation, row_key, old_values, new_values, actor, created_at,
@@ -26,7 +28,9 @@ import orjson
 from .. import _sqlite
 from .._boundary import public_api
 from .._json import dumps, loads
-from ..errors import IntegrityError, NotFoundError, ValidationError
+from ..errors import BusyError, IntegrityError, NotFoundError, ValidationError
+from ..store import SCHEMA_VIEW
+from .sealing import CHAINED, AuditSealer
 from .triggers import AUDITED, OPERATIONS, audit_table, switchboard
 
 if TYPE_CHECKING:
@@ -67,8 +71,8 @@ class AuditEntry:
 
 @dataclass(frozen=True)
 class ChainBreak:
-    """Where a chain stops verifying: ``position`` and ``kind`` (missing, inserted, link, reordered,
-    changed, truncated, anchor) with a sentence saying what was found."""
+    """Where a chain stops verifying: ``position`` and ``kind`` (missing, duplicate, inserted, link,
+    reordered, changed, truncated, anchor, stray) with a sentence saying what was found."""
 
     position: int
     kind: str
@@ -77,7 +81,10 @@ class ChainBreak:
 
 @dataclass(frozen=True)
 class TierVerification:
-    """One tier's chain: rows checked, the head, unsealed rows waiting, and the first break."""
+    """One tier's chain: rows checked, the head, the first break, and ``unsealed``: audit rows found
+    outside the chain when it was checked (written outside cortexdb, or since the last seal; nothing
+    proves they were not altered). ``sealed`` says how many of them this verify then sealed, and
+    ``sealed_at_open`` how many this store found unsealed, and sealed, when it was opened."""
 
     tier: str
     ok: bool
@@ -87,6 +94,8 @@ class TierVerification:
     unsealed: int
     first_break: ChainBreak | None
     duration_ms: float
+    sealed: int = 0
+    sealed_at_open: int = 0
 
 
 @dataclass(frozen=True)
@@ -153,6 +162,9 @@ def verify_rows(rows: Iterable[tuple[Any, ...]],
     for row in rows:
         row_id, table, op, key, old, new, actor, created, sealed, position, prev_hash, stored = row
         index = count + 1
+        if position == count and count:
+            return count, prev, ChainBreak(
+                count, "duplicate", f"position {count} is held by two rows (ids {last_id} and {row_id}): one was copied")
         if position != index:
             return count, prev, ChainBreak(
                 index, "missing", f"position {index} is missing (next sealed row holds position {position})")
@@ -192,6 +204,9 @@ class AuditLog:
 
     def __init__(self, store: Store) -> None:
         self._store = store
+        self.sealed_at_open: dict[str, int] = {}
+        """Rows per tier found unsealed and sealed when this store was opened (after a crash, or
+        left by another process or program); also recorded as ``sealed_at_open`` EVENT rows."""
 
     # -- sealing -------------------------------------------------------------------------------
     def seal(self, tier: str | None = None, *, strict: bool = True) -> dict[str, int]:
@@ -220,7 +235,7 @@ class AuditLog:
     def _seal_tier(self, name: str) -> int:
         store = self._store
         log = audit_table(name)
-        head_sql = f"SELECT id, position, hash FROM {name}.{log} WHERE position IS NOT NULL ORDER BY position DESC LIMIT 1"
+        head_sql = f"SELECT id, position, hash FROM {name}.{log} WHERE {CHAINED} ORDER BY position DESC LIMIT 1"
         head = store.execute(head_sql)
         # unsealed rows always follow the head's id (rows are sealed in id order), so no index
         # on "hash IS NULL" is needed and audited writes stay cheap
@@ -239,6 +254,8 @@ class AuditLog:
                 digest = row_hash(position, row_id, table, op, key, old, new, actor, created, sealed_at, prev)
                 updates.append((position, prev, digest, sealed_at, row_id))
                 prev = digest
+            if not updates:  # rows past the head, none of them unsealed (forged): verify() reports them
+                return 0
             store.conn.executemany(
                 f"UPDATE {name}.{log} SET position = ?, prev_hash = ?, hash = ?, sealed_at = ? WHERE id = ?", updates)
             if name == "tier0":
@@ -269,49 +286,138 @@ class AuditLog:
     def head(self, tier: str) -> tuple[int, str]:
         """(position, hash) of a tier's chain head; keep it outside the store to detect a rewrite."""
         (tier,) = _tiers(tier)
-        rows = self._store.execute(f"SELECT position, hash FROM {tier}.{audit_table(tier)} WHERE position IS NOT NULL "
+        rows = self._store.execute(f"SELECT position, hash FROM {tier}.{audit_table(tier)} WHERE {CHAINED} "
                                    "ORDER BY position DESC LIMIT 1")
         return (rows[0][0], rows[0][1]) if rows else (0, GENESIS)
 
     # -- verification --------------------------------------------------------------------------
     def verify(self, *, tier: str | None = None, seal: bool = True, record: bool = True) -> VerifyReport:
-        """Walk every chain (sealing pending rows first unless ``seal=False``) and report the
-        first broken link per tier; each tier's result is recorded in ``chain_verification``
-        (skipped on a read-only store)."""
+        """Check every chain as it is found and report per tier the first broken link and how many
+        rows are outside the chain (``unsealed``). Nothing is sealed before it is checked; then,
+        unless ``seal=False``, the rows found unsealed are sealed into chains that verified
+        (``sealed``). Each tier's result is recorded in ``chain_verification`` (skipped on a
+        read-only store)."""
         store = self._store
-        if seal and not store.readonly:
-            self.seal(tier, strict=False)
         results = []
         for name in _tiers(tier):
             started = time.perf_counter()
-            log = audit_table(name)
-            anchor_rows = store.execute("SELECT position, hash FROM tier0.audit_seals WHERE tier = ? "
-                                        "ORDER BY id DESC LIMIT 1", (name,))
-            with store._lock:
-                cursor = store.conn.cursor()
-                rows = cursor.execute(f"SELECT {_COLUMNS} FROM {name}.{log} WHERE typeof(position) = 'integer' "
-                                      "AND position >= 1 ORDER BY position")
-                count, head, problem = verify_rows(rows, anchor_rows[0] if anchor_rows else None)
-            if problem is None:
-                stray = store.execute(f"SELECT id, position FROM {name}.{log} WHERE position IS NOT NULL AND NOT "
-                                      "(typeof(position) = 'integer' AND position >= 1) LIMIT 1")
-                if stray:
-                    problem = ChainBreak(count + 1, "stray", f"row id {stray[0][0]} holds position {stray[0][1]!r}, "
-                                         "outside the chain: it was forged or moved")
-            unsealed = store.execute(f"SELECT count(*) FROM {name}.{log} WHERE hash IS NULL")[0][0]
+            count, head, problem, unsealed = self._check_tier(name)
+            sealed = 0
+            if seal and unsealed and problem is None and not store.readonly:
+                with contextlib.suppress(IntegrityError):  # a chain broken since the check stays as reported
+                    sealed = self._seal_tier(name)
             results.append(TierVerification(name, problem is None, count, count, head if count else None, unsealed,
-                                            problem, round((time.perf_counter() - started) * 1000, 3)))
+                                            problem, round((time.perf_counter() - started) * 1000, 3), sealed,
+                                            self.sealed_at_open.get(name, 0)))
         report = VerifyReport(all(t.ok for t in results), store.timestamp(), results)
         if record and not store.readonly:
             with store.transaction():
                 store.conn.executemany(
                     "INSERT INTO tier0.chain_verification (verified_at, tier, ok, rows_checked, head_position, head_hash, "
-                    "first_bad_position, problem, duration_ms) VALUES (?,?,?,?,?,?,?,?,?)",
+                    "first_bad_position, problem, duration_ms, unsealed) VALUES (?,?,?,?,?,?,?,?,?,?)",
                     [(report.verified_at, t.tier, int(t.ok), t.rows_checked, t.head_position, t.head_hash,
                       t.first_break.position if t.first_break else None,
-                      f"{t.first_break.kind}: {t.first_break.detail}" if t.first_break else None, t.duration_ms)
+                      f"{t.first_break.kind}: {t.first_break.detail}" if t.first_break else None, t.duration_ms,
+                      t.unsealed)
                      for t in results])
         return report
+
+    def _check_tier(self, name: str) -> tuple[int, str | None, ChainBreak | None, int]:
+        """(rows in the chain, head hash, first break, rows outside the chain) of one tier, as found."""
+        store = self._store
+        log = f"{name}.{audit_table(name)}"
+        anchor_rows = store.execute("SELECT position, hash FROM tier0.audit_seals WHERE tier = ? "
+                                    "ORDER BY id DESC LIMIT 1", (name,))
+        with store._lock:
+            cursor = store.conn.cursor()
+            rows = cursor.execute(f"SELECT {_COLUMNS} FROM {log} WHERE typeof(position) = 'integer' "
+                                  "AND position >= 1 ORDER BY position, id")
+            count, head, problem = verify_rows(rows, anchor_rows[0] if anchor_rows else None)
+        if problem is None:
+            problem = self._stray(log, count)
+        unsealed = store.execute(f"SELECT count(*) FROM {log} WHERE hash IS NULL AND position IS NULL")[0][0]
+        return count, head, problem, unsealed
+
+    def _stray(self, log: str, count: int) -> ChainBreak | None:
+        """A row outside an intact chain that cortexdb never writes: a position off the chain, a row
+        half sealed (hash, position, prev_hash and sealed_at are set together), or an unsealed row
+        older than the head (cortexdb seals in id order, so only a forger puts one there)."""
+        store = self._store
+        stray = store.execute(f"SELECT id, position FROM {log} WHERE position IS NOT NULL AND NOT "
+                              "(typeof(position) = 'integer' AND position >= 1) LIMIT 1")
+        if stray:
+            return ChainBreak(count + 1, "stray", f"row id {stray[0][0]} holds position {stray[0][1]!r}, "
+                              "outside the chain: it was forged or moved")
+        half = store.execute(f"SELECT id FROM {log} WHERE (position IS NULL) <> (hash IS NULL) OR (hash IS NULL) <> "
+                             "(prev_hash IS NULL) OR (hash IS NULL) <> (sealed_at IS NULL) LIMIT 1")
+        if half:
+            return ChainBreak(count + 1, "stray", f"row id {half[0][0]} is half sealed (hash, position, prev_hash "
+                              "and sealed_at are not all set or all empty): it was forged or copied")
+        inside = store.execute(
+            f"SELECT u.id, (SELECT count(*) FROM {log} s WHERE s.position IS NOT NULL AND s.id < u.id) FROM {log} u "
+            f"WHERE u.hash IS NULL AND u.position IS NULL AND u.id < (SELECT max(id) FROM {log} WHERE position "
+            "IS NOT NULL) ORDER BY u.id LIMIT 1")
+        if inside:
+            row_id, before = inside[0]
+            return ChainBreak(before + 1, "inserted", f"unsealed row id {row_id} sits inside the sealed chain "
+                              f"(after position {before}): rows are sealed in id order, so it was added there later")
+        return None
+
+    # -- prompt sealing ------------------------------------------------------------------------
+    def seal_at_open(self) -> dict[str, int]:
+        """Seal the rows an earlier process left unsealed (killed, or still running); record what
+        was found in each tier's own log (an EVENT row ``sealed_at_open``) and in
+        :attr:`sealed_at_open`. Called by ``cortexdb.open()`` before anything else writes."""
+        store = self._store
+        names = {(r[0], r[1]) for r in store.execute(f"SELECT tier, name FROM temp.{SCHEMA_VIEW} WHERE type = 'table'")}
+        if ("tier0", "audit_seals") not in names:
+            return {}
+        found: dict[str, int] = {}
+        for name in _sqlite.TIERS:
+            log = audit_table(name)
+            if (name, log) not in names:
+                continue
+            head = store.execute(f"SELECT coalesce((SELECT id FROM {name}.{log} WHERE {CHAINED} "
+                                 "ORDER BY position DESC LIMIT 1), 0)")[0][0]
+            span = store.execute(f"SELECT min(id), max(id), min(created_at), max(created_at) FROM {name}.{log} "
+                                 "WHERE id > ? AND hash IS NULL", (head,))[0]
+            if span[0] is None:
+                continue
+            try:
+                sealed = self._seal_tier(name)
+                if sealed:
+                    self.record(name, log, row_key="sealed_at_open", actor="cortexdb", new={
+                        "rows": sealed, "first_id": span[0], "last_id": span[1], "first_created_at": span[2],
+                        "last_created_at": span[3],
+                        "reason": "found unsealed when the store was opened: left by a process that was killed or "
+                                  "is still running, or written outside cortexdb"})
+                    found[name] = sealed
+                    self._seal_tier(name)  # the EVENT row just recorded
+            except IntegrityError:
+                continue  # a tampered chain is not extended; verify() reports it
+            except BusyError:
+                continue  # another process is creating or recovering the files: the sealer seals them later
+        self.sealed_at_open = found
+        return found
+
+    def start_sealing(self) -> AuditSealer | None:
+        """Seal what is pending and install the prompt sealer on the store's commit path (called by
+        ``cortexdb.open()`` on a writable store whose audit tables exist)."""
+        store = self._store
+        present = store.execute(f"SELECT count(*) FROM temp.{SCHEMA_VIEW} WHERE type = 'table' AND "
+                                "((tier = 'tier0' AND name = 'audit_seals') OR name = 'audit_log_' || tier)")[0][0]
+        if present != len(_sqlite.TIERS) + 1:
+            return None  # opened with migrate=False before the audit tables exist
+        with contextlib.suppress(BusyError):  # the sealer retries at the first commit, its timer or close
+            self.seal(strict=False)  # this open's own migration rows
+        store._sealer = AuditSealer(store, self)
+        return store._sealer
+
+    @property
+    def sealing(self) -> AuditSealer | None:
+        """The prompt sealer of this store (``max_rows``, ``max_seconds``, ``configure()``), or
+        None on a read-only store."""
+        return self._store._sealer
 
     def verifications(self, *, limit: int = 20) -> list[dict[str, Any]]:
         """The newest ``chain_verification`` rows."""
@@ -458,7 +564,8 @@ class AuditLog:
             sql += " WHERE subject = ?"
             params = (subject,)
         rows = self._store.execute(sql + " ORDER BY id DESC LIMIT ?", (*params, int(limit)))
-        return [GovernanceDecision(*r[:8], loads(r[8]), r[9]) for r in rows]  # type: ignore[call-arg]  # mypy cannot count a sliced row
+        return [GovernanceDecision(decision_id, kind, subj, decision, risk, rationale, by, supersedes, loads(meta), at)
+                for decision_id, kind, subj, decision, risk, rationale, by, supersedes, meta, at in rows]
 
 
 def _entry(tier: str, row: tuple[Any, ...]) -> AuditEntry:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import tempfile
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -222,7 +223,7 @@ def trend(store: Store, *, limit: int = 20) -> list[dict[str, Any]]:
     rows = store.execute("SELECT id, checked_at, exit_code, status, drift_count, regression_count, library_version, "
                          "details FROM tier0.drift_history ORDER BY id DESC LIMIT ?", (limit_value(limit),))
     keys = ("id", "checked_at", "exit_code", "status", "drift_count", "regression_count", "library_version", "details")
-    return [dict(zip(keys, (*r[:7], loads(r[7])), strict=False)) for r in rows]
+    return [dict(zip(keys, (*r[:7], loads(r[7])), strict=True)) for r in rows]
 
 
 # -- the two-path check -------------------------------------------------------------------------
@@ -243,10 +244,12 @@ def two_path(roots: tuple[Path, ...] | None = None) -> TwoPathReport:
                 b = None
             else:
                 b = _build(Path(tmp) / "b.db", tier, roots, [], upgrade=True)
-            newest = {}
+            newest, counts = {}, Counter(m.module for m in plan)
             for m in plan:
                 newest[m.module] = m
-            older = [m for m in plan if newest[m.module] is not m]
+            # an older store lacks each module's newest migration, but keeps a module's only one
+            # (a later module's first migration may build on it, as governance's triggers on core's tables)
+            older = [m for m in plan if newest[m.module] is not m or counts[m.module] == 1]
             c = _build(Path(tmp) / "c.db", tier, roots, older, upgrade=True)
         for label, other in (("B (snapshot + stamp)", b), ("C (older store upgraded)", c)):
             if other is None:

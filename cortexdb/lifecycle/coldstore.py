@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, cast, runtime_checkable
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, Protocol, cast, runtime_checkable
 
 import orjson
 import zstandard
@@ -46,6 +46,10 @@ CHUNK = 1 << 20
 TIME_COLUMNS = ("archived_at", "created_at", "started_at", "occurred_at", "discovered_at")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 _SKIP_TABLES = frozenset({"cortexdb_migrations"})
+_NOT_IMPORTED = ("audit_log_", "audited_tables_")
+"""A bundle's audit rows are the exporting store's history: they stay in the bundle, since this
+store's chain takes only rows its own triggers wrote (sealed rows are refused, and importing the
+switchboard could switch auditing off)."""
 
 Progress = Callable[[int, int], None] | None
 
@@ -349,14 +353,15 @@ def _export_jsonl(store: Store, source: Source, staging: Path, manifest: dict[st
     rows = 0
     with open(staging / filename, "wb") as raw:
         hashing = _HashingWriter(raw)
-        writer = zstandard.ZstdCompressor(level=3).stream_writer(cast(BinaryIO, hashing), closefd=False)
+        writer = zstandard.ZstdCompressor(level=3).stream_writer(cast(IO[bytes], hashing), closefd=False)
         cursor = store.conn.cursor()
         cursor.execute(f"SELECT {', '.join(columns)} FROM {source.schema}.{source.table}{_where(source)}", source.params)
         while True:
             batch = _take(cursor, BATCH)
             if not batch:
                 break
-            writer.write(b"".join([dumps(dict(zip(columns, row, strict=False)), default=_default, option=opt) for row in batch]))
+            writer.write(b"".join([dumps(dict(zip(columns, row, strict=True)), default=_default, option=opt)
+                                   for row in batch]))
             rows += len(batch)
             done += len(batch)
             if progress:
@@ -569,7 +574,7 @@ def import_bundle(store: Store, bundle: Path, *, progress: Progress = None) -> I
         for table, meta in _parents_first(store, manifest["tables"]):
             ident(table, "table")
             target = [r[1] for r in store.execute(f"PRAGMA tier3.table_info({table})")]
-            if not target:
+            if not target or table.startswith(_NOT_IMPORTED):
                 skipped.append(table)
                 continue
             columns = [c for c in meta["columns"] if c in target]

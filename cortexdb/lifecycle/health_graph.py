@@ -6,7 +6,7 @@ Registered with :func:`.health.register_check` when :mod:`.health` is imported:
   nodes restored since; the live row wins), archived graph rows whose node is nowhere, and
   ``graph_workspace_links`` pointing at workspace rows that no longer exist;
 - ``audit_chain``: ``db.audit.verify()`` (a broken chain is critical; unsealed rows are sealed by
-  the auto-fix).
+  the auto-fix; rows this store found unsealed when it was opened, after a crash, are reported).
 """
 
 from __future__ import annotations
@@ -95,6 +95,16 @@ def check_audit_chain(store: Store) -> list[Issue]:
                             f"first break at position {brk.position}: {brk.kind}: {brk.detail}" if brk else "",
                             impact="the audit history can no longer prove what happened",
                             recommendation="run `cortexdb audit verify`; restore the tier from backups/ and investigate"))
+    at_open = store.audit.sealed_at_open
+    if at_open:
+        counts = ", ".join(f"{tier}: {rows}" for tier, rows in sorted(at_open.items()))
+        issues.append(Issue("database", "low", f"{sum(at_open.values())} audit rows were found unsealed when the "
+                            "store was opened, and sealed then",
+                            f"{counts}; left by a cortexdb process that was killed, by one still running, or "
+                            "written by another program; they were outside the chain until then",
+                            impact="changes to them before that open cannot be detected",
+                            recommendation="see the sealed_at_open EVENT rows (cortexdb audit log --key "
+                                           "sealed_at_open); investigate if no process crashed"))
     unsealed = sum(t.unsealed for t in report.tiers if t.ok)
     if unsealed:
         def seal() -> str:

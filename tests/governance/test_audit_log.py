@@ -6,6 +6,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import apsw
+import orjson
 import pytest
 from click.testing import CliRunner
 
@@ -32,7 +34,7 @@ def test_installed_triggers_are_exactly_what_the_generator_makes(db: cortexdb.St
     """A column added to an audited table without regenerating its triggers fails here."""
     for spec in AUDITED:
         expected = trigger_sql(spec, columns_of(db.conn, spec.tier, spec.table))
-        for operation, sql in zip(spec.operations, expected, strict=False):
+        for operation, sql in zip(spec.operations, expected, strict=True):
             live = db.execute(f"SELECT sql FROM {spec.tier}.sqlite_master WHERE type = 'trigger' AND name = ?",
                               (trigger_name(spec.table, operation),))
             assert live and norm(live[0][0]) == norm(sql), (spec.tier, spec.table, operation)
@@ -42,7 +44,7 @@ def test_installed_triggers_are_exactly_what_the_generator_makes(db: cortexdb.St
 
 def test_immutable_helper_matches_governance_decisions(db: cortexdb.Store) -> None:
     expected = immutable_sql("governance_decisions", "record a new decision with supersedes set to this decision_id")
-    for sql, op in zip(expected, ("update", "delete"), strict=False):
+    for sql, op in zip(expected, ("update", "delete"), strict=True):
         live = db.execute("SELECT sql FROM tier0.sqlite_master WHERE name = ?", (f"governance_decisions_no_{op}",))
         assert norm(live[0][0]) == norm(sql)
 
@@ -74,17 +76,15 @@ def test_every_audited_write_leaves_a_row_in_the_same_tier(db: cortexdb.Store) -
             raise RuntimeError("abort")
     assert len(db.audit.log(tier="tier2", table="provenance_links")) == 3
     sealed = db.audit.seal()
-    ledger_rows = db.query("SELECT count(*) AS n FROM tier2.cortexdb_migrations")[0]["n"]
-    assert sealed["tier2"] == ledger_rows + 3  # the migration ledger rows + 3 writes
+    assert sealed["tier2"] == 3  # the migration ledger rows were sealed when the store was opened
     assert all(r.position for r in db.audit.log(tier="tier2"))
 
 
 @pytest.mark.skipif(SQLITE3 is None, reason="sqlite3 shell not installed")
-def test_writes_from_the_sqlite3_shell_are_audited_and_sealed_later(tmp_path: Path) -> None:
+def test_writes_from_the_sqlite3_shell_are_audited_and_sealed_at_the_next_open(tmp_path: Path) -> None:
     home = tmp_path / "s"
     with cortexdb.open(home) as db:
         db.plugins.register("p", "P", "1", "c", 0, ["h"], [], lambda h, c: None)
-        db.audit.seal()
     script = ("UPDATE plugins SET enabled = 0 WHERE plugin_id = 'p';\n"
               "INSERT INTO governance_settings (key, value, updated_at) VALUES ('shell', '1', 'now');\n")
     done = subprocess.run([SQLITE3, str(home / "tier0.db")], input=script, text=True, capture_output=True)
@@ -92,10 +92,17 @@ def test_writes_from_the_sqlite3_shell_are_audited_and_sealed_later(tmp_path: Pa
     tamper = subprocess.run([SQLITE3, str(home / "tier0.db")], input="DELETE FROM audit_log_tier0;\n", text=True,
                             capture_output=True)
     assert "append-only" in tamper.stderr
+    with cortexdb.open(home, readonly=True) as db:  # a reader sees them outside the chain and cannot seal
+        report = db.audit.verify()
+        assert report.ok and report.tiers[0].unsealed == 2 and report.tiers[0].sealed == 0
     with cortexdb.open(home) as db:
-        pending = [e for e in db.audit.log(tier="tier0") if e.position is None]
-        assert [(e.table_name, e.operation) for e in pending] == [("plugins", "UPDATE"), ("governance_settings", "INSERT")]
-        assert pending[0].old_values["enabled"] == 1 and pending[0].new_values["enabled"] == 0
+        assert db.audit.sealed_at_open == {"tier0": 2}
+        rows = db.audit.log(tier="tier0", newest_first=True, limit=3)[::-1]
+        assert [(e.table_name, e.operation) for e in rows] == [
+            ("plugins", "UPDATE"), ("governance_settings", "INSERT"), ("audit_log_tier0", "EVENT")]
+        assert rows[0].old_values["enabled"] == 1 and rows[0].new_values["enabled"] == 0
+        assert rows[2].row_key == "sealed_at_open" and rows[2].new_values["rows"] == 2
+        assert all(e.position for e in rows)
         report = db.audit.verify()
         assert report.ok and report.tiers[0].unsealed == 0
 
@@ -179,11 +186,25 @@ def test_cli_verify_exit_code_and_log(tmp_path: Path) -> None:
     log = runner.invoke(main, ["--home", str(home), "--json", "audit", "log", "--tier", "tier1", "--table", "tasks"])
     assert log.exit_code == 0 and '"row_key":"T-1"' in log.output
     assert runner.invoke(main, ["--home", str(home), "audit", "tail", "-n", "2"]).exit_code == 0
-    import apsw
-
     conn = apsw.Connection(str(home / "tier1.db"))
     conn.execute("DROP TRIGGER audit_log_tier1_no_update")
     conn.execute("UPDATE audit_log_tier1 SET row_key = 'T-2' WHERE row_key = 'T-1'")
     conn.close()
     broken = runner.invoke(main, ["--home", str(home), "audit", "verify"])
     assert broken.exit_code == 1 and "changed" in broken.output
+
+
+def test_cli_verify_prints_the_rows_found_unsealed(tmp_path: Path) -> None:
+    home = tmp_path / "s"
+    cortexdb.open(home).close()
+    conn = apsw.Connection(str(home / "tier2.db"))  # another program's writes, audited by the triggers
+    conn.execute("INSERT INTO provenance_links (source_type, source_ref, target_type, target_ref, relation) "
+                 "VALUES ('file', 'a', 'file', 'b', 'updated'), ('file', 'c', 'file', 'd', 'updated')")
+    conn.close()
+    runner = CliRunner()
+    found = runner.invoke(main, ["--home", str(home), "--json", "audit", "verify"])
+    assert found.exit_code == 0, found.output
+    (tier2,) = [t for t in orjson.loads(found.output)["tiers"] if t["tier"] == "tier2"]
+    assert tier2["sealed_at_open"] == 2 and tier2["unsealed"] == 0
+    table = runner.invoke(main, ["--home", str(home), "audit", "verify"], env={"COLUMNS": "200"})
+    assert table.exit_code == 0 and "unsealed" in table.output and "sealed_at_open" in table.output
