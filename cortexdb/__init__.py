@@ -15,19 +15,22 @@ from .errors import (
     ClosedError,
     CortexError,
     IntegrityError,
+    KeyFileError,
     MigrationDriftError,
     MigrationError,
     NotFoundError,
     ReadOnlyError,
     SchemaTooNewError,
+    SignatureError,
     StoreFileError,
     ValidationError,
+    WaiverError,
 )
 from .graph.compat import KnowledgeGraph
 from .store import Store, StoreStatus, TierStatus, open
 
 __all__ = [
-    "ArchiveError", "AuthorityError", "BoundaryDenied", "BusyError", "ClosedError", "CortexError", "IntegrityError",
+    "ArchiveError", "AuthorityError", "BoundaryDenied", "BusyError", "ClosedError", "CortexError", "IntegrityError", "KeyFileError",
     "KnowledgeGraph", "ManualClock", "MigrationDriftError", "MigrationError", "NotFoundError", "ReadOnlyError", "SchemaTooNewError",
-    "Store", "StoreFileError", "StoreStatus", "TierStatus", "ValidationError", "__version__", "open",
+    "SignatureError", "Store", "StoreFileError", "StoreStatus", "TierStatus", "ValidationError", "WaiverError", "__version__", "open",
 ]
