@@ -393,7 +393,7 @@ def _refuse_writes(cursor: apsw.Cursor, _sql: str, _bindings: object) -> bool:
 
 
 def _row_as_dict(cursor: apsw.Cursor, row: tuple[Any, ...]) -> dict[str, Any]:
-    return dict(zip([d[0] for d in cursor.get_description()], row))
+    return dict(zip([d[0] for d in cursor.get_description()], row, strict=True))
 
 
 def open(path: str | os.PathLike[str] | None = None, *, role: str | None = None, modules: Sequence[str] = (),

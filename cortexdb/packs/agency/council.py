@@ -22,11 +22,15 @@ _VIOLATION = "id, task_id, rule, severity, description, violation_data, resolved
 
 
 def _verdict(row: tuple[Any, ...]) -> CouncilVerdict:
-    return CouncilVerdict(*row[:6], loads(row[6]), row[7])
+    values = list(row)
+    values[6] = loads(values[6])
+    return CouncilVerdict(*values)
 
 
 def _violation(row: tuple[Any, ...]) -> CawsViolation:
-    return CawsViolation(*row[:5], loads(row[5]), bool(row[6]), *row[7:])
+    values = list(row)
+    values[5], values[6] = loads(values[5]), bool(values[6])
+    return CawsViolation(*values)
 
 
 class CouncilMethods:
@@ -77,7 +81,7 @@ class CouncilMethods:
         store = self._store
         a.require_pack(store)
         c.limit(limit)
-        sql, params = f"SELECT {_VERDICT} FROM tier1.council_verdicts WHERE 1", []
+        sql, params = f"SELECT {_VERDICT} FROM tier1.council_verdicts WHERE 1", builtins.list[Any]()
         if task is not None:
             sql += " AND task_id = ?"
             params.append(a.task_uuid(store, task))
@@ -139,7 +143,7 @@ class CouncilMethods:
         store = self._store
         a.require_pack(store)
         c.limit(limit)
-        sql, params = f"SELECT {_VIOLATION} FROM tier1.caws_violations WHERE 1", []
+        sql, params = f"SELECT {_VIOLATION} FROM tier1.caws_violations WHERE 1", builtins.list[Any]()
         if task is not None:
             sql += " AND task_id = ?"
             params.append(a.task_uuid(store, task))

@@ -31,15 +31,16 @@ _ALERT = ("id, alert_type, severity, title, description, status, acknowledged_by
 
 
 def _alert(row: tuple[Any, ...]) -> Alert:
-    return Alert(*row[:9], loads(row[9]), *row[10:])
+    values = list(row)
+    values[9] = loads(values[9])
+    return Alert(*values)
 
 
 def compliance(target: float, actual: float, *, lower_is_better: bool) -> float:
     """The compliance percentage of one measurement (see the module docstring)."""
-    if lower_is_better:
-        ratio = 1.0 if actual <= 0 else target / actual
-    else:
-        ratio = 1.0 if target <= 0 else actual / target
+    if lower_is_better:  # the ratio flips: meeting a lower target is actual <= target
+        target, actual = actual, target
+    ratio = 1.0 if target <= 0 else actual / target
     return round(min(100.0, max(0.0, ratio * 100)), 2)
 
 
@@ -82,7 +83,7 @@ class MonitoringMethods:
         else:
             rows = c.run(store, f"SELECT {_METRIC} FROM tier3.system_metrics WHERE metric_name = ? "
                                 "ORDER BY collected_at DESC LIMIT ?", (c.text("metric_name", metric_name, max_len=100), limit))
-        return [SystemMetric(*r[:3], loads(r[3]), r[4]) for r in rows]
+        return [SystemMetric(r[0], r[1], r[2], loads(r[3]), r[4]) for r in rows]
 
     # -- SLOs ---------------------------------------------------------------------------------------
     def record_slo(self, slo_name: str, *, target_value: float, actual_value: float, measurement_period: Any = None,

@@ -60,8 +60,10 @@ def _signed_values(row: tuple[Any, ...]) -> list[Any]:
 
 
 def _record(row: tuple[Any, ...]) -> ProvenanceRecord:
-    return ProvenanceRecord(row[0], row[1], row[2], loads(row[3]), row[4], loads(row[5]), loads(row[6]),
-                            None if row[7] is None else loads(row[7]), *row[8:12], loads(row[12]), row[13])
+    values = list(row)
+    for index in (3, 5, 6, 7, 12):
+        values[index] = None if values[index] is None else loads(values[index])
+    return ProvenanceRecord(*values)
 
 
 class ProvenanceMethods:

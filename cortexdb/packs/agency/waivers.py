@@ -29,7 +29,9 @@ _COLUMNS = ("id, title, reason, description, gates, approved_by, impact_level, m
 
 
 def _waiver(row: tuple[Any, ...]) -> Waiver:
-    return Waiver(*row[:4], loads(row[4]), *row[5:])
+    values = list(row)
+    values[4] = loads(values[4])
+    return Waiver(*values)
 
 
 def _gates(gates: Any) -> list[str]:
