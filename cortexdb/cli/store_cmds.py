@@ -14,13 +14,15 @@ from ._output import emit, emit_json
 
 @main.command()
 @click.option("--role", type=click.Choice(["staging", "prod", "replica"]), help="Role recorded for a new store.")
+@click.option("--module", "modules", multiple=True,
+              help="Enable an opt-in schema pack (e.g. agency); repeat for several. Once enabled it stays enabled.")
 @pass_ctx
-def init(ctx: Context, role: str | None) -> None:
+def init(ctx: Context, role: str | None, modules: tuple[str, ...]) -> None:
     """Create the store (or bring an existing one up to date) and print where it is."""
-    store = ctx.store(role=role)
+    store = ctx.store(role=role, modules=modules)
     identity = store.identity()
-    emit({"home": str(store.home), "store_id": identity.get("store_id"), "role": identity.get("declared_role")},
-         as_json=ctx.as_json, title="store")
+    emit({"home": str(store.home), "store_id": identity.get("store_id"), "role": identity.get("declared_role"),
+          "modules": ",".join(identity.get("enabled_modules", []))}, as_json=ctx.as_json, title="store")
 
 
 @main.command()
