@@ -220,7 +220,7 @@ def trend(store: Store, *, limit: int = 20) -> list[dict[str, Any]]:
     rows = store.execute("SELECT id, checked_at, exit_code, status, drift_count, regression_count, library_version, "
                          "details FROM tier0.drift_history ORDER BY id DESC LIMIT ?", (int(limit),))
     keys = ("id", "checked_at", "exit_code", "status", "drift_count", "regression_count", "library_version", "details")
-    return [dict(zip(keys, (*r[:7], loads(r[7])))) for r in rows]
+    return [dict(zip(keys, (*r[:7], loads(r[7])), strict=True)) for r in rows]
 
 
 # -- the two-path check -------------------------------------------------------------------------
