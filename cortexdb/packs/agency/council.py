@@ -12,7 +12,7 @@ from ...errors import NotFoundError, ValidationError
 from ...memory import _common as c
 from ...memory.tasks import Task
 from . import _common as a
-from .models import CawsViolation, Consensus, CouncilVerdict
+from .models import CawsViolation, Consensus, CouncilVerdict, field_names, from_row
 
 if TYPE_CHECKING:
     from ...store import Store
@@ -20,17 +20,15 @@ if TYPE_CHECKING:
 _VERDICT = "id, task_id, judge_type, verdict, confidence_score, reasoning, evidence, created_at"
 _VIOLATION = "id, task_id, rule, severity, description, violation_data, resolved, created_at, resolved_at, resolved_by"
 
+_VERDICT_FIELDS = field_names(CouncilVerdict)
+_VIOLATION_FIELDS = field_names(CawsViolation)
 
 def _verdict(row: tuple[Any, ...]) -> CouncilVerdict:
-    values = list(row)
-    values[6] = loads(values[6])
-    return CouncilVerdict(*values)
+    return from_row(CouncilVerdict, _VERDICT_FIELDS, row, evidence=loads(row[6]))
 
 
 def _violation(row: tuple[Any, ...]) -> CawsViolation:
-    values = list(row)
-    values[5], values[6] = loads(values[5]), bool(values[6])
-    return CawsViolation(*values)
+    return from_row(CawsViolation, _VIOLATION_FIELDS, row, violation_data=loads(row[5]), resolved=bool(row[6]))
 
 
 class CouncilMethods:

@@ -7,8 +7,28 @@ JSON columns come back decoded; timestamps are the store's timestamp text.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
+def from_row(cls: type[T], names: tuple[str, ...], row: Sequence[Any], **decoded: Any) -> T:
+    """A result built from a row in field order (``names``: :func:`field_names`; ``decoded``
+    replaces the JSON and boolean columns by their values) without running the generated
+    ``__init__`` of a frozen dataclass: it assigns each field through ``object.__setattr__``, which
+    doubled the cost of listing calls. Equality, repr and immutability are unchanged."""
+    obj = object.__new__(cls)
+    values = obj.__dict__
+    values.update(zip(names, row, strict=True))
+    values.update(decoded)
+    return obj
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from ...clock import to_timestamp
 from ...errors import NotFoundError, ValidationError
 from ...memory import _common as c
 from . import _common as a
-from .models import Alert, SloMeasurement, SystemMetric
+from .models import Alert, SloMeasurement, SystemMetric, field_names, from_row
 
 if TYPE_CHECKING:
     from ...store import Store
@@ -29,11 +29,10 @@ _SLO = "id, slo_name, target_value, actual_value, compliance_percentage, measure
 _ALERT = ("id, alert_type, severity, title, description, status, acknowledged_by, acknowledged_at, resolved_at, metadata, "
           "created_at, source, subject, resolved_by")
 
+_ALERT_FIELDS = field_names(Alert)
 
 def _alert(row: tuple[Any, ...]) -> Alert:
-    values = list(row)
-    values[9] = loads(values[9])
-    return Alert(*values)
+    return from_row(Alert, _ALERT_FIELDS, row, metadata=loads(row[9]))
 
 
 def compliance(target: float, actual: float, *, lower_is_better: bool) -> float:

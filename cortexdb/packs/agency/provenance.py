@@ -29,7 +29,7 @@ from ...errors import NotFoundError, ValidationError
 from ...memory import _common as c
 from . import _common as a
 from . import signing
-from .models import GitCommit, ProvenanceCheck, ProvenanceRecord, ProvenanceReport
+from .models import GitCommit, ProvenanceCheck, ProvenanceRecord, ProvenanceReport, field_names, from_row
 
 if TYPE_CHECKING:
     from ...store import Store
@@ -53,6 +53,7 @@ def git_trailer(verdict_id: str, task_id: str, decision_type: str, consensus_sco
             f"Provenance-Decision: {decision_type}\nProvenance-Consensus: {consensus_score:.2f}\n"
             f"Provenance-Timestamp: {timestamp.replace(' ', 'T')}Z")
 
+_RECORD_FIELDS = field_names(ProvenanceRecord)
 
 def _signed_values(row: tuple[Any, ...]) -> list[Any]:
     """The SIGNED_FIELDS values of a ``_RECORD`` row (everything but signature and created_at)."""
@@ -60,10 +61,8 @@ def _signed_values(row: tuple[Any, ...]) -> list[Any]:
 
 
 def _record(row: tuple[Any, ...]) -> ProvenanceRecord:
-    values = list(row)
-    for index in (3, 5, 6, 7, 12):
-        values[index] = None if values[index] is None else loads(values[index])
-    return ProvenanceRecord(*values)
+    return from_row(ProvenanceRecord, _RECORD_FIELDS, row, decision_data=loads(row[3]), judge_verdicts=loads(row[5]),
+                    caws_compliance=loads(row[6]), claim_verification=loads(row[7]), metadata=loads(row[12]))
 
 
 class ProvenanceMethods:

@@ -13,11 +13,13 @@ import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..._json import dumps, loads
+import orjson
+
+from ..._json import dumps
 from ...errors import NotFoundError, ValidationError, WaiverError
 from ...memory import _common as c
 from . import _common as a
-from .models import Waiver
+from .models import Waiver, field_names, from_row
 
 if TYPE_CHECKING:
     from ...store import Store
@@ -27,11 +29,10 @@ WAIVER_STATUSES = ("active", "expired", "revoked")
 _COLUMNS = ("id, title, reason, description, gates, approved_by, impact_level, mitigation_plan, expires_at, status, "
             "created_at, updated_at")
 
+_WAIVER_FIELDS = field_names(Waiver)
 
 def _waiver(row: tuple[Any, ...]) -> Waiver:
-    values = list(row)
-    values[4] = loads(values[4])
-    return Waiver(*values)
+    return from_row(Waiver, _WAIVER_FIELDS, row, gates=orjson.loads(row[4]))
 
 
 def _gates(gates: Any) -> list[str]:
