@@ -190,3 +190,29 @@ def test_seed_queries_run_through_db_query(agency_db: cortexdb.Store, clock: cor
     sizes = agency_db.query(queries.TABLE_SIZES, {"tier": "tier1"})
     assert {"tasks", "council_verdicts", "idx_tasks_status"} <= {r["tablename"] for r in sizes}
     assert all(r["size_bytes"] > 0 and r["schemaname"] == "tier1" for r in sizes)
+
+
+def test_seed_migration_commands_map_onto_migrate(tmp_path: Path) -> None:
+    """status / up / create / rollback (the last migration of any module, as the seed's rollback)."""
+    from click.testing import CliRunner
+
+    from cortexdb.cli import main
+
+    home = tmp_path / "s"
+    runner = CliRunner()
+    assert runner.invoke(main, ["--home", str(home), "init", "--module", "agency"]).exit_code == 0
+    status = runner.invoke(main, ["--home", str(home), "--json", "migrate", "status"])
+    assert status.exit_code == 0 and '"agency"' in status.output and '"pending"' not in status.output
+    out = runner.invoke(main, ["--home", str(home), "--json", "migrate", "rollback"])
+    assert out.exit_code == 0, out.output
+    assert '"module": "agency"' in out.output and '"tier": "tier3"' in out.output
+    with cortexdb.open(home, migrate=False) as db:
+        assert not db.query("SELECT 1 FROM cortexdb_schema WHERE name = 'alerts'")
+        assert [m.name for m in db.migrations.pending()] == ["monitoring"]
+    assert runner.invoke(main, ["--home", str(home), "migrate", "up"]).exit_code == 0
+    with cortexdb.open(home) as db:
+        assert db.query("SELECT 1 FROM cortexdb_schema WHERE name = 'alerts'")
+    schema_dir = tmp_path / "schema"
+    created = runner.invoke(main, ["--home", str(home), "--json", "migrate", "create", "agency", "tier3", "add_new_feature",
+                                   "--schema-dir", str(schema_dir)])
+    assert created.exit_code == 0 and (schema_dir / "agency" / "tier3" / "0001_add_new_feature.sql").is_file()

@@ -22,3 +22,5 @@ CREATE TABLE IF NOT EXISTS waivers (
 CREATE INDEX IF NOT EXISTS idx_waivers_status ON waivers(status);
 CREATE INDEX IF NOT EXISTS idx_waivers_expires_at ON waivers(expires_at);
 CREATE INDEX IF NOT EXISTS idx_waivers_approved_by ON waivers(approved_by);
+-- down
+DROP TABLE IF EXISTS waivers;

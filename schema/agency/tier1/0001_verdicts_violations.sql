@@ -31,3 +31,6 @@ CREATE INDEX IF NOT EXISTS idx_council_verdicts_task_id ON council_verdicts(task
 CREATE INDEX IF NOT EXISTS idx_council_verdicts_judge_type ON council_verdicts(judge_type);
 -- Added: violations are listed per task and by open/resolved.
 CREATE INDEX IF NOT EXISTS idx_caws_violations_task_id ON caws_violations(task_id, resolved);
+-- down
+DROP TABLE IF EXISTS caws_violations;
+DROP TABLE IF EXISTS council_verdicts;

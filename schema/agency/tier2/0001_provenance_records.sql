@@ -34,3 +34,6 @@ CREATE INDEX IF NOT EXISTS idx_provenance_records_task_id ON provenance_records(
 CREATE INDEX IF NOT EXISTS idx_provenance_records_git_commit_hash ON provenance_records(git_commit_hash);
 -- Added: the FK of git_commits is looked up per record.
 CREATE INDEX IF NOT EXISTS idx_git_commits_provenance_record_id ON git_commits(provenance_record_id);
+-- down
+DROP TABLE IF EXISTS git_commits;
+DROP TABLE IF EXISTS provenance_records;

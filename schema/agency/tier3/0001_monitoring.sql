@@ -43,3 +43,7 @@ CREATE TABLE IF NOT EXISTS alerts (
 CREATE INDEX IF NOT EXISTS idx_system_metrics_name_time ON system_metrics(metric_name, collected_at);
 CREATE INDEX IF NOT EXISTS idx_slo_measurements_name_time ON slo_measurements(slo_name, measured_at);
 CREATE INDEX IF NOT EXISTS idx_alerts_status_created ON alerts(status, created_at);
+-- down
+DROP TABLE IF EXISTS alerts;
+DROP TABLE IF EXISTS slo_measurements;
+DROP TABLE IF EXISTS system_metrics;
