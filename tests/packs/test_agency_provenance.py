@@ -9,6 +9,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import cortexdb
 from cortexdb.packs.agency import ProvenanceRecord, signing
@@ -155,3 +157,23 @@ def test_git_interpret_trailers_parses_the_trailer(agency_db: cortexdb.Store, tm
     assert trailers == {"Provenance-Verdict-Id": rec.verdict_id, "Provenance-Task-Id": rec.task_id,
                         "Provenance-Decision": "merge", "Provenance-Consensus": "0.80",
                         "Provenance-Timestamp": "2026-01-01T00:00:00.000Z"}
+
+
+_text = st.text(max_size=40)
+_values = st.tuples(st.uuids().map(str), st.uuids().map(str), _text, _text, st.floats(0, 1).map(lambda x: round(x, 2)),
+                    _text, _text, st.none() | _text, st.none() | st.text("0123456789abcdef", min_size=40, max_size=40),
+                    _text, _text, _text)
+
+
+@given(values=_values, index=st.integers(0, len(signing.SIGNED_FIELDS) - 1), replacement=st.none() | _text | st.floats(0, 1))
+@settings(max_examples=200, deadline=None)
+def test_signature_property_any_field_change_is_detected(values: tuple[object, ...], index: int,
+                                                         replacement: object) -> None:
+    key = bytes(range(32))
+    signature = signing.sign(key, values)
+    assert signing.check(key, values, signature) is None
+    changed = list(values)
+    changed[index] = replacement
+    if changed[index] != values[index] or type(changed[index]) is not type(values[index]):
+        assert signing.check(key, changed, signature) is not None
+    assert signing.check(bytes(32), values, signature) is not None  # another key
