@@ -159,11 +159,16 @@ def test_retention_policies_of_the_seed(agency_db: cortexdb.Store, clock: cortex
     assert updates[-1]["s"] == "archived"
 
 
-def test_edited_task_policy_is_kept_when_enabling(tmp_path: Path, clock: cortexdb.ManualClock) -> None:
-    home = tmp_path / "s"
-    with cortexdb.open(home, clock=clock) as db:
+def test_enabling_replaces_the_default_task_policy_but_keeps_an_edited_one(tmp_path: Path,
+                                                                          clock: cortexdb.ManualClock) -> None:
+    default, edited = tmp_path / "default", tmp_path / "edited"
+    with cortexdb.open(default, clock=clock) as db:
+        assert db.retention.get("tasks").action == "keep"
+    with cortexdb.open(edited, clock=clock) as db:
         db.retention.set("tasks", action="delete", max_age_days=400, time_column="completed_at")
-    with cortexdb.open(home, modules=["agency"], clock=clock) as db:
+    with cortexdb.open(default, modules=["agency"], clock=clock) as db:
+        assert (db.retention.get("tasks").action, db.retention.get("tasks").module) == ("mark", "agency")
+    with cortexdb.open(edited, modules=["agency"], clock=clock) as db:
         assert db.retention.get("tasks").action == "delete"
 
 
