@@ -16,21 +16,24 @@ from .errors import (
     CortexError,
     EmbedderUnavailable,
     IntegrityError,
+    KeyFileError,
     MigrationDriftError,
     MigrationError,
     NotFoundError,
     ReadOnlyError,
     SchemaTooNewError,
     SemanticSearchUnavailable,
+    SignatureError,
     StoreFileError,
     ValidationError,
+    WaiverError,
 )
 from .graph.compat import KnowledgeGraph
 from .store import Store, StoreStatus, TierStatus, open
 
 __all__ = [
     "ArchiveError", "AuthorityError", "BoundaryDenied", "BusyError", "ClosedError", "CortexError", "EmbedderUnavailable",
-    "IntegrityError",
-    "KnowledgeGraph", "ManualClock", "MigrationDriftError", "MigrationError", "NotFoundError", "ReadOnlyError", "SchemaTooNewError",
-    "SemanticSearchUnavailable", "Store", "StoreFileError", "StoreStatus", "TierStatus", "ValidationError", "__version__", "open",
+    "IntegrityError", "KeyFileError", "KnowledgeGraph", "ManualClock", "MigrationDriftError", "MigrationError", "NotFoundError",
+    "ReadOnlyError", "SchemaTooNewError", "SemanticSearchUnavailable", "SignatureError", "Store", "StoreFileError", "StoreStatus",
+    "TierStatus", "ValidationError", "WaiverError", "__version__", "open",
 ]

@@ -70,6 +70,18 @@ class BoundaryDenied(CortexError):
     """The boundary guard denied access to a path."""
 
 
+class WaiverError(CortexError):
+    """A waiver cannot be used: it is expired, revoked, or does not cover the gate; create a new one."""
+
+
+class SignatureError(IntegrityError):
+    """A signed record does not verify: a signed field changed after signing, or another key signed it."""
+
+
+class KeyFileError(CortexError):
+    """A signing key file is unusable (permissions looser than 0600, wrong size, unreadable); fix or remove it."""
+
+
 class ClosedError(CortexError):
     """The store was closed; open it again with cortexdb.open()."""
 

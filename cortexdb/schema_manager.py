@@ -71,7 +71,7 @@ class SchemaManager:
                         state = "missing"
                     else:
                         state = "applied" if migration.checksum == row["checksum"] else "changed"
-                    name = migration.name if migration else (row or {}).get("name", "")
+                    name = migration.name if migration is not None else row["name"] if row is not None else "?"
                     out.append(MigrationInfo(module, tier, version, name, state, row["applied_at"] if row else None))
         return out
 
@@ -103,21 +103,25 @@ class SchemaManager:
             _record_identity(self._store, None)
         return todo
 
-    def rollback(self, module: str, tier: str | None = None) -> MigrationInfo:
-        """Reverse the most recently applied migration of ``module`` (in ``tier`` if given)
-        using its ``-- down`` section. The next open re-applies it unless its file is changed
-        or removed, so this is a development tool; production stores restore from backups/."""
+    def rollback(self, module: str | None = None, tier: str | None = None) -> MigrationInfo:
+        """Reverse the most recently applied migration of ``module`` (of any module if None, like
+        seed 002's ``migrate rollback``; in ``tier`` if given) using its ``-- down`` section. The
+        next open re-applies it unless its file is changed or removed, so this is a development
+        tool; production stores restore from backups/."""
         self._store.require_writable()
-        applied = [m for m in self.status() if m.module == module and m.state != "pending"
+        applied = [m for m in self.status() if (module is None or m.module == module) and m.state != "pending"
                    and (tier is None or m.tier == tier)]
         if not applied:
-            raise NotFoundError(f"module {module!r} has no applied migration{f' in {tier}' if tier else ''}")
-        last = max(applied, key=lambda m: (m.applied_at or "", m.version))
+            raise NotFoundError(f"{'no module' if module is None else f'module {module!r}'} has an applied "
+                                f"migration{f' in {tier}' if tier else ''}")
+        order = list(dict.fromkeys([*self._store.modules, *(m.module for m in applied)]))
+        # ties in applied_at (one open applies many): tiers migrate in order, modules in plan order
+        last = max(applied, key=lambda m: (m.applied_at or "", m.tier, order.index(m.module), m.version))
         migrator = self.migrator(last.tier)
         try:
             with wrap_apsw():
-                if migrator.rollback_last(module) is None:
-                    raise MigrationError(f"nothing to roll back for {module} in {last.tier}")
+                if migrator.rollback_last(last.module) is None:
+                    raise MigrationError(f"nothing to roll back for {last.module} in {last.tier}")
         finally:
             migrator.close()
         return MigrationInfo(last.module, last.tier, last.version, last.name, "rolled_back", last.applied_at)

@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from .memory.creation import Creation
     from .memory.tasks import Tasks
     from .memory.ttl import Memory
+    from .packs.agency import Agency
     from .schema_manager import SchemaManager
 
 ROLES = ("staging", "prod", "replica")
@@ -441,6 +442,14 @@ class Store:
         return Tasks(self)
 
     @functools.cached_property
+    def agency(self) -> Agency:
+        """The agency pack (``modules=["agency"]``): tasks, waivers, council verdicts, signed
+        provenance, metrics, SLOs and alerts, with seed 002's DatabaseClient method names."""
+        from .packs.agency import Agency
+
+        return Agency(self)
+
+    @functools.cached_property
     def memory(self) -> Memory:
         """TTL key/value memory per namespace with access counting (tier 1)."""
         from .memory.ttl import Memory
@@ -499,7 +508,8 @@ def open(path: str | os.PathLike[str] | None = None, *, role: str | None = None,
         raise ValidationError("keep_backups", f"must be an integer >= 0, got {keep_backups!r}")
     wanted = tuple(dict.fromkeys([*migrations.BASE_MODULES, *modules]))
     roots = migrations.schema_roots()
-    unknown = set(wanted) - migrations.known_modules(roots)
+    known = migrations.known_modules(roots)
+    unknown = set(wanted) - known
     if unknown:
         raise ValidationError("modules", f"no schema module named {', '.join(sorted(unknown))}")
     if readonly and not (home / "tier0.db").exists():
@@ -520,6 +530,7 @@ def open(path: str | os.PathLike[str] | None = None, *, role: str | None = None,
         raise
     with _close_on_error(conn.close):
         recorded = authority.recorded_role(conn)
+        wanted = tuple(dict.fromkeys([*wanted, *(m for m in _recorded_modules(conn) if m in known)]))
         effective = authority.resolve(role, recorded, home)
     if effective == "replica" and not readonly:
         conn.close()
@@ -541,7 +552,21 @@ def open(path: str | os.PathLike[str] | None = None, *, role: str | None = None,
                 pragma(conn, tier)
         if not readonly:
             store.audit.start_sealing()
+        from .packs import attach_packs
+
+        attach_packs(store)
     return store
+
+
+def _recorded_modules(conn: apsw.Connection) -> list[str]:
+    """The modules a store has enabled (``store_identity.enabled_modules``): an opt-in pack stays
+    enabled once a store has it, whatever later opens pass as ``modules``."""
+    from ._json import loads
+
+    if not conn.execute("SELECT 1 FROM tier0.sqlite_master WHERE type = 'table' AND name = 'store_identity'").get:
+        return []
+    row = conn.execute("SELECT enabled_modules FROM tier0.store_identity WHERE id = 1").get
+    return [m for m in (loads(row) if row else []) if isinstance(m, str)]
 
 
 @contextlib.contextmanager

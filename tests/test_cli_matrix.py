@@ -92,6 +92,14 @@ COMMANDS: list[tuple[str, list[str], set[int]]] = [
     ("authority show", ["authority", "show"], {0}),
     ("authority set-role", ["authority", "set-role", "staging", "--current", "staging", "--yes"], {0}),
     ("authority make-replica", ["authority", "make-replica", "{tmp}/replica-{fmt}"], {0}),
+    ("agency tasks", ["agency", "tasks"], {0}),
+    ("agency waivers", ["agency", "waivers"], {0}),
+    ("agency verdicts", ["agency", "verdicts", "T-1"], {0}),
+    ("agency violations", ["agency", "violations"], {0}),
+    ("agency provenance verify", ["agency", "provenance", "verify"], {0}),
+    ("agency metrics", ["agency", "metrics"], {0}),
+    ("agency slo", ["agency", "slo"], {0}),
+    ("agency alerts", ["agency", "alerts"], {0}),
 ]
 
 # Bad input for every command: argv and the exit status expected.
@@ -173,6 +181,14 @@ BAD: list[tuple[list[str], int]] = [
     (["authority", "set-role", "prod", "--current", "prod", "--yes"], 2),
     (["authority", "make-replica", "/proc/nope"], 2),
     (["demo", "x"], 2),
+    (["agency", "tasks", "--status", "flying"], 2),
+    (["agency", "waivers", "--status", "flying"], 2),
+    (["agency", "verdicts", "nope"], 2),
+    (["agency", "violations", "-n", "x"], 2),
+    (["agency", "provenance", "verify", "nope"], 2),
+    (["agency", "metrics", "-n", "-1"], 2),
+    (["agency", "slo", "--hours", "nan"], 2),
+    (["agency", "alerts", "--status", "flying"], 2),
     (["mcp", "--tools", "some"], 2),
     (["nosuchcommand"], 2),
 ]
@@ -191,10 +207,13 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store with one of everything the commands above read."""
     tmp = tmp_path_factory.mktemp("matrix")
     home = tmp / "s"
-    with cortexdb.open(home) as db:
+    with cortexdb.open(home, modules=["agency"]) as db:
         db.memory.set("k", {"v": 1})
         db.conversations.start("Fix login", conversation_id="c-1").add_message("user", "hello there")
         db.tasks.create("seed task", task_id="T-1")
+        db.agency.record_verdict("T-1", "security", "approve", confidence_score=0.9)
+        db.agency.record_metric("latency_ms", 12.5)
+        db.agency.raise_alert("latency", "high", "slow")
         for fmt in FORMATS:
             db.tasks.create("seed task", task_id=f"T-seed-{fmt}")
         db.graph.upsert_entity("a", kind="file", observations=["alpha"])
@@ -239,7 +258,8 @@ def parses_as(fmt: str, text: str) -> None:
 def test_every_command_is_in_the_matrix() -> None:
     leaves = set(_leaves(main))
     assert leaves == {name for name, _, _ in COMMANDS} | NOT_OUTPUT
-    given_bad_input = {" ".join(argv[:2]) if " ".join(argv[:2]) in leaves else argv[0] for argv, _ in BAD}
+    given_bad_input = {next((" ".join(argv[:n]) for n in (3, 2) if " ".join(argv[:n]) in leaves), argv[0])
+                       for argv, _ in BAD}
     assert leaves <= given_bad_input
 
 

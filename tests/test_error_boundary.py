@@ -212,7 +212,7 @@ def test_a_store_in_an_unwritable_directory_says_what_to_do(read_only_dir: Path)
 
 
 def test_cli_on_an_unwritable_directory_prints_one_clear_line(read_only_dir: Path) -> None:
-    result = CliRunner().invoke(main, ["--home", str(read_only_dir), "status"])
+    result = CliRunner().invoke(main, ["--home", str(read_only_dir), "init"])
     assert result.exit_code != 0
     assert "StoreFileError" in result.output and "Traceback" not in result.output
 

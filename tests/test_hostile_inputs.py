@@ -49,6 +49,7 @@ from cortexdb.lifecycle.maintenance import Maintenance
 from cortexdb.lifecycle.retention import RetentionManager
 from cortexdb.mcp import MemoryTools, export_graph, export_memory, import_memory
 from cortexdb.memory import Conversation, Conversations, Creation, Memory, Tasks
+from cortexdb.packs.agency import Agency
 from cortexdb.schema_manager import SchemaManager
 
 EXAMPLES_PER_METHOD = int(os.environ.get("CORTEXDB_HOSTILE_EXAMPLES", "25"))
@@ -57,7 +58,7 @@ PHASES = (Phase.explicit, Phase.generate)
 """No shrinking: the calls change the shared store, so a replayed example may take another path;
 the failure message shows the generated call as it was."""
 SUB_APIS = ("migrations", "graph", "provenance", "workspace", "retention", "archive", "maintenance", "health",
-            "audit", "boundary", "plugins", "conversations", "creation", "tasks", "memory")
+            "audit", "boundary", "plugins", "conversations", "creation", "tasks", "memory", "agency")
 SKIPPED = {
     "close",  # would end the shared store for every later example
 }
@@ -94,7 +95,7 @@ class Harness:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.db = cortexdb.open(root / "store", clock=cortexdb.ManualClock())
+        self.db = cortexdb.open(root / "store", clock=cortexdb.ManualClock(), modules=["agency"])
         self.entity = self.db.graph.upsert_entity("a", kind="file", properties={"v": 1})
         self.db.graph.upsert_entity("b", kind="file")
         self.conversation = self.db.conversations.start("hostile", session_id="s")
@@ -121,7 +122,7 @@ OBJECT_TYPES: dict[str, type] = {
     "migrations": SchemaManager, "graph": Graph, "provenance": Provenance, "workspace": Workspace,
     "retention": RetentionManager, "archive": Archive, "maintenance": Maintenance, "health": HealthReview,
     "audit": AuditLog, "boundary": BoundaryGuard, "plugins": PluginRegistry, "conversations": Conversations,
-    "creation": Creation, "tasks": Tasks, "memory": Memory,
+    "creation": Creation, "tasks": Tasks, "memory": Memory, "agency": Agency,
 }
 
 

@@ -120,6 +120,7 @@ def main(ctx: click.Context, home: Path | None) -> None:
 
 
 from . import (  # noqa: E402  (commands register)
+    agency_cmds,
     conversations_cmds,
     governance,
     graph,
@@ -130,5 +131,5 @@ from . import (  # noqa: E402  (commands register)
     store_cmds,
 )
 
-__all__ = ["CliError", "Context", "conversations_cmds", "governance", "graph", "lifecycle", "main", "mcp_cmds",
+__all__ = ["CliError", "Context", "agency_cmds", "conversations_cmds", "governance", "graph", "lifecycle", "main", "mcp_cmds",
            "memory_cmds", "migrate", "output_options", "pass_ctx", "store_cmds"]

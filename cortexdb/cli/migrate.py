@@ -36,12 +36,12 @@ def migrate_up(ctx: Context, dry_run: bool) -> None:
 
 
 @migrate.command("rollback")
-@click.argument("module")
+@click.argument("module", required=False)
 @click.option("--tier", type=click.Choice(_sqlite.TIERS), help="Only this tier (default: the newest applied).")
 @output_options
 @pass_ctx
-def migrate_rollback(ctx: Context, module: str, tier: str | None) -> None:
-    """Reverse the last applied migration of MODULE with its '-- down' section."""
+def migrate_rollback(ctx: Context, module: str | None, tier: str | None) -> None:
+    """Reverse the last applied migration (of MODULE if given) with its '-- down' section."""
     emit(ctx.store(migrate=False).migrations.rollback(module, tier), title="rolled back")
 
 

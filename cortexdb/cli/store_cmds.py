@@ -15,14 +15,16 @@ from ._output import Section, emit, emit_document, output_options
 
 @main.command()
 @click.option("--role", type=click.Choice(["staging", "prod", "replica"]), help="Role recorded for a new store.")
+@click.option("--module", "modules", multiple=True,
+              help="Enable an opt-in schema pack (e.g. agency); repeat for several. Once enabled it stays enabled.")
 @output_options
 @pass_ctx
-def init(ctx: Context, role: str | None) -> None:
+def init(ctx: Context, role: str | None, modules: tuple[str, ...]) -> None:
     """Create the store (or bring an existing one up to date) and print where it is."""
-    store = ctx.store(create=True, role=role)
+    store = ctx.store(create=True, role=role, modules=modules)
     identity = store.identity()
-    emit({"home": str(store.home), "store_id": identity.get("store_id"), "role": identity.get("declared_role")},
-         title="store")
+    emit({"home": str(store.home), "store_id": identity.get("store_id"), "role": identity.get("declared_role"),
+          "modules": ",".join(identity.get("enabled_modules", []))}, title="store")
 
 
 @main.command()

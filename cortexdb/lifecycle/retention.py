@@ -11,6 +11,8 @@ and are edited with :meth:`RetentionManager.set`. Actions:
   ``options.group_by``, then deleted (a high-water mark makes a retried drop never double count);
 - ``export_before_purge``: rows over age (``options.export_where`` narrows what is exported) are
   written to a verified cold-storage bundle, then deleted;
+- ``mark``: rows over age (and matching ``condition``) get the column values of ``options.set``
+  (rows already holding them are not counted), e.g. finished tasks becoming ``archived``;
 - ``cascade``: governed by the parent table's policy; ``keep``: reported, never acted on;
 - ``capacity`` (the CORTEX tier-1 rule): at most ``keep_last_n`` live conversations (default 20);
   beyond that the oldest inactive ones (task done, or no activity for ``max_age_days``; by
@@ -35,7 +37,8 @@ if TYPE_CHECKING:
     from ..store import Store
 
 Progress = Callable[[int, int], None] | None
-ACTIONS = ("delete", "archive", "keep_last_n", "aggregate_then_drop", "export_before_purge", "cascade", "capacity", "keep")
+ACTIONS = ("delete", "archive", "keep_last_n", "aggregate_then_drop", "export_before_purge", "cascade", "capacity", "keep",
+           "mark")
 DAY = 86400.0
 MAX_AGE_DAYS = 365_000
 """The longest age a policy may keep (1,000 years): older cutoffs fall before the calendar."""
@@ -241,7 +244,9 @@ class RetentionManager:
             integer("keep_last_n", policy.keep_last_n, minimum=0, maximum=2**63 - 1)
         if policy.action in ("keep_last_n", "capacity") and policy.keep_last_n is None:
             raise ValidationError("keep_last_n", f"action {policy.action} needs keep_last_n")
-        if policy.action in ("delete", "archive", "aggregate_then_drop", "export_before_purge") and (
+        if policy.action == "mark" and (not isinstance(policy.options.get("set"), dict) or not policy.options["set"]):
+            raise ValidationError("options", "action mark needs options.set: {column: value, ...}")
+        if policy.action in ("delete", "archive", "aggregate_then_drop", "export_before_purge", "mark") and (
                 policy.max_age_days is None or not policy.time_column):
             raise ValidationError("max_age_days", f"action {policy.action} needs max_age_days and time_column")
         if policy.action in ("archive", "capacity"):
@@ -250,11 +255,12 @@ class RetentionManager:
         if columns:
             named = [policy.time_column, policy.partition_by, *policy.condition, *policy.options.get("group_by", []),
                      *policy.options.get("measures", []), policy.options.get("count_by"), policy.options.get("time_fallback"),
-                     *policy.options.get("export_where", {})]
+                     *policy.options.get("export_where", {}), *policy.options.get("set", {})]
             for column in filter(None, named):
                 if column not in columns:
                     raise ValidationError("column", f"{policy.table_name} has no column {column!r}")
-        for value in [*policy.condition.values(), *policy.options.get("export_where", {}).values()]:
+        for value in [*policy.condition.values(), *policy.options.get("export_where", {}).values(),
+                      *policy.options.get("set", {}).values()]:
             if not isinstance(value, (str, int, float)) or isinstance(value, bool):
                 raise ValidationError("condition", "values must be strings or numbers")
 
@@ -294,7 +300,7 @@ class RetentionManager:
         ids = []
         with self._store.transaction():
             for tier in sorted({p.tier for p in policies}):
-                mine = [(p, f) for p, f in zip(policies, findings, strict=False) if p.tier == tier]
+                mine = [(p, f) for p, f in zip(policies, findings, strict=True) if p.tier == tier]
                 age = sum(f.age_violations for _, f in mine)
                 count = sum(f.count_violations for _, f in mine)
                 taken = [{"table": f.table, "action": f.action, "done": f.done, "rows": f.affected}
@@ -328,6 +334,10 @@ class RetentionManager:
             cutoff = self._store.now() - policy.max_age_days * DAY
             clauses.append(f"{expr} < ?")
             params.append(cutoff if policy.time_kind == "epoch" else to_timestamp(cutoff))
+        if policy.action == "mark":
+            marks = policy.options.get("set", {})
+            clauses.append("NOT (" + " AND ".join(f"{ident(c, 'set')} IS ?" for c in marks) + ")")
+            params += list(marks.values())
         return (" AND ".join(clauses) or "1"), params
 
     def _count(self, policy: Policy, where: str = "1", params: list[Any] | None = None) -> int:
@@ -372,7 +382,7 @@ class RetentionManager:
         elif policy.max_age_days is not None and policy.time_column:
             where, params = self._old(policy)
             age = self._count(policy, where, params)
-            verb = {"delete": "delete", "archive": "archive", "aggregate_then_drop": "aggregate then drop",
+            verb = {"delete": "delete", "archive": "archive", "mark": "mark", "aggregate_then_drop": "aggregate then drop",
                     "export_before_purge": "export then purge", "keep": "report"}.get(policy.action, "leave")
             planned = f"{verb} {age} rows older than {policy.max_age_days:g} days" if age else planned
         return Finding(policy.table_name, policy.tier, policy.action, rows, age, count, planned)
@@ -399,6 +409,14 @@ class RetentionManager:
                 store.execute(f"DELETE FROM {target} WHERE {where}", params)
                 affected = store.conn.changes()
             done = f"deleted {affected}"
+        elif policy.action == "mark":
+            where, params = self._old(policy)
+            marks = policy.options["set"]
+            assignments = ", ".join(f"{ident(c, 'set')} = ?" for c in marks)
+            with store.transaction():
+                store.execute(f"UPDATE {target} SET {assignments} WHERE {where}", [*marks.values(), *params])
+                affected = store.conn.changes()
+            done = f"marked {affected}"
         elif policy.action == "archive":
             group = get_group(policy.options.get("group", policy.table_name))
             where, params = self._old(policy)
@@ -448,7 +466,7 @@ class RetentionManager:
         if rows:
             buckets: dict[tuple[str, str], dict[str, Any]] = {}
             for row in rows:
-                values = dict(zip(cols, row, strict=False))
+                values = dict(zip(cols, row, strict=True))
                 stamp = values[time_col]
                 day = (to_timestamp(stamp) if isinstance(stamp, (int, float)) else str(stamp))[:10]
                 key = (day, dumps({c: values[c] for c in group_by}))
@@ -489,7 +507,7 @@ class RetentionManager:
 
 
 def _policy(row: tuple[Any, ...]) -> Policy:
-    values = dict(zip(_COLUMNS, row, strict=False))
+    values = dict(zip(_COLUMNS, row, strict=True))
     return Policy(table_name=values["table_name"], tier=values["tier"], action=values["action"],
                   max_age_days=values["max_age_days"], keep_last_n=values["keep_last_n"], partition_by=values["partition_by"],
                   time_column=values["time_column"], time_kind=values["time_kind"], condition=loads(values["condition_json"]),

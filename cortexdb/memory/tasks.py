@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._boundary import public_api
 from .._json import dumps, loads
-from ..errors import NotFoundError, ValidationError
+from ..errors import IntegrityError, NotFoundError, ValidationError
 from . import _common as c
 
 if TYPE_CHECKING:
@@ -92,7 +92,9 @@ class Artifact:
 
 
 def _task(row: tuple[Any, ...]) -> Task:
-    return Task(*row[:11], loads(row[11]))  # type: ignore[call-arg]  # mypy cannot count a sliced row
+    values = list(row)
+    values[11] = loads(values[11])
+    return Task(*values)
 
 
 def percentage(value: Any, *, field: str = "progress_percentage") -> float | None:
@@ -125,14 +127,18 @@ class Tasks:
         c.text("execution_mode", execution_mode, max_len=20)
         meta = dumps({} if metadata is None else metadata, field="metadata")
         ts = store.timestamp()
-        with store.transaction():
-            if store.execute("SELECT 1 FROM tier1.tasks WHERE task_id = ?", (key,)):
-                raise ValidationError("task_id", f"{key!r} already exists; choose another or use db.tasks.get()")
-            store.execute(
-                "INSERT INTO tier1.tasks (id, task_id, description, status, execution_mode, risk_tier, created_at, "
-                "updated_at, metadata) VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?)",
-                (str(uuid.uuid4()), key, description, execution_mode, risk_tier, ts, ts, meta))
-            return self._get(key)
+        tid = str(uuid.uuid4())
+        try:
+            with store.transaction():
+                store.execute(
+                    "INSERT INTO tier1.tasks (id, task_id, description, status, execution_mode, risk_tier, created_at, "
+                    "updated_at, metadata) VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?)",
+                    (tid, key, description, execution_mode, risk_tier, ts, ts, meta))
+        except IntegrityError as error:
+            if "tasks.task_id" not in str(error):
+                raise
+            raise ValidationError("task_id", f"{key!r} already exists; choose another or use db.tasks.get()") from None
+        return Task(tid, key, description, "pending", execution_mode, risk_tier, ts, ts, None, None, None, loads(meta))
 
     def update_status(self, task_id: str, status: str, *, error: str | None = None) -> Task:
         """Move a task along the status graph (see module doc); ``error`` sets ``error_message``

@@ -1,0 +1,20 @@
+"""Opt-in schema packs (``cortexdb.open(home, modules=[...])``): their Python APIs and the
+per-connection set-up an enabled pack needs (temporary views that span tiers)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..store import Store
+
+
+def attach_packs(store: Store) -> None:
+    """Run the per-connection set-up of every pack the store has enabled."""
+    if "agency" in store.modules:
+        from .agency.views import attach
+
+        attach(store)
+
+
+__all__ = ["attach_packs"]
