@@ -1,0 +1,389 @@
+"""``CortexSaver``: LangGraph's checkpointer on a cortexdb store, with bounded growth.
+
+Rows live in ``tier1.langgraph_checkpoints`` / ``langgraph_writes`` (a thread is a session,
+``langgraph_threads`` one row per thread). Payloads are stored exactly as the saver's ``serde``
+returns them; metadata is JSON text so ``list(filter=...)`` is SQL.
+
+Every ``put`` keeps the newest ``keep_last`` checkpoints of that thread and namespace and deletes
+older ones with their writes, in the same transaction. Deleting respects the parent chain: a kept
+checkpoint whose metadata says delta channels are pending (``counters_since_delta_snapshot``)
+keeps its ancestors back to the nearest self-contained one, since LangGraph rebuilds those
+channels by replaying the ancestors' writes. ``prune(keep_latest)`` applies the same rule with N=1.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from langgraph.checkpoint.base import (
+    WRITES_IDX_MAP,
+    BaseCheckpointSaver,
+    ChannelVersions,
+    Checkpoint,
+    CheckpointMetadata,
+    CheckpointTuple,
+    get_checkpoint_metadata,
+)
+from langgraph.checkpoint.serde.base import SerializerProtocol
+
+from ..errors import NotFoundError, ValidationError
+from ..memory._common import choice, integer, run, text
+from ._common import configurable, in_executor, namespace_of, optional_id, thread_id_of
+
+if TYPE_CHECKING:
+    from langchain_core.runnables import RunnableConfig
+
+    from ..store import Store
+
+DEFAULT_KEEP_LAST = 20
+"""Checkpoints kept per thread and namespace when the store's retention policy is absent."""
+POLICY_TABLE = "langgraph_checkpoints"
+_COLUMNS = "thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, type, checkpoint, metadata"
+_UNSET: Any = object()
+
+# Checkpoints of one thread and namespace that retention deletes: all but the newest :n, and
+# but the ancestors a kept checkpoint with pending delta channels replays (up to and including
+# the first self-contained one). UNION stops on a cycle (a re-put id under a descendant).
+_EXCESS_SQL = """
+WITH RECURSIVE kept(id, parent, needs) AS (
+    SELECT checkpoint_id, parent_checkpoint_id, needs_parent FROM (
+        SELECT checkpoint_id, parent_checkpoint_id, needs_parent FROM tier1.langgraph_checkpoints
+        WHERE thread_id = :t AND checkpoint_ns = :ns ORDER BY checkpoint_id DESC LIMIT :n)
+    UNION
+    SELECT c.checkpoint_id, c.parent_checkpoint_id, c.needs_parent FROM kept k
+    CROSS JOIN tier1.langgraph_checkpoints c
+    ON c.thread_id = :t AND c.checkpoint_ns = :ns AND c.checkpoint_id = k.parent
+    WHERE k.needs = 1
+)
+SELECT checkpoint_id FROM tier1.langgraph_checkpoints
+WHERE thread_id = :t AND checkpoint_ns = :ns AND checkpoint_id NOT IN (SELECT id FROM kept)
+"""
+
+
+@dataclass(frozen=True)
+class ThreadInfo:
+    """One LangGraph thread as the store sees it (``cortexdb langgraph threads``)."""
+
+    thread_id: str
+    checkpoints: int
+    namespaces: int
+    latest_checkpoint_id: str | None
+    created_at: str
+    updated_at: str
+
+
+class CortexSaver(BaseCheckpointSaver[str]):
+    """A LangGraph checkpointer on ``db`` (an open :class:`cortexdb.Store`).
+
+    ``keep_last``: checkpoints kept per thread and namespace (None keeps all). By default it is
+    the ``keep_last_n`` of the store's retention policy for ``langgraph_checkpoints``
+    (``db.retention.set("langgraph_checkpoints", keep_last_n=50)``; 20 unless changed; a disabled
+    policy keeps all). ``serde`` is LangGraph's serializer protocol, as for every saver.
+    """
+
+    def __init__(self, db: Store, *, keep_last: int | None = _UNSET, serde: SerializerProtocol | None = None) -> None:
+        super().__init__(serde=serde)
+        self.db = db
+        if keep_last is _UNSET:
+            keep_last = self._policy_keep_last()
+        self.keep_last = None if keep_last is None else integer("keep_last", keep_last, minimum=1)
+
+    def _policy_keep_last(self) -> int | None:
+        try:
+            policy = self.db.retention.get(POLICY_TABLE)
+        except NotFoundError:  # a read-only store that never seeded its policies
+            return DEFAULT_KEEP_LAST
+        if not policy.enabled:
+            return None
+        return int(policy.keep_last_n) if policy.keep_last_n else DEFAULT_KEEP_LAST
+
+    # -- reading ------------------------------------------------------------------------------------
+    def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
+        """The checkpoint named by ``config`` (its ``checkpoint_id``, else the thread's latest in
+        that namespace) with its pending writes, or None."""
+        conf = configurable(config)
+        thread_id, ns, checkpoint_id = thread_id_of(conf), namespace_of(conf), optional_id(conf)
+        if checkpoint_id is None:
+            rows = run(self.db, f"SELECT {_COLUMNS} FROM tier1.langgraph_checkpoints WHERE thread_id = ? "
+                                "AND checkpoint_ns = ? ORDER BY checkpoint_id DESC LIMIT 1", (thread_id, ns))
+        else:
+            rows = run(self.db, f"SELECT {_COLUMNS} FROM tier1.langgraph_checkpoints WHERE thread_id = ? "
+                                "AND checkpoint_ns = ? AND checkpoint_id = ?", (thread_id, ns, checkpoint_id))
+        return self._tuple(rows[0]) if rows else None
+
+    def list(self, config: RunnableConfig | None, *, filter: dict[str, Any] | None = None,
+             before: RunnableConfig | None = None, limit: int | None = None) -> Iterator[CheckpointTuple]:
+        """Checkpoints newest first: of ``config``'s thread (and namespace / checkpoint id when
+        given; every thread when None), whose metadata has each ``filter`` key equal to its value,
+        older than ``before``, at most ``limit``."""
+        where, params = self._list_where(config, filter, before)
+        sql = f"SELECT {_COLUMNS} FROM tier1.langgraph_checkpoints{where} ORDER BY checkpoint_id DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(integer("limit", limit, minimum=0))
+        with self.db._lock:  # one consistent read of the rows and their writes
+            tuples = [self._tuple(row) for row in run(self.db, sql, params)]
+        yield from tuples
+
+    def _list_where(self, config: RunnableConfig | None, filter: dict[str, Any] | None,
+                    before: RunnableConfig | None) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if config is not None:
+            conf = configurable(config)
+            clauses.append("thread_id = ?")
+            params.append(thread_id_of(conf))
+            if conf.get("checkpoint_ns") is not None:
+                clauses.append("checkpoint_ns = ?")
+                params.append(namespace_of(conf))
+            if (checkpoint_id := optional_id(conf)) is not None:
+                clauses.append("checkpoint_id = ?")
+                params.append(checkpoint_id)
+        if filter is not None and not isinstance(filter, dict):
+            raise ValidationError("filter", "must be a dict of metadata keys to values")
+        for key, value in (filter or {}).items():
+            sql, values = _metadata_match(key, value)
+            clauses.append(sql)
+            params.extend(values)
+        if before is not None:
+            before_id = optional_id(configurable(before, field="before"), field="before")
+            if before_id is not None:
+                clauses.append("checkpoint_id < ?")
+                params.append(before_id)
+        return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+    def _tuple(self, row: tuple[Any, ...]) -> CheckpointTuple:
+        thread_id, ns, checkpoint_id, parent_id, type_, blob, metadata = row
+        writes = run(self.db, "SELECT task_id, channel, type, value FROM tier1.langgraph_writes WHERE thread_id = ? "
+                              "AND checkpoint_ns = ? AND checkpoint_id = ? ORDER BY task_path, task_id, idx",
+                     (thread_id, ns, checkpoint_id))
+        return CheckpointTuple(
+            {"configurable": {"thread_id": thread_id, "checkpoint_ns": ns, "checkpoint_id": checkpoint_id}},
+            self.serde.loads_typed((type_, blob)),
+            orjson.loads(metadata),
+            {"configurable": {"thread_id": thread_id, "checkpoint_ns": ns, "checkpoint_id": parent_id}} if parent_id else None,
+            [(task_id, channel, self.serde.loads_typed((wtype, value))) for task_id, channel, wtype, value in writes],
+        )
+
+    # -- writing ------------------------------------------------------------------------------------
+    def put(self, config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata,
+            new_versions: ChannelVersions) -> RunnableConfig:
+        """Store ``checkpoint`` as a child of ``config``'s checkpoint, then apply retention to its
+        thread and namespace; returns the config naming the stored checkpoint."""
+        conf = configurable(config)
+        thread_id, ns, parent_id = thread_id_of(conf), namespace_of(conf), optional_id(conf)
+        if not isinstance(checkpoint, dict) or "id" not in checkpoint:
+            raise ValidationError("checkpoint", "must be a LangGraph Checkpoint (a dict with an 'id')")
+        checkpoint_id = text("checkpoint.id", str(checkpoint["id"]))
+        meta = get_checkpoint_metadata(config, metadata)
+        meta_json = _metadata_json(meta)
+        needs_parent = 1 if meta.get("counters_since_delta_snapshot") else 0
+        run_id = meta.get("run_id")
+        type_, blob = self.serde.dumps_typed(checkpoint)
+        db = self.db
+        now = db.timestamp()
+        with db.transaction():
+            conn = db.conn
+            conn.execute("INSERT INTO tier1.langgraph_threads (thread_id, created_at, updated_at) VALUES (?, ?, ?) "
+                         "ON CONFLICT (thread_id) DO UPDATE SET updated_at = excluded.updated_at", (thread_id, now, now))
+            conn.execute(
+                "INSERT OR REPLACE INTO tier1.langgraph_checkpoints (thread_id, checkpoint_ns, checkpoint_id, "
+                "parent_checkpoint_id, type, checkpoint, metadata, run_id, needs_parent, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (thread_id, ns, checkpoint_id, parent_id, type_, blob, meta_json,
+                 None if run_id is None else str(run_id), needs_parent, now))
+            if self.keep_last is not None:
+                self._retain(thread_id, ns, self.keep_last, check_count=True)
+        return {"configurable": {"thread_id": thread_id, "checkpoint_ns": ns, "checkpoint_id": checkpoint_id}}
+
+    def put_writes(self, config: RunnableConfig, writes: Sequence[tuple[str, Any]], task_id: str,
+                   task_path: str = "") -> None:
+        """Store a task's pending writes for ``config``'s checkpoint. Special channels (errors,
+        interrupts, ...) replace an earlier write at their index; others are written once."""
+        conf = configurable(config)
+        thread_id, ns = thread_id_of(conf), namespace_of(conf)
+        checkpoint_id = optional_id(conf)
+        if checkpoint_id is None:
+            raise ValidationError("config", "configurable['checkpoint_id'] is required: writes belong to a checkpoint")
+        task_id = text("task_id", task_id)
+        task_path = text("task_path", task_path, allow_empty=True)
+        rows = [(thread_id, ns, checkpoint_id, task_id, task_path, WRITES_IDX_MAP.get(channel, idx),
+                 text("channel", channel), *self.serde.dumps_typed(value)) for idx, (channel, value) in enumerate(writes)]
+        verb = "REPLACE" if all(channel in WRITES_IDX_MAP for channel, _ in writes) else "IGNORE"
+        with self.db.transaction():
+            self.db.conn.executemany(
+                f"INSERT OR {verb} INTO tier1.langgraph_writes (thread_id, checkpoint_ns, checkpoint_id, task_id, "
+                "task_path, idx, channel, type, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def _retain(self, thread_id: str, ns: str, keep: int, *, check_count: bool = False) -> int:
+        """Delete the checkpoints (and their writes) of one thread and namespace beyond the newest
+        ``keep`` and the ancestors those replay; call inside a transaction. Returns how many."""
+        conn = self.db.conn
+        if check_count:
+            count = conn.execute("SELECT count(*) FROM tier1.langgraph_checkpoints WHERE thread_id = ? AND checkpoint_ns = ?",
+                                 (thread_id, ns)).fetchall()[0][0]
+            if count <= keep:
+                return 0
+        doomed = [r[0] for r in conn.execute(_EXCESS_SQL, {"t": thread_id, "ns": ns, "n": keep})]
+        if doomed:
+            ids = orjson.dumps(doomed).decode()
+            for table in ("langgraph_writes", "langgraph_checkpoints"):
+                conn.execute(f"DELETE FROM tier1.{table} WHERE thread_id = ? AND checkpoint_ns = ? "
+                             "AND checkpoint_id IN (SELECT value FROM json_each(?))", (thread_id, ns, ids))
+        return len(doomed)
+
+    # -- optional capabilities -------------------------------------------------------------------------
+    def delete_thread(self, thread_id: str) -> None:
+        """Delete the thread's live checkpoints, writes and thread row (archived copies in tier 3
+        stay with the archive)."""
+        thread_id = text("thread_id", str(thread_id))
+        with self.db.transaction():
+            for table in ("langgraph_writes", "langgraph_checkpoints", "langgraph_threads"):
+                self.db.conn.execute(f"DELETE FROM tier1.{table} WHERE thread_id = ?", (thread_id,))
+
+    def delete_for_runs(self, run_ids: Sequence[str]) -> None:
+        """Delete the checkpoints written by these runs (metadata ``run_id``) with their writes."""
+        ids = orjson.dumps([text("run_ids", str(r)) for r in _sequence("run_ids", run_ids)]).decode()
+        with self.db.transaction():
+            conn = self.db.conn
+            conn.execute(
+                "DELETE FROM tier1.langgraph_writes WHERE (thread_id, checkpoint_ns, checkpoint_id) IN "
+                "(SELECT thread_id, checkpoint_ns, checkpoint_id FROM tier1.langgraph_checkpoints "
+                " WHERE run_id IN (SELECT value FROM json_each(?)))", (ids,))
+            conn.execute("DELETE FROM tier1.langgraph_checkpoints WHERE run_id IN (SELECT value FROM json_each(?))", (ids,))
+
+    def copy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
+        """Copy every checkpoint (all namespaces, the whole parent chain) and write of a thread to
+        another thread id; the copy reconstructs the same states. A missing source copies nothing."""
+        source = text("source_thread_id", str(source_thread_id))
+        target = text("target_thread_id", str(target_thread_id))
+        db = self.db
+        now = db.timestamp()
+        with db.transaction():
+            conn = db.conn
+            if not conn.execute("SELECT 1 FROM tier1.langgraph_checkpoints WHERE thread_id = ? LIMIT 1", (source,)).fetchall():
+                return
+            conn.execute("INSERT INTO tier1.langgraph_threads (thread_id, created_at, updated_at) VALUES (?, ?, ?) "
+                         "ON CONFLICT (thread_id) DO UPDATE SET updated_at = excluded.updated_at", (target, now, now))
+            conn.execute(
+                "INSERT OR REPLACE INTO tier1.langgraph_checkpoints (thread_id, checkpoint_ns, checkpoint_id, "
+                "parent_checkpoint_id, type, checkpoint, metadata, run_id, needs_parent, created_at) "
+                "SELECT ?, checkpoint_ns, checkpoint_id, parent_checkpoint_id, type, checkpoint, metadata, run_id, "
+                "needs_parent, ? FROM tier1.langgraph_checkpoints WHERE thread_id = ?", (target, now, source))
+            conn.execute(
+                "INSERT OR REPLACE INTO tier1.langgraph_writes (thread_id, checkpoint_ns, checkpoint_id, task_id, task_path, "
+                "idx, channel, type, value) SELECT ?, checkpoint_ns, checkpoint_id, task_id, task_path, idx, channel, type, "
+                "value FROM tier1.langgraph_writes WHERE thread_id = ?", (target, source))
+
+    def prune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
+        """``keep_latest``: keep each namespace's latest checkpoint (and the ancestors its delta
+        channels replay); ``delete``: remove the threads' checkpoints and writes."""
+        choice("strategy", strategy, ("keep_latest", "delete"))
+        threads = [text("thread_ids", str(t)) for t in _sequence("thread_ids", thread_ids)]
+        if strategy == "delete":
+            for thread_id in threads:
+                self.delete_thread(thread_id)
+            return
+        with self.db.transaction():
+            for thread_id in threads:
+                for (ns,) in self.db.conn.execute(
+                        "SELECT DISTINCT checkpoint_ns FROM tier1.langgraph_checkpoints WHERE thread_id = ?",
+                        (thread_id,)).fetchall():
+                    self._retain(thread_id, ns, 1)
+
+    # -- the store's view (CLI) ------------------------------------------------------------------------
+    def threads(self, *, limit: int = 100) -> list[ThreadInfo]:
+        """Live threads, most recently updated first, with their checkpoint counts."""
+        rows = run(self.db, """
+            SELECT t.thread_id, count(c.checkpoint_id), count(DISTINCT c.checkpoint_ns), max(c.checkpoint_id),
+                   t.created_at, t.updated_at
+            FROM tier1.langgraph_threads t LEFT JOIN tier1.langgraph_checkpoints c ON c.thread_id = t.thread_id
+            GROUP BY t.thread_id ORDER BY t.updated_at DESC, t.thread_id LIMIT ?""", (integer("limit", limit, minimum=1),))
+        return [ThreadInfo(*row) for row in rows]
+
+    def retain_all(self) -> int:
+        """Apply ``keep_last`` to every live thread and namespace now (after lowering it, say);
+        returns how many checkpoints were deleted."""
+        if self.keep_last is None:
+            return 0
+        deleted = 0
+        with self.db.transaction():
+            for thread_id, ns in self.db.conn.execute(
+                    "SELECT thread_id, checkpoint_ns FROM tier1.langgraph_checkpoints GROUP BY thread_id, checkpoint_ns "
+                    "HAVING count(*) > ?", (self.keep_last,)).fetchall():
+                deleted += self._retain(thread_id, ns, self.keep_last)
+        return deleted
+
+    # -- async forms: the same store through the default executor ------------------------------------
+    async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
+        return await in_executor(self.get_tuple, config)
+
+    async def alist(self, config: RunnableConfig | None, *, filter: dict[str, Any] | None = None,
+                    before: RunnableConfig | None = None, limit: int | None = None) -> AsyncIterator[CheckpointTuple]:
+        tuples = await in_executor(lambda: list(self.list(config, filter=filter, before=before, limit=limit)))
+        for item in tuples:
+            yield item
+
+    async def aput(self, config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata,
+                   new_versions: ChannelVersions) -> RunnableConfig:
+        return await in_executor(self.put, config, checkpoint, metadata, new_versions)
+
+    async def aput_writes(self, config: RunnableConfig, writes: Sequence[tuple[str, Any]], task_id: str,
+                          task_path: str = "") -> None:
+        await in_executor(self.put_writes, config, writes, task_id, task_path)
+
+    async def adelete_thread(self, thread_id: str) -> None:
+        await in_executor(self.delete_thread, thread_id)
+
+    async def adelete_for_runs(self, run_ids: Sequence[str]) -> None:
+        await in_executor(self.delete_for_runs, run_ids)
+
+    async def acopy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
+        await in_executor(self.copy_thread, source_thread_id, target_thread_id)
+
+    async def aprune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
+        await in_executor(self.prune, thread_ids, strategy=strategy)
+
+    def get_next_version(self, current: str | None, channel: None) -> str:
+        """Versions are zero-padded counters with a random tail, so they compare as text
+        (LangGraph's SQLite and Postgres savers use the same form)."""
+        if current is None:
+            number = 0
+        elif isinstance(current, int):
+            number = current
+        else:
+            number = int(str(current).split(".")[0])
+        return f"{number + 1:032}.{random.random():016}"
+
+
+def _sequence(field: str, value: Any) -> list[Any]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise ValidationError(field, "must be a list of ids")
+    return list(value)
+
+
+def _metadata_json(meta: Any) -> str:
+    try:
+        return orjson.dumps(meta).decode()
+    except (TypeError, orjson.JSONEncodeError) as error:
+        raise ValidationError("metadata", f"checkpoint metadata must be JSON-encodable: {error}") from error
+
+
+def _metadata_match(key: Any, value: Any) -> tuple[str, list[Any]]:
+    """SQL condition: metadata's top-level ``key`` equals ``value`` (JSON types compared)."""
+    if not isinstance(key, str) or not key or '"' in key or "\\" in key:
+        raise ValidationError("filter", f"keys must be non-empty strings without quotes or backslashes, got {key!r}")
+    path = f'$."{key}"'
+    if value is None:
+        return "json_type(metadata, ?) = 'null'", [path]
+    if isinstance(value, bool):
+        return "json_type(metadata, ?) = ?", [path, "true" if value else "false"]
+    if isinstance(value, (int, float)):
+        return "(json_type(metadata, ?) IN ('integer', 'real') AND json_extract(metadata, ?) = ?)", [path, path, value]
+    if isinstance(value, str):
+        return "(json_type(metadata, ?) = 'text' AND json_extract(metadata, ?) = ?)", [path, path, value]
+    return "metadata -> ? = json(?)", [path, _metadata_json(value)]

@@ -1,0 +1,59 @@
+-- LangGraph persistence (cortexdb.langgraph): CortexSaver's checkpoints and pending writes, and
+-- CortexStore's long-term items. A LangGraph thread is a working-memory session: thread_id is the
+-- session id. Checkpoint and write payloads are stored exactly as LangGraph's serializer (serde)
+-- returns them: `type` names the encoding, the BLOB holds the bytes. Metadata is JSON text, so
+-- list(filter=...) runs in SQL and plain sqlite3 can read it.
+CREATE TABLE IF NOT EXISTS langgraph_threads (
+    thread_id TEXT PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL                     -- last checkpoint or write; idle threads are archived by it
+);
+CREATE INDEX IF NOT EXISTS idx_langgraph_threads_updated ON langgraph_threads(updated_at);
+
+CREATE TABLE IF NOT EXISTS langgraph_checkpoints (
+    thread_id TEXT NOT NULL,
+    checkpoint_ns TEXT NOT NULL DEFAULT '',
+    checkpoint_id TEXT NOT NULL,                 -- uuid6: sorts by creation time
+    parent_checkpoint_id TEXT,
+    type TEXT,
+    checkpoint BLOB,
+    metadata TEXT NOT NULL CHECK (json_valid(metadata)),
+    run_id TEXT,                                 -- metadata's run_id, for delete_for_runs
+    needs_parent INTEGER NOT NULL DEFAULT 0,     -- 1: delta channels replay ancestors' writes (retention keeps them)
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (thread_id, checkpoint_ns, checkpoint_id)
+);
+CREATE INDEX IF NOT EXISTS idx_langgraph_checkpoints_run ON langgraph_checkpoints(run_id) WHERE run_id IS NOT NULL;
+
+CREATE TABLE IF NOT EXISTS langgraph_writes (
+    thread_id TEXT NOT NULL,
+    checkpoint_ns TEXT NOT NULL DEFAULT '',
+    checkpoint_id TEXT NOT NULL,
+    task_id TEXT NOT NULL,
+    task_path TEXT NOT NULL DEFAULT '',
+    idx INTEGER NOT NULL,
+    channel TEXT NOT NULL,
+    type TEXT,
+    value BLOB,
+    PRIMARY KEY (thread_id, checkpoint_ns, checkpoint_id, task_id, idx)
+);
+
+-- CortexStore: items by namespace (labels joined by '.', which labels may not contain) and key.
+-- expires_at is epoch seconds from the store's clock (NULL = never); ttl_minutes is kept to
+-- refresh it on read.
+CREATE TABLE IF NOT EXISTS langgraph_store (
+    namespace TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL CHECK (json_valid(value)),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    expires_at REAL,
+    ttl_minutes REAL,
+    PRIMARY KEY (namespace, key)
+);
+CREATE INDEX IF NOT EXISTS idx_langgraph_store_expires ON langgraph_store(expires_at) WHERE expires_at IS NOT NULL;
+-- down
+DROP TABLE IF EXISTS langgraph_store;
+DROP TABLE IF EXISTS langgraph_writes;
+DROP TABLE IF EXISTS langgraph_checkpoints;
+DROP TABLE IF EXISTS langgraph_threads;
