@@ -13,6 +13,7 @@ channels by replaying the ancestors' writes. ``prune(keep_latest)`` applies the 
 
 from __future__ import annotations
 
+import builtins
 import random
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
@@ -121,7 +122,7 @@ class CortexSaver(BaseCheckpointSaver[str]):
         given; every thread when None), whose metadata has each ``filter`` key equal to its value,
         older than ``before``, at most ``limit``."""
         where, params = self._list_where(config, filter, before)
-        sql = f"SELECT {_COLUMNS} FROM tier1.langgraph_checkpoints{where} ORDER BY checkpoint_id DESC"
+        sql: str = f"SELECT {_COLUMNS} FROM tier1.langgraph_checkpoints{where} ORDER BY checkpoint_id DESC"
         if limit is not None:
             sql += " LIMIT ?"
             params.append(integer("limit", limit, minimum=0))
@@ -130,9 +131,9 @@ class CortexSaver(BaseCheckpointSaver[str]):
         yield from tuples
 
     def _list_where(self, config: RunnableConfig | None, filter: dict[str, Any] | None,
-                    before: RunnableConfig | None) -> tuple[str, list[Any]]:
-        clauses: list[str] = []
-        params: list[Any] = []
+                    before: RunnableConfig | None) -> tuple[str, builtins.list[Any]]:
+        clauses: builtins.list[str] = []
+        params: builtins.list[Any] = []
         if config is not None:
             conf = configurable(config)
             clauses.append("thread_id = ?")
@@ -224,8 +225,8 @@ class CortexSaver(BaseCheckpointSaver[str]):
         ``keep`` and the ancestors those replay; call inside a transaction. Returns how many."""
         conn = self.db.conn
         if check_count:
-            count = conn.execute("SELECT count(*) FROM tier1.langgraph_checkpoints WHERE thread_id = ? AND checkpoint_ns = ?",
-                                 (thread_id, ns)).fetchall()[0][0]
+            count = run(self.db, "SELECT count(*) FROM tier1.langgraph_checkpoints WHERE thread_id = ? AND checkpoint_ns = ?",
+                        (thread_id, ns))[0][0]
             if count <= keep:
                 return 0
         doomed = [r[0] for r in conn.execute(_EXCESS_SQL, {"t": thread_id, "ns": ns, "n": keep})]
@@ -265,7 +266,7 @@ class CortexSaver(BaseCheckpointSaver[str]):
         now = db.timestamp()
         with db.transaction():
             conn = db.conn
-            if not conn.execute("SELECT 1 FROM tier1.langgraph_checkpoints WHERE thread_id = ? LIMIT 1", (source,)).fetchall():
+            if not run(db, "SELECT 1 FROM tier1.langgraph_checkpoints WHERE thread_id = ? LIMIT 1", (source,)):
                 return
             conn.execute("INSERT INTO tier1.langgraph_threads (thread_id, created_at, updated_at) VALUES (?, ?, ?) "
                          "ON CONFLICT (thread_id) DO UPDATE SET updated_at = excluded.updated_at", (target, now, now))
@@ -290,13 +291,12 @@ class CortexSaver(BaseCheckpointSaver[str]):
             return
         with self.db.transaction():
             for thread_id in threads:
-                for (ns,) in self.db.conn.execute(
-                        "SELECT DISTINCT checkpoint_ns FROM tier1.langgraph_checkpoints WHERE thread_id = ?",
-                        (thread_id,)).fetchall():
+                for (ns,) in run(self.db, "SELECT DISTINCT checkpoint_ns FROM tier1.langgraph_checkpoints WHERE thread_id = ?",
+                                 (thread_id,)):
                     self._retain(thread_id, ns, 1)
 
     # -- the store's view (CLI) ------------------------------------------------------------------------
-    def threads(self, *, limit: int = 100) -> list[ThreadInfo]:
+    def threads(self, *, limit: int = 100) -> builtins.list[ThreadInfo]:
         """Live threads, most recently updated first, with their checkpoint counts."""
         rows = run(self.db, """
             SELECT t.thread_id, count(c.checkpoint_id), count(DISTINCT c.checkpoint_ns), max(c.checkpoint_id),
@@ -312,9 +312,8 @@ class CortexSaver(BaseCheckpointSaver[str]):
             return 0
         deleted = 0
         with self.db.transaction():
-            for thread_id, ns in self.db.conn.execute(
-                    "SELECT thread_id, checkpoint_ns FROM tier1.langgraph_checkpoints GROUP BY thread_id, checkpoint_ns "
-                    "HAVING count(*) > ?", (self.keep_last,)).fetchall():
+            for thread_id, ns in run(self.db, "SELECT thread_id, checkpoint_ns FROM tier1.langgraph_checkpoints "
+                                     "GROUP BY thread_id, checkpoint_ns HAVING count(*) > ?", (self.keep_last,)):
                 deleted += self._retain(thread_id, ns, self.keep_last)
         return deleted
 

@@ -12,7 +12,7 @@ own piece of work, and until it lands an ``index=`` is refused rather than silen
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -86,13 +86,13 @@ class CortexStore(BaseStore):
     async def abatch(self, ops: Iterable[Op]) -> list[Result]:
         return await in_executor(self.batch, list(ops))
 
-    def put(self, namespace: tuple[str, ...], key: str, value: dict[str, Any], index: Any = None,
-            *, ttl: float | None | NotProvided = NOT_PROVIDED) -> None:
+    def put(self, namespace: tuple[str, ...], key: str, value: Mapping[str, Any], index: Any = None,
+            *, ttl: float | NotProvided | None = NOT_PROVIDED) -> None:
         _namespace(namespace, "namespace", root=True)
         super().put(namespace, key, value, index, ttl=ttl)
 
-    async def aput(self, namespace: tuple[str, ...], key: str, value: dict[str, Any], index: Any = None,
-                   *, ttl: float | None | NotProvided = NOT_PROVIDED) -> None:
+    async def aput(self, namespace: tuple[str, ...], key: str, value: Mapping[str, Any], index: Any = None,
+                   *, ttl: float | NotProvided | None = NOT_PROVIDED) -> None:
         _namespace(namespace, "namespace", root=True)
         await super().aput(namespace, key, value, index, ttl=ttl)
 
@@ -139,7 +139,7 @@ class CortexStore(BaseStore):
         limit = integer("limit", op.limit, minimum=0)
         offset = integer("offset", op.offset, minimum=0)
         rows = run(self.db, f"SELECT {_ITEM} FROM tier1.langgraph_store WHERE {' AND '.join(clauses)} "
-                            "ORDER BY updated_at DESC, namespace, key LIMIT ? OFFSET ?", params + [limit, offset])
+                            "ORDER BY updated_at DESC, namespace, key LIMIT ? OFFSET ?", [*params, limit, offset])
         if rows and self._refreshes([op]):
             self._refresh([(r[0], r[1]) for r in rows])
         return [_item(row, SearchItem) for row in rows]

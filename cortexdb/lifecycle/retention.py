@@ -227,12 +227,12 @@ class RetentionManager:
             self._store.execute(
                 "INSERT INTO tier0.retention_policies (tier, action, max_age_days, keep_last_n, partition_by, time_column, "
                 "time_kind, condition_json, options_json, description, module, enabled, updated_at, table_name) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", values + (policy.table_name,))
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (*values, policy.table_name))
         else:
             self._store.execute(
                 "UPDATE tier0.retention_policies SET tier = ?, action = ?, max_age_days = ?, keep_last_n = ?, partition_by = ?, "
                 "time_column = ?, time_kind = ?, condition_json = ?, options_json = ?, description = ?, module = ?, enabled = ?, "
-                "updated_at = ? WHERE table_name = ?", values + (policy.table_name,))
+                "updated_at = ? WHERE table_name = ?", (*values, policy.table_name))
 
     def _validate(self, policy: Policy) -> None:
         ident(policy.table_name, "table")
@@ -300,7 +300,7 @@ class RetentionManager:
         ids = []
         with self._store.transaction():
             for tier in sorted({p.tier for p in policies}):
-                mine = [(p, f) for p, f in zip(policies, findings) if p.tier == tier]
+                mine = [(p, f) for p, f in zip(policies, findings, strict=False) if p.tier == tier]
                 age = sum(f.age_violations for _, f in mine)
                 count = sum(f.count_violations for _, f in mine)
                 taken = [{"table": f.table, "action": f.action, "done": f.done, "rows": f.affected}
@@ -345,7 +345,7 @@ class RetentionManager:
         part = f"PARTITION BY {ident(policy.partition_by, 'partition_by')} " if policy.partition_by else ""
         order = ident(policy.time_column or "rowid", "time_column")
         return (f"SELECT rid FROM (SELECT rowid AS rid, row_number() OVER ({part}ORDER BY {order} DESC, rowid DESC) AS rn "
-                f"FROM {self._target(policy)} WHERE {where}) WHERE rn > ?", params + [policy.keep_last_n])
+                f"FROM {self._target(policy)} WHERE {where}) WHERE rn > ?", [*params, policy.keep_last_n])
 
     def _capacity_candidates(self, policy: Policy) -> tuple[int, list[Any]]:
         """(excess live rows, keys to archive): oldest inactive, never open or in progress."""
@@ -454,7 +454,7 @@ class RetentionManager:
         if rows:
             buckets: dict[tuple[str, str], dict[str, Any]] = {}
             for row in rows:
-                values = dict(zip(cols, row))
+                values = dict(zip(cols, row, strict=False))
                 stamp = values[time_col]
                 day = (to_timestamp(stamp) if isinstance(stamp, (int, float)) else str(stamp))[:10]
                 key = (day, dumps({c: values[c] for c in group_by}))
@@ -495,7 +495,7 @@ class RetentionManager:
 
 
 def _policy(row: tuple[Any, ...]) -> Policy:
-    values = dict(zip(_COLUMNS, row))
+    values = dict(zip(_COLUMNS, row, strict=False))
     return Policy(table_name=values["table_name"], tier=values["tier"], action=values["action"],
                   max_age_days=values["max_age_days"], keep_last_n=values["keep_last_n"], partition_by=values["partition_by"],
                   time_column=values["time_column"], time_kind=values["time_kind"], condition=loads(values["condition_json"]),
