@@ -75,7 +75,7 @@ class ArchiveGroup:
     """Root columns a restore overwrites: ``(column, "null" | "now" | "zero")`` (``now`` = store
     timestamp; ``zero`` for counters that the live tier's triggers rebuild as the children return)."""
 
-    def tables(self) -> list[tuple[str, str, str | tuple[str, ...]]]:
+    def tables(self) -> list[tuple[str, str, str]]:
         """(live table, archive table, key) for the root then each child."""
         return [(self.table, self.archive_table, self.key)] + [(c.table, c.archive_table, c.key) for c in self.children]
 
