@@ -58,6 +58,6 @@ def main(ctx: click.Context, home: Path | None, as_json: bool) -> None:
     ctx.call_on_close(ctx.obj.close)
 
 
-from . import governance, graph, lifecycle, mcp_cmds, memory_cmds, migrate, store_cmds  # noqa: E402  (commands register)
+from . import governance, graph, langgraph_cmds, lifecycle, mcp_cmds, memory_cmds, migrate, store_cmds  # noqa: E402  (commands register)
 
-__all__ = ["governance", "graph", "lifecycle", "main", "mcp_cmds", "memory_cmds", "migrate", "store_cmds"]
+__all__ = ["governance", "graph", "langgraph_cmds", "lifecycle", "main", "mcp_cmds", "memory_cmds", "migrate", "store_cmds"]

@@ -16,7 +16,7 @@ except ImportError as error:  # pragma: no cover - only without the extra
 
     raise CortexError("cortexdb.langgraph needs LangGraph's checkpoint package: pip install 'cortexdb[langgraph]'") from error
 
-from .checkpointer import DEFAULT_KEEP_LAST, CortexSaver, ThreadInfo
+from .checkpointer import DEFAULT_KEEP_LAST, CheckpointInfo, CortexSaver, ThreadInfo
 from .store import CortexStore
 
-__all__ = ["DEFAULT_KEEP_LAST", "CortexSaver", "CortexStore", "ThreadInfo"]
+__all__ = ["DEFAULT_KEEP_LAST", "CheckpointInfo", "CortexSaver", "CortexStore", "ThreadInfo"]

@@ -77,6 +77,21 @@ class ThreadInfo:
     updated_at: str
 
 
+@dataclass(frozen=True)
+class CheckpointInfo:
+    """One checkpoint as ``cortexdb langgraph history`` shows it (metadata only)."""
+
+    checkpoint_id: str
+    checkpoint_ns: str
+    parent_checkpoint_id: str | None
+    step: int | None
+    source: str | None
+    run_id: str | None
+    bytes: int
+    writes: int
+    created_at: str
+
+
 class CortexSaver(BaseCheckpointSaver[str]):
     """A LangGraph checkpointer on ``db`` (an open :class:`cortexdb.Store`).
 
@@ -305,16 +320,39 @@ class CortexSaver(BaseCheckpointSaver[str]):
             GROUP BY t.thread_id ORDER BY t.updated_at DESC, t.thread_id LIMIT ?""", (integer("limit", limit, minimum=1),))
         return [ThreadInfo(*row) for row in rows]
 
-    def retain_all(self) -> int:
-        """Apply ``keep_last`` to every live thread and namespace now (after lowering it, say);
-        returns how many checkpoints were deleted."""
-        if self.keep_last is None:
+    def history(self, thread_id: str, *, checkpoint_ns: str | None = None, limit: int = 100) -> builtins.list[CheckpointInfo]:
+        """A thread's checkpoints newest first, read from metadata only (no payload decoding)."""
+        thread_id = text("thread_id", str(thread_id))
+        clauses, params = "c.thread_id = ?", [thread_id]
+        if checkpoint_ns is not None:
+            clauses += " AND c.checkpoint_ns = ?"
+            params.append(text("checkpoint_ns", checkpoint_ns, allow_empty=True))
+        rows = run(self.db, f"""
+            SELECT c.checkpoint_id, c.checkpoint_ns, c.parent_checkpoint_id, c.metadata ->> '$.step',
+                   c.metadata ->> '$.source', c.run_id, length(c.checkpoint),
+                   (SELECT count(*) FROM tier1.langgraph_writes w WHERE w.thread_id = c.thread_id
+                    AND w.checkpoint_ns = c.checkpoint_ns AND w.checkpoint_id = c.checkpoint_id), c.created_at
+            FROM tier1.langgraph_checkpoints c WHERE {clauses} ORDER BY c.checkpoint_id DESC LIMIT ?""",
+                   [*params, integer("limit", limit, minimum=1)])
+        return [CheckpointInfo(*row) for row in rows]
+
+    def retain(self, thread_ids: Sequence[str] | None = None, *, keep: int | None = None) -> int:
+        """Apply keep-last-N now to ``thread_ids`` (default every live thread), N = ``keep`` or the
+        saver's ``keep_last`` (after lowering the policy, say); returns checkpoints deleted."""
+        keep = self.keep_last if keep is None else integer("keep", keep, minimum=1)
+        if keep is None:
             return 0
+        sql = ("SELECT thread_id, checkpoint_ns FROM tier1.langgraph_checkpoints {where} GROUP BY thread_id, checkpoint_ns "
+               "HAVING count(*) > ?")
+        if thread_ids is None:
+            pairs = run(self.db, sql.format(where=""), (keep,))
+        else:
+            ids = orjson.dumps([text("thread_ids", str(t)) for t in _sequence("thread_ids", thread_ids)]).decode()
+            pairs = run(self.db, sql.format(where="WHERE thread_id IN (SELECT value FROM json_each(?))"), (ids, keep))
         deleted = 0
         with self.db.transaction():
-            for thread_id, ns in run(self.db, "SELECT thread_id, checkpoint_ns FROM tier1.langgraph_checkpoints "
-                                     "GROUP BY thread_id, checkpoint_ns HAVING count(*) > ?", (self.keep_last,)):
-                deleted += self._retain(thread_id, ns, self.keep_last)
+            for thread_id, ns in pairs:
+                deleted += self._retain(thread_id, ns, keep)
         return deleted
 
     # -- async forms: the same store through the default executor ------------------------------------

@@ -8,33 +8,10 @@ from typing import Any
 
 import pytest
 from langgraph.checkpoint.base import empty_checkpoint
+from langgraph_helpers import listed, put_chain
 
 import cortexdb
 from cortexdb.langgraph import DEFAULT_KEEP_LAST, CortexSaver
-
-
-def put_chain(saver: CortexSaver, thread: str, n: int, *, ns: str = "", delta_every: int | None = None) -> list[str]:
-    """n checkpoints, each the child of the previous; with ``delta_every``, only every k-th is
-    self-contained (the others carry pending delta-channel counters, as LangGraph writes them)."""
-    ids: list[str] = []
-    for step in range(n):
-        checkpoint = empty_checkpoint()
-        checkpoint["channel_values"] = {"step": step, "payload": "x" * 100}
-        metadata: dict[str, Any] = {"source": "loop", "step": step, "parents": {}}
-        if delta_every and step % delta_every:
-            metadata["counters_since_delta_snapshot"] = {"messages": (step % delta_every, step % delta_every)}
-        conf: dict[str, Any] = {"thread_id": thread, "checkpoint_ns": ns}
-        if ids:
-            conf["checkpoint_id"] = ids[-1]
-        stored = saver.put({"configurable": conf}, checkpoint, metadata, {})
-        saver.put_writes(stored, [("messages", f"w{step}")], f"task{step}")
-        ids.append(stored["configurable"]["checkpoint_id"])
-    return ids
-
-
-def listed(saver: CortexSaver, thread: str, ns: str | None = "") -> list[str]:
-    conf: dict[str, Any] = {"thread_id": thread} if ns is None else {"thread_id": thread, "checkpoint_ns": ns}
-    return [t.config["configurable"]["checkpoint_id"] for t in saver.list({"configurable": conf})]
 
 
 def test_keep_last_bounds_each_thread_and_namespace_as_written(db: cortexdb.Store) -> None:
@@ -79,7 +56,9 @@ def test_default_keep_last_comes_from_the_retention_policy(db: cortexdb.Store) -
     unbounded = CortexSaver(db, keep_last=None)
     put_chain(unbounded, "w", 30)
     assert len(listed(unbounded, "w")) == 30
-    assert CortexSaver(db, keep_last=2).retain_all() == 28 + 2  # w: 30 -> 2, t: 4 -> 2
+    assert CortexSaver(db, keep_last=2).retain(["w"]) == 28
+    assert CortexSaver(db, keep_last=None).retain(keep=3) == 1  # t: 4 -> 3
+    assert CortexSaver(db, keep_last=2).retain() == 1  # t: 3 -> 2, w already at 2
     with pytest.raises(cortexdb.ValidationError, match="keep_last"):
         CortexSaver(db, keep_last=0)
 
