@@ -46,10 +46,34 @@ POLICY_TABLE = "langgraph_checkpoints"
 _COLUMNS = "thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, type, checkpoint, metadata"
 _UNSET: Any = object()
 
-# Checkpoints of one thread and namespace that retention deletes: all but the newest :n, and
-# but the ancestors a kept checkpoint with pending delta channels replays (up to and including
-# the first self-contained one). UNION stops on a cycle (a re-put id under a descendant).
-_EXCESS_SQL = """
+_PUT_SQL = (
+    "INSERT INTO tier1.langgraph_checkpoints (thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, type, "
+    "checkpoint, metadata, run_id, needs_parent, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id) DO UPDATE SET parent_checkpoint_id = excluded.parent_checkpoint_id, "
+    "type = excluded.type, checkpoint = excluded.checkpoint, metadata = excluded.metadata, run_id = excluded.run_id, "
+    "needs_parent = excluded.needs_parent")
+
+# One checkpoint (chosen by {where}) with its pending writes in writes_sort_key order, in one
+# statement: the checkpoint's columns repeat on each write row (a LEFT JOIN keeps it without writes).
+_LATEST_SQL = """
+WITH c AS (SELECT thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, type, checkpoint, metadata
+           FROM tier1.langgraph_checkpoints WHERE {where} ORDER BY checkpoint_id DESC LIMIT 1)
+SELECT c.*, w.task_id, w.channel, w.type, w.value FROM c LEFT JOIN tier1.langgraph_writes w
+ON w.thread_id = c.thread_id AND w.checkpoint_ns = c.checkpoint_ns AND w.checkpoint_id = c.checkpoint_id
+ORDER BY w.task_path, w.task_id, w.idx
+"""
+
+# The writes of listed checkpoints (keys as a JSON array of [thread_id, ns, checkpoint_id]).
+_WRITES_OF_SQL = """
+SELECT thread_id, checkpoint_ns, checkpoint_id, task_id, channel, type, value FROM tier1.langgraph_writes
+WHERE (thread_id, checkpoint_ns, checkpoint_id) IN (SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?))
+ORDER BY thread_id, checkpoint_ns, checkpoint_id, task_path, task_id, idx
+"""
+
+# Retention of one thread and namespace: delete all but the newest :n checkpoints and the
+# ancestors a kept checkpoint with pending delta channels replays (up to and including the first
+# self-contained one). UNION stops on a cycle (a re-put id under a descendant).
+_RETAIN_SQL = """
 WITH RECURSIVE kept(id, parent, needs) AS (
     SELECT checkpoint_id, parent_checkpoint_id, needs_parent FROM (
         SELECT checkpoint_id, parent_checkpoint_id, needs_parent FROM tier1.langgraph_checkpoints
@@ -60,7 +84,7 @@ WITH RECURSIVE kept(id, parent, needs) AS (
     ON c.thread_id = :t AND c.checkpoint_ns = :ns AND c.checkpoint_id = k.parent
     WHERE k.needs = 1
 )
-SELECT checkpoint_id FROM tier1.langgraph_checkpoints
+DELETE FROM tier1.langgraph_checkpoints
 WHERE thread_id = :t AND checkpoint_ns = :ns AND checkpoint_id NOT IN (SELECT id FROM kept)
 """
 
@@ -123,13 +147,13 @@ class CortexSaver(BaseCheckpointSaver[str]):
         that namespace) with its pending writes, or None."""
         conf = configurable(config)
         thread_id, ns, checkpoint_id = thread_id_of(conf), namespace_of(conf), optional_id(conf)
-        if checkpoint_id is None:
-            rows = run(self.db, f"SELECT {_COLUMNS} FROM tier1.langgraph_checkpoints WHERE thread_id = ? "
-                                "AND checkpoint_ns = ? ORDER BY checkpoint_id DESC LIMIT 1", (thread_id, ns))
-        else:
-            rows = run(self.db, f"SELECT {_COLUMNS} FROM tier1.langgraph_checkpoints WHERE thread_id = ? "
-                                "AND checkpoint_ns = ? AND checkpoint_id = ?", (thread_id, ns, checkpoint_id))
-        return self._tuple(rows[0]) if rows else None
+        where = "thread_id = ? AND checkpoint_ns = ?" + ("" if checkpoint_id is None else " AND checkpoint_id = ?")
+        params = (thread_id, ns) if checkpoint_id is None else (thread_id, ns, checkpoint_id)
+        rows = run(self.db, _LATEST_SQL.format(where=where), params)
+        if not rows:
+            return None
+        writes = [row[7:] for row in rows if row[7] is not None]
+        return self._tuple(rows[0][:7], writes)
 
     def list(self, config: RunnableConfig | None, *, filter: dict[str, Any] | None = None,
              before: RunnableConfig | None = None, limit: int | None = None) -> Iterator[CheckpointTuple]:
@@ -142,8 +166,13 @@ class CortexSaver(BaseCheckpointSaver[str]):
             sql += " LIMIT ?"
             params.append(integer("limit", limit, minimum=0))
         with self.db._lock:  # one consistent read of the rows and their writes
-            tuples = [self._tuple(row) for row in run(self.db, sql, params)]
-        yield from tuples
+            rows = run(self.db, sql, params)
+            keys = orjson.dumps([row[:3] for row in rows]).decode()
+            writes: dict[tuple[str, str, str], builtins.list[tuple[Any, ...]]] = {}
+            for row in run(self.db, _WRITES_OF_SQL, (keys,)) if rows else ():
+                writes.setdefault(row[:3], []).append(row[3:])
+        for row in rows:
+            yield self._tuple(row, writes.get(row[:3], []))
 
     def _list_where(self, config: RunnableConfig | None, filter: dict[str, Any] | None,
                     before: RunnableConfig | None) -> tuple[str, builtins.list[Any]]:
@@ -172,11 +201,10 @@ class CortexSaver(BaseCheckpointSaver[str]):
                 params.append(before_id)
         return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
-    def _tuple(self, row: tuple[Any, ...]) -> CheckpointTuple:
+    def _tuple(self, row: Sequence[Any], writes: Sequence[Sequence[Any]]) -> CheckpointTuple:
+        """A CheckpointTuple from a checkpoint row and its writes (task_id, channel, type, value)
+        in ``writes_sort_key`` order."""
         thread_id, ns, checkpoint_id, parent_id, type_, blob, metadata = row
-        writes = run(self.db, "SELECT task_id, channel, type, value FROM tier1.langgraph_writes WHERE thread_id = ? "
-                              "AND checkpoint_ns = ? AND checkpoint_id = ? ORDER BY task_path, task_id, idx",
-                     (thread_id, ns, checkpoint_id))
         return CheckpointTuple(
             {"configurable": {"thread_id": thread_id, "checkpoint_ns": ns, "checkpoint_id": checkpoint_id}},
             self.serde.loads_typed((type_, blob)),
@@ -202,18 +230,11 @@ class CortexSaver(BaseCheckpointSaver[str]):
         type_, blob = self.serde.dumps_typed(checkpoint)
         db = self.db
         now = db.timestamp()
-        with db.transaction():
-            conn = db.conn
-            conn.execute("INSERT INTO tier1.langgraph_threads (thread_id, created_at, updated_at) VALUES (?, ?, ?) "
-                         "ON CONFLICT (thread_id) DO UPDATE SET updated_at = excluded.updated_at", (thread_id, now, now))
-            conn.execute(
-                "INSERT OR REPLACE INTO tier1.langgraph_checkpoints (thread_id, checkpoint_ns, checkpoint_id, "
-                "parent_checkpoint_id, type, checkpoint, metadata, run_id, needs_parent, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (thread_id, ns, checkpoint_id, parent_id, type_, blob, meta_json,
-                 None if run_id is None else str(run_id), needs_parent, now))
+        with db.transaction():  # a trigger keeps langgraph_threads current
+            db.conn.execute(_PUT_SQL, (thread_id, ns, checkpoint_id, parent_id, type_, blob, meta_json,
+                                       None if run_id is None else str(run_id), needs_parent, now))
             if self.keep_last is not None:
-                self._retain(thread_id, ns, self.keep_last, check_count=True)
+                self._retain(thread_id, ns, self.keep_last)
         return {"configurable": {"thread_id": thread_id, "checkpoint_ns": ns, "checkpoint_id": checkpoint_id}}
 
     def put_writes(self, config: RunnableConfig, writes: Sequence[tuple[str, Any]], task_id: str,
@@ -235,22 +256,12 @@ class CortexSaver(BaseCheckpointSaver[str]):
                 f"INSERT OR {verb} INTO tier1.langgraph_writes (thread_id, checkpoint_ns, checkpoint_id, task_id, "
                 "task_path, idx, channel, type, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
-    def _retain(self, thread_id: str, ns: str, keep: int, *, check_count: bool = False) -> int:
-        """Delete the checkpoints (and their writes) of one thread and namespace beyond the newest
-        ``keep`` and the ancestors those replay; call inside a transaction. Returns how many."""
-        conn = self.db.conn
-        if check_count:
-            count = run(self.db, "SELECT count(*) FROM tier1.langgraph_checkpoints WHERE thread_id = ? AND checkpoint_ns = ?",
-                        (thread_id, ns))[0][0]
-            if count <= keep:
-                return 0
-        doomed = [r[0] for r in conn.execute(_EXCESS_SQL, {"t": thread_id, "ns": ns, "n": keep})]
-        if doomed:
-            ids = orjson.dumps(doomed).decode()
-            for table in ("langgraph_writes", "langgraph_checkpoints"):
-                conn.execute(f"DELETE FROM tier1.{table} WHERE thread_id = ? AND checkpoint_ns = ? "
-                             "AND checkpoint_id IN (SELECT value FROM json_each(?))", (thread_id, ns, ids))
-        return len(doomed)
+    def _retain(self, thread_id: str, ns: str, keep: int) -> int:
+        """Delete the checkpoints of one thread and namespace beyond the newest ``keep`` and the
+        ancestors those replay (their writes go by trigger); call inside a transaction. Returns
+        how many were deleted."""
+        self.db.conn.execute(_RETAIN_SQL, {"t": thread_id, "ns": ns, "n": keep})
+        return self.db.conn.changes()
 
     # -- optional capabilities -------------------------------------------------------------------------
     def delete_thread(self, thread_id: str) -> None:
@@ -264,13 +275,9 @@ class CortexSaver(BaseCheckpointSaver[str]):
     def delete_for_runs(self, run_ids: Sequence[str]) -> None:
         """Delete the checkpoints written by these runs (metadata ``run_id``) with their writes."""
         ids = orjson.dumps([text("run_ids", str(r)) for r in _sequence("run_ids", run_ids)]).decode()
-        with self.db.transaction():
-            conn = self.db.conn
-            conn.execute(
-                "DELETE FROM tier1.langgraph_writes WHERE (thread_id, checkpoint_ns, checkpoint_id) IN "
-                "(SELECT thread_id, checkpoint_ns, checkpoint_id FROM tier1.langgraph_checkpoints "
-                " WHERE run_id IN (SELECT value FROM json_each(?)))", (ids,))
-            conn.execute("DELETE FROM tier1.langgraph_checkpoints WHERE run_id IN (SELECT value FROM json_each(?))", (ids,))
+        with self.db.transaction():  # their writes go by trigger
+            self.db.conn.execute("DELETE FROM tier1.langgraph_checkpoints WHERE run_id IN (SELECT value FROM json_each(?))",
+                                 (ids,))
 
     def copy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
         """Copy every checkpoint (all namespaces, the whole parent chain) and write of a thread to
@@ -283,8 +290,6 @@ class CortexSaver(BaseCheckpointSaver[str]):
             conn = db.conn
             if not run(db, "SELECT 1 FROM tier1.langgraph_checkpoints WHERE thread_id = ? LIMIT 1", (source,)):
                 return
-            conn.execute("INSERT INTO tier1.langgraph_threads (thread_id, created_at, updated_at) VALUES (?, ?, ?) "
-                         "ON CONFLICT (thread_id) DO UPDATE SET updated_at = excluded.updated_at", (target, now, now))
             conn.execute(
                 "INSERT OR REPLACE INTO tier1.langgraph_checkpoints (thread_id, checkpoint_ns, checkpoint_id, "
                 "parent_checkpoint_id, type, checkpoint, metadata, run_id, needs_parent, created_at) "

@@ -38,6 +38,18 @@ CREATE TABLE IF NOT EXISTS langgraph_writes (
     PRIMARY KEY (thread_id, checkpoint_ns, checkpoint_id, task_id, idx)
 );
 
+-- A checkpoint keeps its thread row current, and takes its pending writes with it when deleted
+-- (retention, prune, delete_for_runs, archival). Saving a checkpoint again is an UPSERT, never a
+-- REPLACE, so its writes stay.
+CREATE TRIGGER IF NOT EXISTS langgraph_checkpoints_thread AFTER INSERT ON langgraph_checkpoints BEGIN
+    INSERT INTO langgraph_threads (thread_id, created_at, updated_at) VALUES (NEW.thread_id, NEW.created_at, NEW.created_at)
+    ON CONFLICT (thread_id) DO UPDATE SET updated_at = max(updated_at, excluded.updated_at);
+END;
+CREATE TRIGGER IF NOT EXISTS langgraph_checkpoints_writes AFTER DELETE ON langgraph_checkpoints BEGIN
+    DELETE FROM langgraph_writes WHERE thread_id = OLD.thread_id AND checkpoint_ns = OLD.checkpoint_ns
+        AND checkpoint_id = OLD.checkpoint_id;
+END;
+
 -- CortexStore: items by namespace (labels joined by '.', which labels may not contain) and key.
 -- expires_at is epoch seconds from the store's clock (NULL = never); ttl_minutes is kept to
 -- refresh it on read.
