@@ -46,6 +46,12 @@ POLICY_TABLE = "langgraph_checkpoints"
 _COLUMNS = "thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, type, checkpoint, metadata"
 _UNSET: Any = object()
 
+# Equality on a bound parameter is written CAST(? AS TEXT) in statements with an ORDER BY: the SQLite
+# bundled with apsw (3.54) re-prepares such a statement on every run when the bare parameter is
+# compared with an indexed column (measured: 27 us vs 10 us for a latest-checkpoint lookup); the
+# CAST keeps the value bound and the index used.
+_BOUND = "CAST(? AS TEXT)"
+
 _PUT_SQL = (
     "INSERT INTO tier1.langgraph_checkpoints (thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, type, "
     "checkpoint, metadata, run_id, needs_parent, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -70,10 +76,19 @@ WHERE (thread_id, checkpoint_ns, checkpoint_id) IN (SELECT value ->> 0, value ->
 ORDER BY thread_id, checkpoint_ns, checkpoint_id, task_path, task_id, idx
 """
 
-# Retention of one thread and namespace: delete all but the newest :n checkpoints and the
-# ancestors a kept checkpoint with pending delta channels replays (up to and including the first
-# self-contained one). UNION stops on a cycle (a re-put id under a descendant).
-_RETAIN_SQL = """
+# Retention of one thread and namespace: the newest checkpoint beyond the :n kept (NULL: nothing to
+# delete), and whether a kept one replays its ancestors (delta channels pending).
+_CUTOFF_SQL = """
+WITH cut(id) AS (SELECT checkpoint_id FROM tier1.langgraph_checkpoints
+                 WHERE thread_id = CAST(:t AS TEXT) AND checkpoint_ns = CAST(:ns AS TEXT) ORDER BY checkpoint_id DESC LIMIT 1 OFFSET :n)
+SELECT cut.id, EXISTS (SELECT 1 FROM tier1.langgraph_checkpoints WHERE thread_id = :t AND checkpoint_ns = :ns
+                       AND needs_parent = 1 AND checkpoint_id > cut.id)
+FROM (SELECT NULL) LEFT JOIN cut
+"""
+
+# ... and when one does: delete all but the newest :n and the ancestors they replay (up to and
+# including the first self-contained one). UNION stops on a cycle (a re-put id under a descendant).
+_RETAIN_CHAIN_SQL = """
 WITH RECURSIVE kept(id, parent, needs) AS (
     SELECT checkpoint_id, parent_checkpoint_id, needs_parent FROM (
         SELECT checkpoint_id, parent_checkpoint_id, needs_parent FROM tier1.langgraph_checkpoints
@@ -147,7 +162,7 @@ class CortexSaver(BaseCheckpointSaver[str]):
         that namespace) with its pending writes, or None."""
         conf = configurable(config)
         thread_id, ns, checkpoint_id = thread_id_of(conf), namespace_of(conf), optional_id(conf)
-        where = "thread_id = ? AND checkpoint_ns = ?" + ("" if checkpoint_id is None else " AND checkpoint_id = ?")
+        where = f"thread_id = {_BOUND} AND checkpoint_ns = {_BOUND}" + ("" if checkpoint_id is None else f" AND checkpoint_id = {_BOUND}")
         params = (thread_id, ns) if checkpoint_id is None else (thread_id, ns, checkpoint_id)
         rows = run(self.db, _LATEST_SQL.format(where=where), params)
         if not rows:
@@ -180,10 +195,10 @@ class CortexSaver(BaseCheckpointSaver[str]):
         params: builtins.list[Any] = []
         if config is not None:
             conf = configurable(config)
-            clauses.append("thread_id = ?")
+            clauses.append(f"thread_id = {_BOUND}")
             params.append(thread_id_of(conf))
             if conf.get("checkpoint_ns") is not None:
-                clauses.append("checkpoint_ns = ?")
+                clauses.append(f"checkpoint_ns = {_BOUND}")
                 params.append(namespace_of(conf))
             if (checkpoint_id := optional_id(conf)) is not None:
                 clauses.append("checkpoint_id = ?")
@@ -259,8 +274,17 @@ class CortexSaver(BaseCheckpointSaver[str]):
     def _retain(self, thread_id: str, ns: str, keep: int) -> int:
         """Delete the checkpoints of one thread and namespace beyond the newest ``keep`` and the
         ancestors those replay (their writes go by trigger); call inside a transaction. Returns
-        how many were deleted."""
-        self.db.conn.execute(_RETAIN_SQL, {"t": thread_id, "ns": ns, "n": keep})
+        how many were deleted. The usual case (no kept checkpoint replays ancestors) is a range
+        delete below the newest ``keep``; only delta-channel chains take the recursive walk."""
+        params = {"t": thread_id, "ns": ns, "n": keep}
+        cutoff, chained = run(self.db, _CUTOFF_SQL, params)[0]
+        if cutoff is None:
+            return 0
+        if chained:
+            self.db.conn.execute(_RETAIN_CHAIN_SQL, params)
+        else:
+            self.db.conn.execute("DELETE FROM tier1.langgraph_checkpoints WHERE thread_id = :t AND checkpoint_ns = :ns "
+                                 "AND checkpoint_id <= :cutoff", {**params, "cutoff": cutoff})
         return self.db.conn.changes()
 
     # -- optional capabilities -------------------------------------------------------------------------

@@ -6,24 +6,27 @@
 CREATE TABLE IF NOT EXISTS langgraph_threads (
     thread_id TEXT PRIMARY KEY,
     created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL                     -- last checkpoint or write; idle threads are archived by it
+    updated_at TEXT NOT NULL                     -- last checkpoint (to the minute); idle threads are archived by it
 );
-CREATE INDEX IF NOT EXISTS idx_langgraph_threads_updated ON langgraph_threads(updated_at);
 
 CREATE TABLE IF NOT EXISTS langgraph_checkpoints (
     thread_id TEXT NOT NULL,
     checkpoint_ns TEXT NOT NULL DEFAULT '',
     checkpoint_id TEXT NOT NULL,                 -- uuid6: sorts by creation time
     parent_checkpoint_id TEXT,
-    type TEXT,
-    checkpoint BLOB,
-    metadata TEXT NOT NULL CHECK (json_valid(metadata)),
     run_id TEXT,                                 -- metadata's run_id, for delete_for_runs
     needs_parent INTEGER NOT NULL DEFAULT 0,     -- 1: delta channels replay ancestors' writes (retention keeps them)
     created_at TEXT NOT NULL,
+    metadata TEXT NOT NULL CHECK (json_valid(metadata)),
+    type TEXT,
+    checkpoint BLOB,                             -- last: the small columns before it read without its overflow pages
     PRIMARY KEY (thread_id, checkpoint_ns, checkpoint_id)
 );
 CREATE INDEX IF NOT EXISTS idx_langgraph_checkpoints_run ON langgraph_checkpoints(run_id) WHERE run_id IS NOT NULL;
+-- Only checkpoints that replay their ancestors: empty unless the graph uses delta channels, so
+-- retention finds them without reading checkpoint rows.
+CREATE INDEX IF NOT EXISTS idx_langgraph_checkpoints_chained ON langgraph_checkpoints(thread_id, checkpoint_ns, checkpoint_id)
+    WHERE needs_parent = 1;
 
 CREATE TABLE IF NOT EXISTS langgraph_writes (
     thread_id TEXT NOT NULL,
@@ -36,14 +39,15 @@ CREATE TABLE IF NOT EXISTS langgraph_writes (
     type TEXT,
     value BLOB,
     PRIMARY KEY (thread_id, checkpoint_ns, checkpoint_id, task_id, idx)
-);
+) WITHOUT ROWID;
 
--- A checkpoint keeps its thread row current, and takes its pending writes with it when deleted
+-- A checkpoint keeps its thread row current (to the minute: idle means days), and takes its pending writes with it when deleted
 -- (retention, prune, delete_for_runs, archival). Saving a checkpoint again is an UPSERT, never a
 -- REPLACE, so its writes stay.
 CREATE TRIGGER IF NOT EXISTS langgraph_checkpoints_thread AFTER INSERT ON langgraph_checkpoints BEGIN
     INSERT INTO langgraph_threads (thread_id, created_at, updated_at) VALUES (NEW.thread_id, NEW.created_at, NEW.created_at)
-    ON CONFLICT (thread_id) DO UPDATE SET updated_at = max(updated_at, excluded.updated_at);
+    ON CONFLICT (thread_id) DO UPDATE SET updated_at = excluded.updated_at
+    WHERE excluded.updated_at > strftime('%Y-%m-%d %H:%M:%f', updated_at, '+60 seconds');
 END;
 CREATE TRIGGER IF NOT EXISTS langgraph_checkpoints_writes AFTER DELETE ON langgraph_checkpoints BEGIN
     DELETE FROM langgraph_writes WHERE thread_id = OLD.thread_id AND checkpoint_ns = OLD.checkpoint_ns

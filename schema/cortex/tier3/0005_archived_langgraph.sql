@@ -14,14 +14,14 @@ CREATE TABLE IF NOT EXISTS archived_langgraph_checkpoints (
     checkpoint_ns TEXT NOT NULL,
     checkpoint_id TEXT NOT NULL,
     parent_checkpoint_id TEXT,
-    type TEXT,
-    checkpoint BLOB,
-    metadata TEXT NOT NULL CHECK (json_valid(metadata)),
     run_id TEXT,
     needs_parent INTEGER NOT NULL,
     created_at TEXT NOT NULL,
+    metadata TEXT NOT NULL CHECK (json_valid(metadata)),
     archived_at TEXT NOT NULL,
     archive_op_id INTEGER,
+    type TEXT,
+    checkpoint BLOB,
     PRIMARY KEY (thread_id, checkpoint_ns, checkpoint_id)
 );
 
