@@ -11,7 +11,8 @@ work and SqliteSaver grows by one run's worth while CortexSaver keeps its last 2
   too, so the comparison does not rest on fsync alone.
 - ``latest read``: ``get_tuple`` of each thread's latest checkpoint (20 reads), both savers holding
   the same 20 x 100 history.
-- bytes on disk after the write runs (WAL checkpointed): printed, and recorded in the case notes.
+- bytes on disk after one run of the workload on fresh files (WAL checkpointed), CortexSaver with
+  its default retention (20 per thread) beside SqliteSaver: printed, and kept in the put case's notes.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import itertools
 import sqlite3
 import sys
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +61,29 @@ def disk_bytes(paths: list[Path]) -> int:
     return sum(p.stat().st_size for p in paths if p.exists())
 
 
+def disk_after_one_run(workdir: Path, steps: list[tuple[dict[str, Any], dict[str, Any]]]) -> str:
+    """Bytes on disk after one run of the workload on fresh files, WAL checkpointed: CortexSaver
+    with its default retention beside SqliteSaver."""
+    with cortexdb.open(workdir / "disk-cortex") as db:
+        saver = CortexSaver(db)
+        drive(saver, "disk", steps)
+        db.execute("PRAGMA tier1.wal_checkpoint(TRUNCATE)")
+        kept = db.execute("SELECT count(*), sum(length(checkpoint)) FROM tier1.langgraph_checkpoints")[0]
+        tier1 = disk_bytes([db.home / "tier1.db", db.home / "tier1.db-wal"])
+        store = disk_bytes([p for p in db.home.iterdir() if p.is_file()])
+    path = workdir / "disk-sqlite.db"
+    with closing(sqlite3.connect(path, check_same_thread=False)) as conn:
+        drive(SqliteSaver(conn), "disk", steps)
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        raw_rows = conn.execute("SELECT count(*) FROM checkpoints").fetchone()[0]
+    raw = disk_bytes([path, Path(f"{path}-wal")])
+    text = (f"disk after one run: CortexSaver tier1.db {tier1 / 1e6:.1f} MB ({kept[0]} checkpoints kept = "
+            f"{THREADS} threads x {saver.keep_last}, {kept[1] / 1e6:.1f} MB of checkpoint blobs; whole store "
+            f"{store / 1e6:.1f} MB) vs SqliteSaver {raw / 1e6:.1f} MB ({raw_rows} checkpoints)")
+    print("    " + text)
+    return text
+
+
 def cases(workdir: Path) -> list[Case]:
     steps = make_steps()
     db = cortexdb.open(workdir / "cortex")
@@ -74,23 +99,10 @@ def cases(workdir: Path) -> list[Case]:
     normal_conn.execute("PRAGMA synchronous = NORMAL")
     runs = itertools.count()
 
-    def sizes() -> str:
-        db.execute("PRAGMA tier1.wal_checkpoint(TRUNCATE)")
-        sqlite_conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        tier1 = disk_bytes([db.home / "tier1.db", db.home / "tier1.db-wal"])
-        store = disk_bytes([p for p in db.home.iterdir() if p.is_file()])
-        raw = disk_bytes([sqlite_path, Path(f"{sqlite_path}-wal")])
-        rows = db.execute("SELECT count(*) FROM tier1.langgraph_checkpoints")[0][0]
-        raw_rows = sqlite_conn.execute("SELECT count(*) FROM checkpoints").fetchone()[0]
-        text = (f"after the put runs: CortexSaver tier1.db {tier1 / 1e6:.1f} MB (whole store {store / 1e6:.1f} MB, "
-                f"{rows} checkpoints kept) vs SqliteSaver {raw / 1e6:.1f} MB ({raw_rows} checkpoints)")
-        print("    " + text)
-        return text
-
     put_case = Case(f"put: {THREADS} threads x {STEPS} steps, 10 KB state", ops=THREADS * STEPS, target=1.0, repeat=5,
                     run=lambda: drive(cortex, f"c{next(runs)}", steps),
                     baseline=lambda: drive(baseline, f"s{next(runs)}", steps))
-    put_case.teardown = lambda: setattr(put_case, "notes", sizes())
+    put_case.notes = disk_after_one_run(workdir, steps)
     put_normal = Case("put vs SqliteSaver synchronous=NORMAL", ops=THREADS * STEPS, target=1.0, repeat=5,
                       run=lambda: drive(cortex, f"c{next(runs)}", steps),
                       baseline=lambda: drive(normal, f"n{next(runs)}", steps),
@@ -114,8 +126,8 @@ def cases(workdir: Path) -> list[Case]:
                      notes="each thread holds 100 checkpoints on both sides")
 
     def close() -> None:
-        for closing in (db, read_db, sqlite_conn, normal_conn, read_conn):
-            closing.close()
+        for handle in (db, read_db, sqlite_conn, normal_conn, read_conn):
+            handle.close()
 
     read_case.teardown = close
     return [put_case, put_normal, read_case]
