@@ -31,7 +31,7 @@ from langgraph.checkpoint.base import (
 )
 from langgraph.checkpoint.serde.base import SerializerProtocol
 
-from ..errors import NotFoundError, ValidationError
+from ..errors import ArchiveError, NotFoundError, ValidationError
 from ..memory._common import choice, integer, run, text
 from ._common import configurable, in_executor, namespace_of, optional_id, thread_id_of
 
@@ -137,12 +137,15 @@ class CortexSaver(BaseCheckpointSaver[str]):
     ``keep_last``: checkpoints kept per thread and namespace (None keeps all). By default it is
     the ``keep_last_n`` of the store's retention policy for ``langgraph_checkpoints``
     (``db.retention.set("langgraph_checkpoints", keep_last_n=50)``; 20 unless changed; a disabled
-    policy keeps all). ``serde`` is LangGraph's serializer protocol, as for every saver.
+    policy keeps all). ``restore_archived``: reading a thread that idled into the tier-3 archive
+    restores it first (else ArchiveError says how). ``serde`` is LangGraph's serializer protocol.
     """
 
-    def __init__(self, db: Store, *, keep_last: int | None = _UNSET, serde: SerializerProtocol | None = None) -> None:
+    def __init__(self, db: Store, *, keep_last: int | None = _UNSET, restore_archived: bool = True,
+                 serde: SerializerProtocol | None = None) -> None:
         super().__init__(serde=serde)
         self.db = db
+        self.restore_archived = bool(restore_archived)
         if keep_last is _UNSET:
             keep_last = self._policy_keep_last()
         self.keep_last = None if keep_last is None else integer("keep_last", keep_last, minimum=1)
@@ -166,9 +169,23 @@ class CortexSaver(BaseCheckpointSaver[str]):
         params = (thread_id, ns) if checkpoint_id is None else (thread_id, ns, checkpoint_id)
         rows = run(self.db, _LATEST_SQL.format(where=where), params)
         if not rows:
-            return None
+            if not self._unarchive(thread_id):
+                return None
+            rows = run(self.db, _LATEST_SQL.format(where=where), params)
+            if not rows:
+                return None
         writes = [row[7:] for row in rows if row[7] is not None]
         return self._tuple(rows[0][:7], writes)
+
+    def _unarchive(self, thread_id: str) -> bool:
+        """A thread with no live checkpoint may be archived: bring it back (``restore_archived``)
+        so the graph resumes where it stopped, instead of silently starting over. True if restored."""
+        if not run(self.db, "SELECT 1 FROM tier3.archived_langgraph_threads WHERE thread_id = ?", (thread_id,)):
+            return False
+        if not self.restore_archived or self.db.readonly:
+            raise ArchiveError(f"LangGraph thread {thread_id!r} is archived in tier 3; restore it with "
+                               f"db.archive.restore('langgraph_threads', [{thread_id!r}]) to resume it")
+        return self.db.archive.restore("langgraph_threads", [thread_id]).keys > 0
 
     def list(self, config: RunnableConfig | None, *, filter: dict[str, Any] | None = None,
              before: RunnableConfig | None = None, limit: int | None = None) -> Iterator[CheckpointTuple]:

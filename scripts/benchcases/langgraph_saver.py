@@ -99,11 +99,11 @@ def cases(workdir: Path) -> list[Case]:
     normal_conn.execute("PRAGMA synchronous = NORMAL")
     runs = itertools.count()
 
-    put_case = Case(f"put: {THREADS} threads x {STEPS} steps, 10 KB state", ops=THREADS * STEPS, target=1.0, repeat=5,
+    put_case = Case(f"put: {THREADS} threads x {STEPS} steps, 10 KB state", ops=THREADS * STEPS, target=1.0, repeat=7,
                     run=lambda: drive(cortex, f"c{next(runs)}", steps),
                     baseline=lambda: drive(baseline, f"s{next(runs)}", steps))
     put_case.notes = disk_after_one_run(workdir, steps)
-    put_normal = Case("put vs SqliteSaver synchronous=NORMAL", ops=THREADS * STEPS, target=1.0, repeat=5,
+    put_normal = Case("put vs SqliteSaver synchronous=NORMAL", ops=THREADS * STEPS, target=1.0, repeat=7,
                       run=lambda: drive(cortex, f"c{next(runs)}", steps),
                       baseline=lambda: drive(normal, f"n{next(runs)}", steps),
                       notes="both sides WAL + synchronous=NORMAL (no fsync per commit)")

@@ -69,17 +69,20 @@ def test_idle_threads_are_archived_restored_and_exported(db: cortexdb.Store, clo
     clock.advance(31 * 86400)
     put_chain(saver, "fresh", 2)
     db.archive.run()
-    assert saver.get_tuple({"configurable": {"thread_id": "old"}}) is None
     assert [t.thread_id for t in saver.threads()] == ["fresh"]
+    assert list(saver.list({"configurable": {"thread_id": "old"}})) == []
+    with pytest.raises(cortexdb.ArchiveError, match="archived"):
+        CortexSaver(db, restore_archived=False).get_tuple({"configurable": {"thread_id": "old"}})
     archived = db.archive.get("langgraph_threads", "old")
     assert archived["archived"] is True
     assert len(archived["children"]["langgraph_checkpoints"]) == 3
     assert len(archived["children"]["langgraph_writes"]) == 3
 
-    db.archive.restore("langgraph_threads", ["old"])
-    latest = saver.get_tuple({"configurable": {"thread_id": "old"}})
+    latest = saver.get_tuple({"configurable": {"thread_id": "old"}})  # reading it restores it
     assert latest is not None and latest.config["configurable"]["checkpoint_id"] == old[-1]
     assert latest.checkpoint["channel_values"]["step"] == 2 and latest.pending_writes == [("task2", "messages", "w2")]
+    assert db.query("SELECT count(*) AS n FROM archived_langgraph_checkpoints")[0]["n"] == 0
+    assert saver.get_tuple({"configurable": {"thread_id": "never-seen"}}) is None
 
     clock.advance(31 * 86400)
     db.archive.run()
