@@ -294,7 +294,7 @@ class CortexSaver(BaseCheckpointSaver[str]):
         how many were deleted. The usual case (no kept checkpoint replays ancestors) is a range
         delete below the newest ``keep``; only delta-channel chains take the recursive walk."""
         params = {"t": thread_id, "ns": ns, "n": keep}
-        cutoff, chained = run(self.db, _CUTOFF_SQL, params)[0]
+        cutoff, chained = self.db.execute(_CUTOFF_SQL, params)[0]
         if cutoff is None:
             return 0
         if chained:
