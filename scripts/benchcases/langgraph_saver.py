@@ -7,8 +7,8 @@ as when agents run side by side. Each repetition uses fresh thread ids, so every
 work and SqliteSaver grows by one run's worth while CortexSaver keeps its last 20 per thread.
 
 - ``put``: 2,000 steps, each side with its defaults (SqliteSaver: WAL, sqlite3's synchronous=FULL;
-  cortexdb tier 1: WAL, synchronous=NORMAL); a second case gives SqliteSaver synchronous=NORMAL
-  too, so the comparison does not rest on fsync alone.
+  cortexdb tier 1: WAL, synchronous=NORMAL). Two info cases give SqliteSaver synchronous=NORMAL
+  too, so the comparison does not rest on fsync alone: CortexSaver with its retention, and without.
 - ``latest read``: ``get_tuple`` of each thread's latest checkpoint (20 reads), both savers holding
   the same 20 x 100 history.
 - bytes on disk after one run of the workload on fresh files (WAL checkpointed), CortexSaver with
@@ -103,10 +103,15 @@ def cases(workdir: Path) -> list[Case]:
                     run=lambda: drive(cortex, f"c{next(runs)}", steps),
                     baseline=lambda: drive(baseline, f"s{next(runs)}", steps))
     put_case.notes = disk_after_one_run(workdir, steps)
-    put_normal = Case("put vs SqliteSaver synchronous=NORMAL", ops=THREADS * STEPS, target=1.0, repeat=7,
+    put_normal = Case("(info) put vs SqliteSaver synchronous=NORMAL", ops=THREADS * STEPS, repeat=7,
                       run=lambda: drive(cortex, f"c{next(runs)}", steps),
                       baseline=lambda: drive(normal, f"n{next(runs)}", steps),
                       notes="both sides WAL + synchronous=NORMAL (no fsync per commit)")
+    unbounded = CortexSaver(db, keep_last=None)
+    put_unbounded = Case("(info) put, no retention, vs synchronous=NORMAL", ops=THREADS * STEPS, repeat=7,
+                         run=lambda: drive(unbounded, f"u{next(runs)}", steps),
+                         baseline=lambda: drive(normal, f"n{next(runs)}", steps),
+                         notes="CortexSaver(keep_last=None): what retention's deletes cost, by difference")
 
     # -- latest-checkpoint reads over the same full history ---------------------------------------
     read_db = cortexdb.open(workdir / "cortex-read")
@@ -130,4 +135,4 @@ def cases(workdir: Path) -> list[Case]:
             handle.close()
 
     read_case.teardown = close
-    return [put_case, put_normal, read_case]
+    return [put_case, put_normal, put_unbounded, read_case]
