@@ -53,8 +53,8 @@ _UNSET: Any = object()
 _BOUND = "CAST(? AS TEXT)"
 
 _PUT_SQL = (
-    "INSERT INTO tier1.langgraph_checkpoints (thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, type, "
-    "checkpoint, metadata, run_id, needs_parent, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "INSERT INTO tier1.langgraph_checkpoints (thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, run_id, "
+    "needs_parent, created_at, metadata, type, checkpoint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id) DO UPDATE SET parent_checkpoint_id = excluded.parent_checkpoint_id, "
     "type = excluded.type, checkpoint = excluded.checkpoint, metadata = excluded.metadata, run_id = excluded.run_id, "
     "needs_parent = excluded.needs_parent")
@@ -74,6 +74,17 @@ _WRITES_OF_SQL = """
 SELECT thread_id, checkpoint_ns, checkpoint_id, task_id, channel, type, value FROM tier1.langgraph_writes
 WHERE (thread_id, checkpoint_ns, checkpoint_id) IN (SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?))
 ORDER BY thread_id, checkpoint_ns, checkpoint_id, task_path, task_id, idx
+"""
+
+# The checkpoints beyond the newest :n - 1 (rowid, id), with whether a kept one replays its
+# ancestors or the new id is already stored: put recycles the row when there is exactly one.
+_RECYCLE_SQL = """
+WITH excess(rid, id) AS (SELECT rowid, checkpoint_id FROM tier1.langgraph_checkpoints
+                         WHERE thread_id = CAST(:t AS TEXT) AND checkpoint_ns = CAST(:ns AS TEXT)
+                         ORDER BY checkpoint_id DESC LIMIT 2 OFFSET :n - 1)
+SELECT rid, id, EXISTS (SELECT 1 FROM tier1.langgraph_checkpoints WHERE thread_id = :t AND checkpoint_ns = :ns
+                        AND (checkpoint_id = :new OR (needs_parent = 1 AND checkpoint_id > excess.id)))
+FROM excess
 """
 
 # Retention of one thread and namespace: the newest checkpoint beyond the :n kept (NULL: nothing to
@@ -262,11 +273,14 @@ class CortexSaver(BaseCheckpointSaver[str]):
         type_, blob = self.serde.dumps_typed(checkpoint)
         db = self.db
         now = db.timestamp()
-        with db.transaction():  # a trigger keeps langgraph_threads current
-            db.conn.execute(_PUT_SQL, (thread_id, ns, checkpoint_id, parent_id, type_, blob, meta_json,
-                                       None if run_id is None else str(run_id), needs_parent, now))
-            if self.keep_last is not None:
-                self._retain(thread_id, ns, self.keep_last)
+        values = (parent_id, None if run_id is None else str(run_id), needs_parent, now, meta_json, type_, blob)
+        with db.transaction():  # triggers keep langgraph_threads current and drop a replaced checkpoint's writes
+            if self.keep_last is not None and self._recycle(thread_id, ns, checkpoint_id, values, self.keep_last):
+                pass
+            else:
+                db.conn.execute(_PUT_SQL, (thread_id, ns, checkpoint_id, *values))
+                if self.keep_last is not None:
+                    self._retain(thread_id, ns, self.keep_last)
         return {"configurable": {"thread_id": thread_id, "checkpoint_ns": ns, "checkpoint_id": checkpoint_id}}
 
     def put_writes(self, config: RunnableConfig, writes: Sequence[tuple[str, Any]], task_id: str,
@@ -287,6 +301,21 @@ class CortexSaver(BaseCheckpointSaver[str]):
             self.db.conn.executemany(
                 f"INSERT OR {verb} INTO tier1.langgraph_writes (thread_id, checkpoint_ns, checkpoint_id, task_id, "
                 "task_path, idx, channel, type, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def _recycle(self, thread_id: str, ns: str, checkpoint_id: str, values: tuple[Any, ...], keep: int) -> bool:
+        """Steady state of retention: the thread holds exactly ``keep`` checkpoints, so the new one
+        takes the oldest one's row (one UPDATE rewrites the row in place, where an INSERT plus a
+        DELETE would also write the old row's page and the freelist). Only when nothing replays
+        ancestors, the new id is new and newer than the one replaced; else False, and put inserts."""
+        if values[2]:  # the new checkpoint replays its ancestors: the chain-aware path decides
+            return False
+        rows = self.db.execute(_RECYCLE_SQL, {"t": thread_id, "ns": ns, "n": keep, "new": checkpoint_id})
+        if len(rows) != 1 or rows[0][2] or rows[0][1] >= checkpoint_id:
+            return False
+        self.db.conn.execute(
+            "UPDATE tier1.langgraph_checkpoints SET checkpoint_id = ?, parent_checkpoint_id = ?, run_id = ?, needs_parent = ?, "
+            "created_at = ?, metadata = ?, type = ?, checkpoint = ? WHERE rowid = ?", (checkpoint_id, *values, rows[0][0]))
+        return True
 
     def _retain(self, thread_id: str, ns: str, keep: int) -> int:
         """Delete the checkpoints of one thread and namespace beyond the newest ``keep`` and the

@@ -130,3 +130,26 @@ def test_list_filters_metadata_by_json_type(db: cortexdb.Store) -> None:
     assert [t.metadata["n"] for t in saver.list(thread, filter={"tag": "1"})] == [1]
     assert [t.metadata["n"] for t in saver.list(thread, filter={"extra": {"k": [1, 2]}})] == [2]
     assert list(saver.list(thread, filter={"n": "1"})) == []
+
+
+def test_steady_state_rewrites_the_oldest_row_in_place(db: cortexdb.Store, clock: cortexdb.ManualClock) -> None:
+    saver = CortexSaver(db, keep_last=3)
+    ids = put_chain(saver, "t", 3)
+    rowids = {r["rowid"] for r in db.query("SELECT rowid FROM langgraph_checkpoints")}
+    clock.advance(3600)
+    early = empty_checkpoint()  # its write arrives before the checkpoint itself (async durability)
+    saver.put_writes({"configurable": {"thread_id": "t", "checkpoint_ns": "", "checkpoint_id": early["id"]}},
+                     [("messages", "early")], "task-early")
+    stored = saver.put({"configurable": {"thread_id": "t", "checkpoint_ns": "", "checkpoint_id": ids[-1]}}, early,
+                       {"source": "loop", "step": 3}, {})
+    assert {r["rowid"] for r in db.query("SELECT rowid FROM langgraph_checkpoints")} == rowids  # recycled in place
+    assert listed(saver, "t") == [early["id"], ids[2], ids[1]]
+    latest = saver.get_tuple(stored)
+    assert latest is not None and latest.pending_writes == [("task-early", "messages", "early")]
+    assert latest.metadata["step"] == 3 and latest.parent_config["configurable"]["checkpoint_id"] == ids[2]  # type: ignore[index]
+    assert db.query("SELECT count(*) AS n FROM langgraph_writes WHERE checkpoint_id = ?", [ids[0]])[0]["n"] == 0
+    assert db.query("SELECT updated_at FROM langgraph_threads")[0]["updated_at"] == db.timestamp()
+    parent = {"configurable": {"thread_id": "t", "checkpoint_ns": "", "checkpoint_id": ids[-1]}}
+    saver.put(parent, early, {"source": "update", "step": 3}, {})  # saving the same id again updates it, nothing recycled
+    assert listed(saver, "t") == [early["id"], ids[2], ids[1]]
+    assert saver.get_tuple(stored).metadata["source"] == "update"  # type: ignore[union-attr]

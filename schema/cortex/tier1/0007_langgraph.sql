@@ -53,6 +53,15 @@ CREATE TRIGGER IF NOT EXISTS langgraph_checkpoints_writes AFTER DELETE ON langgr
     DELETE FROM langgraph_writes WHERE thread_id = OLD.thread_id AND checkpoint_ns = OLD.checkpoint_ns
         AND checkpoint_id = OLD.checkpoint_id;
 END;
+-- Retention may rewrite a thread's oldest checkpoint row in place with a new checkpoint: the
+-- replaced checkpoint's writes go, the thread row is touched as for an insert.
+CREATE TRIGGER IF NOT EXISTS langgraph_checkpoints_recycled AFTER UPDATE OF checkpoint_id ON langgraph_checkpoints
+WHEN OLD.checkpoint_id <> NEW.checkpoint_id BEGIN
+    DELETE FROM langgraph_writes WHERE thread_id = OLD.thread_id AND checkpoint_ns = OLD.checkpoint_ns
+        AND checkpoint_id = OLD.checkpoint_id;
+    UPDATE langgraph_threads SET updated_at = NEW.created_at
+    WHERE thread_id = NEW.thread_id AND NEW.created_at > strftime('%Y-%m-%d %H:%M:%f', updated_at, '+60 seconds');
+END;
 
 -- CortexStore: items by namespace (labels joined by '.', which labels may not contain) and key.
 -- expires_at is epoch seconds from the store's clock (NULL = never); ttl_minutes is kept to
