@@ -82,8 +82,9 @@ _RECYCLE_SQL = """
 WITH excess(rid, id) AS (SELECT rowid, checkpoint_id FROM tier1.langgraph_checkpoints
                          WHERE thread_id = CAST(:t AS TEXT) AND checkpoint_ns = CAST(:ns AS TEXT)
                          ORDER BY checkpoint_id DESC LIMIT 2 OFFSET :n - 1)
-SELECT rid, id, EXISTS (SELECT 1 FROM tier1.langgraph_checkpoints WHERE thread_id = :t AND checkpoint_ns = :ns
-                        AND (checkpoint_id = :new OR (needs_parent = 1 AND checkpoint_id > excess.id)))
+SELECT rid, id, EXISTS (SELECT 1 FROM tier1.langgraph_checkpoints
+                        WHERE thread_id = CAST(:t AS TEXT) AND checkpoint_ns = CAST(:ns AS TEXT)
+                        AND (checkpoint_id = CAST(:new AS TEXT) OR (needs_parent = 1 AND checkpoint_id > excess.id)))
 FROM excess
 """
 
@@ -92,7 +93,8 @@ FROM excess
 _CUTOFF_SQL = """
 WITH cut(id) AS (SELECT checkpoint_id FROM tier1.langgraph_checkpoints
                  WHERE thread_id = CAST(:t AS TEXT) AND checkpoint_ns = CAST(:ns AS TEXT) ORDER BY checkpoint_id DESC LIMIT 1 OFFSET :n)
-SELECT cut.id, EXISTS (SELECT 1 FROM tier1.langgraph_checkpoints WHERE thread_id = :t AND checkpoint_ns = :ns
+SELECT cut.id, EXISTS (SELECT 1 FROM tier1.langgraph_checkpoints
+                       WHERE thread_id = CAST(:t AS TEXT) AND checkpoint_ns = CAST(:ns AS TEXT)
                        AND needs_parent = 1 AND checkpoint_id > cut.id)
 FROM (SELECT NULL) LEFT JOIN cut
 """
