@@ -6,8 +6,8 @@ returns them; metadata is JSON text so ``list(filter=...)`` is SQL.
 
 Every ``put`` keeps the newest ``keep_last`` checkpoints of that thread and namespace and deletes
 older ones with their writes, in the same transaction; once the thread holds exactly that
-many, the new checkpoint rewrites the oldest one's row in place (fewer pages than insert + delete). Deleting respects the parent chain: a kept
-checkpoint whose metadata says delta channels are pending (``counters_since_delta_snapshot``)
+many, the new checkpoint rewrites the oldest one's row in place (fewer pages than insert + delete).
+Deleting respects the parent chain: a kept checkpoint whose metadata says delta channels are pending (``counters_since_delta_snapshot``)
 keeps its ancestors back to the nearest self-contained one, since LangGraph rebuilds those
 channels by replaying the ancestors' writes. ``prune(keep_latest)`` applies the same rule with N=1.
 """
