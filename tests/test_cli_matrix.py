@@ -100,6 +100,9 @@ COMMANDS: list[tuple[str, list[str], set[int]]] = [
     ("agency metrics", ["agency", "metrics"], {0}),
     ("agency slo", ["agency", "slo"], {0}),
     ("agency alerts", ["agency", "alerts"], {0}),
+    ("langgraph threads", ["langgraph", "threads"], {0}),
+    ("langgraph history", ["langgraph", "history", "no-such-thread"], {0}),
+    ("langgraph prune", ["langgraph", "prune", "--keep", "5"], {0}),
 ]
 
 # Bad input for every command: argv and the exit status expected.
@@ -189,6 +192,9 @@ BAD: list[tuple[list[str], int]] = [
     (["agency", "metrics", "-n", "-1"], 2),
     (["agency", "slo", "--hours", "nan"], 2),
     (["agency", "alerts", "--status", "flying"], 2),
+    (["langgraph", "threads", "-n", "x"], 2),
+    (["langgraph", "history"], 2),
+    (["langgraph", "prune", "--keep", "0"], 2),
     (["mcp", "--tools", "some"], 2),
     (["nosuchcommand"], 2),
 ]

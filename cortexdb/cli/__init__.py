@@ -124,6 +124,7 @@ from . import (  # noqa: E402  (commands register)
     conversations_cmds,
     governance,
     graph,
+    langgraph_cmds,
     lifecycle,
     mcp_cmds,
     memory_cmds,
@@ -131,5 +132,5 @@ from . import (  # noqa: E402  (commands register)
     store_cmds,
 )
 
-__all__ = ["CliError", "Context", "agency_cmds", "conversations_cmds", "governance", "graph", "lifecycle", "main", "mcp_cmds",
-           "memory_cmds", "migrate", "output_options", "pass_ctx", "store_cmds"]
+__all__ = ["CliError", "Context", "agency_cmds", "conversations_cmds", "governance", "graph", "langgraph_cmds", "lifecycle",
+           "main", "mcp_cmds", "memory_cmds", "migrate", "output_options", "pass_ctx", "store_cmds"]

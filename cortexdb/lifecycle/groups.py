@@ -153,3 +153,15 @@ register_group(ArchiveGroup(
     ),
     time_column="updated_at", local_id="id", unique=(("namespace", "name"),),
     restore_set=(("archived_at", "null"), ("last_accessed", "now"))))
+
+# LangGraph threads (tier 1, cortexdb.langgraph): an idle thread moves with every checkpoint and
+# pending write of every namespace; each row's stable key is its LangGraph primary key.
+register_group(ArchiveGroup(
+    "langgraph_threads", "tier1", "langgraph_threads", "archived_langgraph_threads", "thread_id",
+    children=(
+        Child("langgraph_checkpoints", "archived_langgraph_checkpoints", ("thread_id", "checkpoint_ns", "checkpoint_id"),
+              "thread_id", "thread_id"),
+        Child("langgraph_writes", "archived_langgraph_writes",
+              ("thread_id", "checkpoint_ns", "checkpoint_id", "task_id", "idx"), "thread_id", "thread_id"),
+    ),
+    time_column="updated_at"))

@@ -93,6 +93,18 @@ DEFAULT_POLICIES: list[dict[str, Any]] = [
          description="Kept; finished tasks are marked archived (seed 002), their audit rows hold the history"),
     dict(table_name="structured_memory", tier="tier1", action="delete", max_age_days=0, time_column="expires_at",
          time_kind="epoch", description="TTL memory: entries past their expiry are deleted"),
+    # LangGraph (cortexdb.langgraph). CortexSaver reads keep_last_n of langgraph_checkpoints when it
+    # is created and enforces it on every put (the engine itself never acts on a "keep" policy).
+    dict(table_name="langgraph_checkpoints", tier="tier1", action="keep", keep_last_n=20,
+         description="CortexSaver keeps the newest 20 checkpoints per thread and namespace (plus the ancestors "
+                     "their delta channels replay), pruned as checkpoints are written"),
+    dict(table_name="langgraph_writes", tier="tier1", action="cascade", options={"parent": "langgraph_checkpoints"},
+         description="Pending writes go with their checkpoint"),
+    dict(table_name="langgraph_threads", tier="tier1", action="archive", max_age_days=30, time_column="updated_at",
+         options={"group": "langgraph_threads"},
+         description="Threads idle 30 days are archived to tier 3 with their checkpoints and writes"),
+    dict(table_name="langgraph_store", tier="tier1", action="delete", max_age_days=0, time_column="expires_at",
+         time_kind="epoch", description="CortexStore items past their TTL are deleted"),
 ]
 
 
