@@ -94,11 +94,11 @@ def insert_entities(store: Store, namespace: str, items: Sequence[tuple[str, str
     with wrap_apsw():
         first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM tier2.graph_entities").get
         ids = list(range(first, first + len(items)))
-        pairs = [(entity_id, o) for entity_id, (_, _, obs) in zip(ids, items) for o in obs]
+        pairs = [(entity_id, o) for entity_id, (_, _, obs) in zip(ids, items, strict=True) for o in obs]
         if pairs:
             conn.execute("PRAGMA defer_foreign_keys = ON")  # switched off again at COMMIT / ROLLBACK
             c.add_observations(store, pairs, now)
-        conn.execute(_INSERT_ENTITIES, (_dumps([(entity_id, name, kind) for entity_id, (name, kind, _) in zip(ids, items)]),
+        conn.execute(_INSERT_ENTITIES, (_dumps([(entity_id, name, kind) for entity_id, (name, kind, _) in zip(ids, items, strict=True)]),
                                         namespace, now))
     return ids
 
@@ -237,7 +237,7 @@ class MemoryTools:
                                     f"{' ...' if len(missing) > 20 else ''}; create them with create_entities first")
             keyed = [(ids[s], r, ids[t]) for s, t, r in wanted]
             inserted = insert_relations(store, keyed, store.timestamp())
-        return [{"from": s, "to": t, "relationType": r} for key, (s, t, r) in zip(keyed, wanted) if key in inserted]
+        return [{"from": s, "to": t, "relationType": r} for key, (s, t, r) in zip(keyed, wanted, strict=True) if key in inserted]
 
     def add_observations(self, observations: Any) -> list[dict[str, Any]]:
         """Add observations not already present. An unknown entity fails the whole call (nothing
@@ -288,7 +288,7 @@ class MemoryTools:
 
     def delete_observations(self, deletions: Any) -> None:
         """Delete observations by exact text; missing entities or observations are ignored."""
-        rows = []
+        rows: list[tuple[str, str]] = []
         for i, item in enumerate(_items("deletions", deletions)):
             field = f"deletions[{i}]"
             obj = _obj(field, item, ("entityName", "observations"))
