@@ -21,7 +21,7 @@ from .._checkpoint import BackgroundCheckpointer
 from .._version import __version__
 from ..errors import CortexError, ValidationError
 from .schemas import INPUT_SCHEMAS, OUTPUT_SCHEMAS
-from .tools import DEFAULT_READ_LIMIT, DEFAULT_SEARCH_LIMIT, MemoryTools
+from .tools import DEFAULT_READ_LIMIT, DEFAULT_SEARCH_LIMIT, GraphJSON, MemoryTools
 from .wire import Replies, ToolCall, ToolOutput, Wire, text_of
 
 if TYPE_CHECKING:
@@ -72,7 +72,9 @@ CREATE = _write()
 DELETE = _write(destructive=True, idempotent=True)
 
 
-def _result(text_value: Any, structured: dict[str, Any]) -> CallToolResult:
+def _result(text_value: Any, structured: Any) -> CallToolResult:
+    if isinstance(structured, GraphJSON):
+        structured = structured.value()
     return CallToolResult(content=[TextContent(type="text", text=text_of(text_value))], structured_content=structured)
 
 
@@ -125,15 +127,16 @@ def reference_calls(tools: MemoryTools) -> dict[str, ToolCall]:
         return deleted("Relations")
 
     def read_graph(a: Mapping[str, Any]) -> ToolOutput:
-        graph = tools.read_graph(limit=a.get("limit", DEFAULT_READ_LIMIT), cursor=a.get("cursor"))
+        graph = tools.read_graph_json(limit=a.get("limit", DEFAULT_READ_LIMIT), cursor=a.get("cursor"))
         return graph, graph
 
     def search_nodes(a: Mapping[str, Any]) -> ToolOutput:
-        graph = tools.search_nodes(_arg(a, "query"), limit=a.get("limit", DEFAULT_SEARCH_LIMIT), cursor=a.get("cursor"))
+        graph = tools.search_nodes_json(_arg(a, "query"), limit=a.get("limit", DEFAULT_SEARCH_LIMIT),
+                                        cursor=a.get("cursor"))
         return graph, graph
 
     def open_nodes(a: Mapping[str, Any]) -> ToolOutput:
-        graph = tools.open_nodes(_arg(a, "names"))
+        graph = tools.open_nodes_json(_arg(a, "names"))
         return graph, graph
 
     return {f.__name__: f for f in (create_entities, create_relations, add_observations, delete_entities,
@@ -148,7 +151,7 @@ def build_server(store: Store, *, namespace: str = "default", extras: bool = Tru
     calls = reference_calls(MemoryTools(store, namespace=namespace))
     result = _result
     if replies is not None:
-        def result(text_value: Any, structured: dict[str, Any]) -> CallToolResult:
+        def result(text_value: Any, structured: Any) -> CallToolResult:
             text, placeholder = replies.result(text_value, structured)
             return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=placeholder)
 

@@ -11,6 +11,7 @@ so a failing call writes nothing and several processes can share one store.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -65,6 +66,80 @@ _RELATIONS_TOUCHING = (
     "ON r.target_id = j.value AND r.valid_to IS NULL AND r.source_id NOT IN (SELECT value FROM json_each(?1)) "
     "JOIN tier2.graph_entities s ON s.id = r.source_id JOIN tier2.graph_entities t ON t.id = r.target_id "
     "ORDER BY 4 LIMIT ?2")
+# The current relations whose source is in the id range ?2..?3 of namespace ?1 (a read_graph page).
+_RELATIONS_FROM_PAGE = (
+    "SELECT s.name, t.name, r.relation_type, r.id FROM tier2.graph_relations r "
+    "JOIN tier2.graph_entities s ON s.id = r.source_id JOIN tier2.graph_entities t ON t.id = r.target_id "
+    "WHERE r.valid_to IS NULL AND s.namespace = ?1 AND r.source_id BETWEEN ?2 AND ?3 ORDER BY r.id")
+
+# Results are built as JSON text by SQLite itself: the compact form (structuredContent) and the
+# form JSON.stringify(value, null, 2) gives (text content) in one pass over the rows, strings
+# quoted once by json_quote (which escapes exactly as JSON.stringify and orjson do), so no row
+# becomes a Python object. NL is a newline; the fragments sit at the depth of a graph's arrays.
+_NL = "char(10)"
+_ENTITIES_JSON = (
+    "SELECT '[' || group_concat(c, ',' ORDER BY k) || ']', "
+    f"group_concat(t, ',' || {_NL} ORDER BY k) FROM ("
+    "SELECT p.key AS k, "
+    "'{\"name\":' || n || ',\"entityType\":' || y || ',\"observations\":' || coalesce(o.c, '[]') || '}' AS c, "
+    f"'    {{' || {_NL} || '      \"name\": ' || n || ',' || {_NL} || '      \"entityType\": ' || y || ',' || {_NL} || "
+    f"'      \"observations\": ' || coalesce('[' || {_NL} || o.t || {_NL} || '      ]', '[]') || {_NL} || '    }}' AS t "
+    "FROM (SELECT j.key, e.id, json_quote(e.name) AS n, json_quote(e.kind) AS y FROM json_each(?1) j "
+    "JOIN tier2.graph_entities e ON e.id = j.value) p "
+    "LEFT JOIN (SELECT entity_id, '[' || group_concat(q, ',' ORDER BY id) || ']' AS c, "
+    f"group_concat('        ' || q, ',' || {_NL} ORDER BY id) AS t FROM ("
+    "SELECT entity_id, id, json_quote(content) AS q FROM tier2.graph_observations "
+    "WHERE entity_id IN (SELECT value FROM json_each(?1))) GROUP BY entity_id) o ON o.entity_id = p.id)")
+
+
+_RELATION_COLUMNS = "SELECT s.name, t.name, r.relation_type, r.id"
+_RELATION_COLUMNS_NAMED = "SELECT s.name AS sn, t.name AS tn, r.relation_type AS rt, r.id AS i"
+
+
+def _relations_json(rows_sql: str) -> str:
+    """The compact and indented JSON arrays of the relations ``rows_sql`` yields as (from name,
+    to name, relationType, id), in id order."""
+    return (
+        "SELECT '[' || group_concat('{\"from\":' || f || ',\"to\":' || t || ',\"relationType\":' || r || '}', ',' "
+        f"ORDER BY i) || ']', group_concat('    {{' || {_NL} || '      \"from\": ' || f || ',' || {_NL} || "
+        f"'      \"to\": ' || t || ',' || {_NL} || '      \"relationType\": ' || r || {_NL} || '    }}', ',' || {_NL} "
+        f"ORDER BY i) FROM (SELECT json_quote(sn) AS f, json_quote(tn) AS t, json_quote(rt) AS r, i FROM ("
+        f"{rows_sql.replace(_RELATION_COLUMNS, _RELATION_COLUMNS_NAMED, 2)}))")
+
+
+_RELATIONS_TOUCHING_JSON = _relations_json(_RELATIONS_TOUCHING)
+_RELATIONS_FROM_PAGE_JSON = _relations_json(_RELATIONS_FROM_PAGE)
+
+
+JSONArrays = tuple[str | None, str | None]
+"""A JSON array built by SQLite: (compact, the indented items), None for an empty array."""
+
+
+@dataclass(frozen=True)
+class GraphJSON:
+    """A read_graph / search_nodes / open_nodes result as JSON text: ``compact`` (what
+    structuredContent carries) and ``text``, the same value as ``JSON.stringify(value, null, 2)``
+    (the reference's text content)."""
+
+    compact: str
+    text: str
+
+    def value(self) -> dict[str, Any]:
+        out: dict[str, Any] = orjson.loads(self.compact)
+        return out
+
+
+def _graph_json(entities: JSONArrays, relations: JSONArrays, next_cursor: str | None) -> GraphJSON:
+    """Assemble ``{entities, relations[, nextCursor]}`` from the arrays SQLite built (None: empty)."""
+    def indented(fragment: str | None) -> str:
+        return f"[\n{fragment}\n  ]" if fragment else "[]"
+
+    compact = f'{{"entities":{entities[0] or "[]"},"relations":{relations[0] or "[]"}'
+    text = f'{{\n  "entities": {indented(entities[1])},\n  "relations": {indented(relations[1])}'
+    if next_cursor is not None:
+        compact += f',"nextCursor":"{next_cursor}"'
+        text += f',\n  "nextCursor": "{next_cursor}"'
+    return GraphJSON(compact + "}", text + "\n}")
 
 
 def _dumps(value: Any) -> str:
@@ -181,20 +256,12 @@ class MemoryTools:
     def _writable_namespace(self) -> None:
         c.require_namespace(self.store, self.namespace)
 
-    def _entities(self, rows: list[tuple[int, str, str]]) -> list[Entity]:
-        """Reference-shaped entities from (id, name, kind) rows, observations in insertion order."""
-        observations: dict[int, list[str]] = {row[0]: [] for row in rows}
-        if rows:
-            for entity_id, content in self.store.execute(_OBSERVATIONS, (_dumps(list(observations)),)):
-                observations[entity_id].append(content)
-        return [{"name": name, "entityType": kind, "observations": observations[entity_id]}
-                for entity_id, name, kind in rows]
-
-    def _relations(self, ids: list[int], limit: int = MAX_RELATIONS) -> list[Relation]:
-        if not ids:
-            return []
-        return [{"from": s, "to": t, "relationType": r}
-                for s, t, r, _ in self.store.execute(_RELATIONS_TOUCHING, (_dumps(ids), limit))]
+    def _entities_json(self, page: list[tuple[int, str, str]]) -> JSONArrays:
+        """The page's entities (observations in insertion order) as JSON arrays."""
+        if not page:
+            return None, None
+        compact, text = self.store.execute(_ENTITIES_JSON, (_dumps([row[0] for row in page]),))[0]
+        return compact, text
 
     # -- writes --------------------------------------------------------------------------------------
     def create_entities(self, entities: Any) -> list[Entity]:
@@ -329,27 +396,35 @@ class MemoryTools:
     def read_graph(self, *, limit: int = DEFAULT_READ_LIMIT, cursor: str | None = None) -> dict[str, Any]:
         """The graph, a page of at most ``limit`` entities (by creation order) with every current
         relation whose source is among them; ``nextCursor`` is set when more entities follow."""
-        _limit("limit", limit)
-        after = _cursor(cursor)
-        rows = self.store.execute("SELECT id, name, kind FROM tier2.graph_entities WHERE +namespace = ? AND id > ? "
-                                  "ORDER BY id LIMIT ?", (self.namespace, after, limit + 1))
-
-        def build(page: list[tuple[int, str, str]]) -> dict[str, Any]:
-            out: dict[str, Any] = {"entities": self._entities(page), "relations": []}
-            if page:
-                out["relations"] = [{"from": s, "to": t, "relationType": r} for s, t, r in self.store.execute(
-                    "SELECT s.name, t.name, r.relation_type FROM tier2.graph_relations r "
-                    "JOIN tier2.graph_entities s ON s.id = r.source_id JOIN tier2.graph_entities t ON t.id = r.target_id "
-                    "WHERE r.valid_to IS NULL AND s.namespace = ?1 AND r.source_id BETWEEN ?2 AND ?3 ORDER BY r.id",
-                    (self.namespace, page[0][0], page[-1][0]))]
-            return out
-
-        return _fit(rows, limit, build)
+        return self.read_graph_json(limit=limit, cursor=cursor).value()
 
     def search_nodes(self, query: Any, *, limit: int = DEFAULT_SEARCH_LIMIT, cursor: str | None = None) -> dict[str, Any]:
         """Entities whose name, entityType or an observation contains ``query`` (case-insensitive
         substring, as the reference), in creation order, at most ``limit`` (then ``nextCursor``),
         with every current relation touching one of them."""
+        return self.search_nodes_json(query, limit=limit, cursor=cursor).value()
+
+    def open_nodes(self, names: Any) -> dict[str, Any]:
+        """The named entities (missing names skipped) with every current relation touching one of them."""
+        return self.open_nodes_json(names).value()
+
+    def read_graph_json(self, *, limit: int = DEFAULT_READ_LIMIT, cursor: str | None = None) -> GraphJSON:
+        """:meth:`read_graph` as JSON text built by SQLite (what the MCP server sends)."""
+        _limit("limit", limit)
+        after = _cursor(cursor)
+        rows = self.store.execute("SELECT id, name, kind FROM tier2.graph_entities WHERE +namespace = ? AND id > ? "
+                                  "ORDER BY id LIMIT ?", (self.namespace, after, limit + 1))
+
+        def build(page: list[tuple[int, str, str]]) -> tuple[JSONArrays, JSONArrays]:
+            relations: JSONArrays = (None, None)
+            if page:
+                relations = self.store.execute(_RELATIONS_FROM_PAGE_JSON, (self.namespace, page[0][0], page[-1][0]))[0]
+            return self._entities_json(page), relations
+
+        return _fit(rows, limit, build)
+
+    def search_nodes_json(self, query: Any, *, limit: int = DEFAULT_SEARCH_LIMIT, cursor: str | None = None) -> GraphJSON:
+        """:meth:`search_nodes` as JSON text built by SQLite (what the MCP server sends)."""
         if not isinstance(query, str):
             raise ValidationError("query", f"must be a string, got {type(query).__name__}")
         _limit("limit", limit)
@@ -372,28 +447,31 @@ class MemoryTools:
                 "ORDER BY id LIMIT ?4", (self.namespace, after, pattern, limit + 1))
         return self._page(rows, limit)
 
-    def open_nodes(self, names: Any) -> dict[str, Any]:
-        """The named entities (missing names skipped) with every current relation touching one of them."""
+    def open_nodes_json(self, names: Any) -> GraphJSON:
+        """:meth:`open_nodes` as JSON text built by SQLite (what the MCP server sends)."""
         wanted = [_name("names", n) for n in _items("names", names)]
         rows = self.store.execute(
             "SELECT id, name, kind FROM tier2.graph_entities WHERE namespace = ?1 AND name IN "
             "(SELECT value FROM json_each(?2)) ORDER BY id", (self.namespace, _dumps(wanted)))
         return self._page(rows, len(rows))
 
-    def _page(self, rows: list[tuple[int, str, str]], limit: int) -> dict[str, Any]:
-        return _fit(rows, limit, lambda page: {"entities": self._entities(page),
-                                               "relations": self._relations([row[0] for row in page])})
+    def _page(self, rows: list[tuple[int, str, str]], limit: int) -> GraphJSON:
+        def build(page: list[tuple[int, str, str]]) -> tuple[JSONArrays, JSONArrays]:
+            relations: JSONArrays = (None, None)
+            if page:
+                relations = self.store.execute(_RELATIONS_TOUCHING_JSON,
+                                               (_dumps([row[0] for row in page]), MAX_RELATIONS))[0]
+            return self._entities_json(page), relations
+        return _fit(rows, limit, build)
 
 
 def _fit(rows: list[tuple[int, str, str]], limit: int,
-         build: Callable[[list[tuple[int, str, str]]], dict[str, Any]]) -> dict[str, Any]:
+         build: Callable[[list[tuple[int, str, str]]], tuple[JSONArrays, JSONArrays]]) -> GraphJSON:
     """One page: at most ``limit`` entities, halved until the page is under PAGE_BYTES (never
     below one entity); ``nextCursor`` when rows were left over."""
     page = rows[:limit]
-    out = build(page)
-    while len(page) > 1 and len(orjson.dumps(out)) > PAGE_BYTES:
+    entities, relations = build(page)
+    while len(page) > 1 and len(entities[0] or "") + len(relations[0] or "") > PAGE_BYTES:
         page = page[:len(page) // 2]
-        out = build(page)
-    if len(page) < len(rows):
-        out["nextCursor"] = str(page[-1][0])
-    return out
+        entities, relations = build(page)
+    return _graph_json(entities, relations, str(page[-1][0]) if len(page) < len(rows) else None)

@@ -28,6 +28,8 @@ from typing import Any
 
 import orjson
 
+from .tools import GraphJSON
+
 PARSE_ERROR = -32700
 INVALID_REQUEST = -32600
 INVALID_PARAMS = -32602
@@ -37,13 +39,22 @@ DRAIN_SECONDS = 60.0
 
 ToolOutput = tuple[Any, Any]
 """What a tool returns: (text value, structuredContent); a str text value is sent as is,
-anything else as ``JSON.stringify(value, null, 2)``."""
+anything else as ``JSON.stringify(value, null, 2)``; a :class:`GraphJSON` is JSON already."""
 ToolCall = Callable[[Mapping[str, Any]], ToolOutput]
 
 
 def text_of(value: Any) -> str:
     """``JSON.stringify(value, null, 2)``, as the reference server writes its text content."""
-    return value if isinstance(value, str) else orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
+    if isinstance(value, str):
+        return value
+    if isinstance(value, GraphJSON):
+        return value.text
+    return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
+
+
+def compact_of(value: Any) -> bytes:
+    """Compact JSON of a structuredContent value."""
+    return value.compact.encode() if isinstance(value, GraphJSON) else orjson.dumps(value)
 
 
 class Replies:
@@ -63,7 +74,7 @@ class Replies:
         """(placeholder text, placeholder structuredContent) standing for the encoded result."""
         self._count += 1
         token = f"{self._prefix}{self._count}"
-        self._held[token.encode()] = (orjson.dumps(text_of(text_value)), orjson.dumps(structured))
+        self._held[token.encode()] = (orjson.dumps(text_of(text_value)), compact_of(structured))
         return token, {token: 0}
 
     def splice(self, data: bytes) -> bytes:

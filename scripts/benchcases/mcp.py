@@ -26,7 +26,7 @@ from cortexdb.mcp.tools import _INSERT_ENTITIES, _INSERT_RELATIONS, _RELATIONS_T
 
 
 def cases(workdir: Path) -> list[Case]:
-    work = mcp_bench.workload(20_000, 60_000, 200)
+    work = mcp_bench.workload("narrow", 20_000, 60_000, 200)
     home = workdir / "mcp-store"
     source = workdir / "memory.jsonl"
     source.write_text("\n".join([json.dumps({"type": "entity", **e}) for e in work["entities"]] +
