@@ -57,10 +57,12 @@ _IDS_BY_NAME = ("SELECT name, id FROM tier2.graph_entities WHERE namespace = ?1 
 _OBSERVATIONS = ("SELECT entity_id, content FROM tier2.graph_observations WHERE entity_id IN "
                  "(SELECT value FROM json_each(?)) ORDER BY id")
 # Current relations from the entities ?1, then those into them from elsewhere (so none twice), in
-# creation order: two index walks and a merge, no temp set of ids to build and probe.
+# creation order: two index walks and a merge, no temp set of ids to build and probe. On the
+# source side "current" is read from the key index's own expression (valid_to IS NULL exactly when
+# it is ''), so that walk never reads the relation rows.
 _RELATIONS_TOUCHING = (
     "SELECT s.name, t.name, r.relation_type, r.id FROM json_each(?1) j JOIN tier2.graph_relations r "
-    "ON r.source_id = j.value AND r.valid_to IS NULL "
+    "ON r.source_id = j.value AND (CASE WHEN r.valid_to IS NULL THEN '' ELSE r.uuid END) = '' "
     "JOIN tier2.graph_entities s ON s.id = r.source_id JOIN tier2.graph_entities t ON t.id = r.target_id "
     "UNION ALL SELECT s.name, t.name, r.relation_type, r.id FROM json_each(?1) j JOIN tier2.graph_relations r "
     "ON r.target_id = j.value AND r.valid_to IS NULL AND r.source_id NOT IN (SELECT value FROM json_each(?1)) "
@@ -73,37 +75,37 @@ _RELATIONS_FROM_PAGE = (
     "WHERE r.valid_to IS NULL AND s.namespace = ?1 AND r.source_id BETWEEN ?2 AND ?3 ORDER BY r.id")
 
 # Results are built as JSON text by SQLite itself: the compact form (structuredContent) and the
-# form JSON.stringify(value, null, 2) gives (text content) in one pass over the rows, strings
+# form JSON.stringify(value, null, 2) gives (text content) in one pass over the rows, each string
 # quoted once by json_quote (which escapes exactly as JSON.stringify and orjson do), so no row
-# becomes a Python object. NL is a newline; the fragments sit at the depth of a graph's arrays.
+# becomes a Python object. An aggregate over an ordered subquery takes its rows in that order (as
+# the graph's body triggers rely on too). An entity's observations are first joined by newlines,
+# which a quoted JSON string never holds, then the separators of either form replace them.
 _NL = "char(10)"
+_OBSERVATIONS_JOINED = (f"(SELECT group_concat(q, {_NL}) FROM (SELECT json_quote(content) AS q FROM "
+                        "tier2.graph_observations WHERE entity_id = e.id ORDER BY id))")
 _ENTITIES_JSON = (
-    "SELECT '[' || group_concat(c, ',' ORDER BY k) || ']', "
-    f"group_concat(t, ',' || {_NL} ORDER BY k) FROM ("
-    "SELECT p.key AS k, "
-    "'{\"name\":' || n || ',\"entityType\":' || y || ',\"observations\":' || coalesce(o.c, '[]') || '}' AS c, "
+    f"SELECT '[' || group_concat(c, ',') || ']', group_concat(t, ',' || {_NL}) FROM ("
+    "SELECT '{\"name\":' || n || ',\"entityType\":' || y || ',\"observations\":[' || "
+    f"coalesce(replace(o, {_NL}, ','), '') || ']}}' AS c, "
     f"'    {{' || {_NL} || '      \"name\": ' || n || ',' || {_NL} || '      \"entityType\": ' || y || ',' || {_NL} || "
-    f"'      \"observations\": ' || coalesce('[' || {_NL} || o.t || {_NL} || '      ]', '[]') || {_NL} || '    }}' AS t "
-    "FROM (SELECT j.key, e.id, json_quote(e.name) AS n, json_quote(e.kind) AS y FROM json_each(?1) j "
-    "JOIN tier2.graph_entities e ON e.id = j.value) p "
-    "LEFT JOIN (SELECT entity_id, '[' || group_concat(q, ',' ORDER BY id) || ']' AS c, "
-    f"group_concat('        ' || q, ',' || {_NL} ORDER BY id) AS t FROM ("
-    "SELECT entity_id, id, json_quote(content) AS q FROM tier2.graph_observations "
-    "WHERE entity_id IN (SELECT value FROM json_each(?1))) GROUP BY entity_id) o ON o.entity_id = p.id)")
+    f"'      \"observations\": ' || coalesce('[' || {_NL} || '        ' || replace(o, {_NL}, ',' || {_NL} || '        ') "
+    f"|| {_NL} || '      ]', '[]') || {_NL} || '    }}' AS t "
+    f"FROM (SELECT json_quote(e.name) AS n, json_quote(e.kind) AS y, {_OBSERVATIONS_JOINED} AS o "
+    "FROM json_each(?1) j JOIN tier2.graph_entities e ON e.id = j.value ORDER BY j.key))")
 
 
 _RELATION_COLUMNS = "SELECT s.name, t.name, r.relation_type, r.id"
-_RELATION_COLUMNS_NAMED = "SELECT s.name AS sn, t.name AS tn, r.relation_type AS rt, r.id AS i"
+_RELATION_COLUMNS_NAMED = "SELECT s.name AS sn, t.name AS tn, r.relation_type AS rt, r.id"
 
 
 def _relations_json(rows_sql: str) -> str:
     """The compact and indented JSON arrays of the relations ``rows_sql`` yields as (from name,
     to name, relationType, id), in id order."""
     return (
-        "SELECT '[' || group_concat('{\"from\":' || f || ',\"to\":' || t || ',\"relationType\":' || r || '}', ',' "
-        f"ORDER BY i) || ']', group_concat('    {{' || {_NL} || '      \"from\": ' || f || ',' || {_NL} || "
-        f"'      \"to\": ' || t || ',' || {_NL} || '      \"relationType\": ' || r || {_NL} || '    }}', ',' || {_NL} "
-        f"ORDER BY i) FROM (SELECT json_quote(sn) AS f, json_quote(tn) AS t, json_quote(rt) AS r, i FROM ("
+        "SELECT '[' || group_concat('{\"from\":' || f || ',\"to\":' || t || ',\"relationType\":' || r || '}', ',') "
+        f"|| ']', group_concat('    {{' || {_NL} || '      \"from\": ' || f || ',' || {_NL} || "
+        f"'      \"to\": ' || t || ',' || {_NL} || '      \"relationType\": ' || r || {_NL} || '    }}', ',' || {_NL}) "
+        f"FROM (SELECT json_quote(sn) AS f, json_quote(tn) AS t, json_quote(rt) AS r FROM ("
         f"{rows_sql.replace(_RELATION_COLUMNS, _RELATION_COLUMNS_NAMED, 2)}))")
 
 
