@@ -174,7 +174,7 @@ class Wire:
         data = text.encode("utf-8")
         self._send(self._replies.splice(data) if self._replies is not None else data)
         if self._pending:
-            for line in text.splitlines():
+            for line in filter(None, text.split("\n")):  # not splitlines: U+2028 may sit inside a string
                 sent = orjson.loads(line)
                 if isinstance(sent, dict) and "method" not in sent:  # a response or error: settled
                     self._settle(sent.get("id"))

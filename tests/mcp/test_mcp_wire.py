@@ -29,7 +29,7 @@ def serve(home: Path, *lines: str | dict[str, Any]) -> dict[Any, dict[str, Any]]
     text = "".join((line if isinstance(line, str) else json.dumps(line)) + "\n" for line in (INIT, INITIALIZED, *lines))
     done = subprocess.run([cortexdb_exe(), "--home", str(home), "mcp"], input=text.encode(), capture_output=True,
                           timeout=120, check=True)
-    replies = [json.loads(line) for line in done.stdout.decode().splitlines()]
+    replies = [json.loads(line) for line in done.stdout.decode().split("\n") if line]
     by_id: dict[Any, Any] = {r["id"]: r for r in replies if r["id"] is not None}
     assert len(by_id) == len([r for r in replies if r["id"] is not None]), replies  # one answer per request
     by_id[None] = [r for r in replies if r["id"] is None]
@@ -97,3 +97,12 @@ def test_results_spliced_by_the_wire_are_exact(tmp_path: Path) -> None:
         structured = result.structured_content
         assert result.content[0].text == json.dumps(structured, indent=2, ensure_ascii=False)
     assert structured["entities"][0]["observations"] == tricky
+
+
+def test_line_separators_inside_replies_do_not_split_messages(tmp_path: Path) -> None:
+    """U+2028 / U+2029 are legal raw inside JSON strings: a reply holding one is one message."""
+    replies = serve(tmp_path / "s",
+                    call(1, "add_observations", {"observations": [{"entityName": "x\u2028y\u2029", "contents": ["c"]}]}),
+                    call(2, "read_graph", {}))
+    assert replies[1]["result"]["isError"] is True and "x\u2028y\u2029" in replies[1]["result"]["content"][0]["text"]
+    assert replies[2]["result"]["structuredContent"] == {"entities": [], "relations": []}
