@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import orjson
 
@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 Entity = dict[str, Any]
 Relation = dict[str, str]
+Row = tuple[int, str, str]
+"""An entity row of a page: (id, name, kind)."""
+T = TypeVar("T")
 
 DEFAULT_READ_LIMIT = 50_000
 """read_graph returns at most this many entities per call (then ``nextCursor``)."""
@@ -258,7 +261,7 @@ class MemoryTools:
     def _writable_namespace(self) -> None:
         c.require_namespace(self.store, self.namespace)
 
-    def _entities_json(self, page: list[tuple[int, str, str]]) -> JSONArrays:
+    def _entities_json(self, page: list[Row]) -> JSONArrays:
         """The page's entities (observations in insertion order) as JSON arrays."""
         if not page:
             return None, None
@@ -395,85 +398,126 @@ class MemoryTools:
                     (now, _dumps(keyed)))
 
     # -- reads ---------------------------------------------------------------------------------------
+    # Each read selects its page's entity rows once, then builds the result either as Python values
+    # (the methods without _json, for in-process callers) or as JSON text built by SQLite (the
+    # _json methods, what the MCP server sends): the same page, the same order, the same bytes
+    # once encoded (tests/mcp/test_mcp_graph_json.py).
     def read_graph(self, *, limit: int = DEFAULT_READ_LIMIT, cursor: str | None = None) -> dict[str, Any]:
         """The graph, a page of at most ``limit`` entities (by creation order) with every current
         relation whose source is among them; ``nextCursor`` is set when more entities follow."""
-        return self.read_graph_json(limit=limit, cursor=cursor).value()
+        rows = self._graph_rows(limit, cursor)
+        return _dict_page(rows, limit, lambda page: (self._entities(page), self._relations_from(page)))
+
+    def read_graph_json(self, *, limit: int = DEFAULT_READ_LIMIT, cursor: str | None = None) -> GraphJSON:
+        """:meth:`read_graph` as JSON text built by SQLite."""
+        rows = self._graph_rows(limit, cursor)
+        return _json_page(rows, limit, lambda page: (self._entities_json(page), self._relations_from_json(page)))
 
     def search_nodes(self, query: Any, *, limit: int = DEFAULT_SEARCH_LIMIT, cursor: str | None = None) -> dict[str, Any]:
         """Entities whose name, entityType or an observation contains ``query`` (case-insensitive
         substring, as the reference), in creation order, at most ``limit`` (then ``nextCursor``),
         with every current relation touching one of them."""
-        return self.search_nodes_json(query, limit=limit, cursor=cursor).value()
+        return _dict_page(self._search_rows(query, limit, cursor), limit, self._touching)
+
+    def search_nodes_json(self, query: Any, *, limit: int = DEFAULT_SEARCH_LIMIT, cursor: str | None = None) -> GraphJSON:
+        """:meth:`search_nodes` as JSON text built by SQLite."""
+        return _json_page(self._search_rows(query, limit, cursor), limit, self._touching_json)
 
     def open_nodes(self, names: Any) -> dict[str, Any]:
         """The named entities (missing names skipped) with every current relation touching one of them."""
-        return self.open_nodes_json(names).value()
+        rows = self._named_rows(names)
+        return _dict_page(rows, len(rows), self._touching)
 
-    def read_graph_json(self, *, limit: int = DEFAULT_READ_LIMIT, cursor: str | None = None) -> GraphJSON:
-        """:meth:`read_graph` as JSON text built by SQLite (what the MCP server sends)."""
+    def open_nodes_json(self, names: Any) -> GraphJSON:
+        """:meth:`open_nodes` as JSON text built by SQLite."""
+        rows = self._named_rows(names)
+        return _json_page(rows, len(rows), self._touching_json)
+
+    def _graph_rows(self, limit: int, cursor: str | None) -> list[Row]:
         _limit("limit", limit)
-        after = _cursor(cursor)
-        rows = self.store.execute("SELECT id, name, kind FROM tier2.graph_entities WHERE +namespace = ? AND id > ? "
-                                  "ORDER BY id LIMIT ?", (self.namespace, after, limit + 1))
+        return self.store.execute("SELECT id, name, kind FROM tier2.graph_entities WHERE +namespace = ? AND id > ? "
+                                  "ORDER BY id LIMIT ?", (self.namespace, _cursor(cursor), limit + 1))
 
-        def build(page: list[tuple[int, str, str]]) -> tuple[JSONArrays, JSONArrays]:
-            relations: JSONArrays = (None, None)
-            if page:
-                relations = self.store.execute(_RELATIONS_FROM_PAGE_JSON, (self.namespace, page[0][0], page[-1][0]))[0]
-            return self._entities_json(page), relations
-
-        return _fit(rows, limit, build)
-
-    def search_nodes_json(self, query: Any, *, limit: int = DEFAULT_SEARCH_LIMIT, cursor: str | None = None) -> GraphJSON:
-        """:meth:`search_nodes` as JSON text built by SQLite (what the MCP server sends)."""
+    def _search_rows(self, query: Any, limit: int, cursor: str | None) -> list[Row]:
         if not isinstance(query, str):
             raise ValidationError("query", f"must be a string, got {type(query).__name__}")
         _limit("limit", limit)
         after = _cursor(cursor)
-        needle = query
-        if "\x00" in needle:  # stored text never holds NUL: nothing can match
-            rows: list[tuple[int, str, str]] = []
-        elif len(needle) >= TRIGRAM_MIN:
+        if "\x00" in query:  # stored text never holds NUL: nothing can match
+            return []
+        if len(query) >= TRIGRAM_MIN:
             # A quoted trigram phrase is a case-insensitive substring match (quotes doubled).
-            match = '"' + needle.replace('"', '""') + '"'
-            rows = self.store.execute(
+            match = '"' + query.replace('"', '""') + '"'
+            return self.store.execute(
                 "SELECT e.id, e.name, e.kind FROM tier2.graph_substring s JOIN tier2.graph_entities e ON e.id = s.rowid "
                 "WHERE graph_substring MATCH ?1 AND s.rowid > ?2 AND e.namespace = ?3 ORDER BY s.rowid LIMIT ?4",
                 (match, after, self.namespace, limit + 1))
-        else:
-            pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            rows = self.store.execute(
-                "SELECT id, name, kind FROM tier2.graph_entities WHERE +namespace = ?1 AND id > ?2 AND "
-                "(name LIKE ?3 ESCAPE '\\' OR kind LIKE ?3 ESCAPE '\\' OR body LIKE ?3 ESCAPE '\\') "
-                "ORDER BY id LIMIT ?4", (self.namespace, after, pattern, limit + 1))
-        return self._page(rows, limit)
+        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        return self.store.execute(
+            "SELECT id, name, kind FROM tier2.graph_entities WHERE +namespace = ?1 AND id > ?2 AND "
+            "(name LIKE ?3 ESCAPE '\\' OR kind LIKE ?3 ESCAPE '\\' OR body LIKE ?3 ESCAPE '\\') "
+            "ORDER BY id LIMIT ?4", (self.namespace, after, pattern, limit + 1))
 
-    def open_nodes_json(self, names: Any) -> GraphJSON:
-        """:meth:`open_nodes` as JSON text built by SQLite (what the MCP server sends)."""
+    def _named_rows(self, names: Any) -> list[Row]:
         wanted = [_name("names", n) for n in _items("names", names)]
-        rows = self.store.execute(
+        return self.store.execute(
             "SELECT id, name, kind FROM tier2.graph_entities WHERE namespace = ?1 AND name IN "
             "(SELECT value FROM json_each(?2)) ORDER BY id", (self.namespace, _dumps(wanted)))
-        return self._page(rows, len(rows))
 
-    def _page(self, rows: list[tuple[int, str, str]], limit: int) -> GraphJSON:
-        def build(page: list[tuple[int, str, str]]) -> tuple[JSONArrays, JSONArrays]:
-            relations: JSONArrays = (None, None)
-            if page:
-                relations = self.store.execute(_RELATIONS_TOUCHING_JSON,
-                                               (_dumps([row[0] for row in page]), MAX_RELATIONS))[0]
-            return self._entities_json(page), relations
-        return _fit(rows, limit, build)
+    # page builders: Python values
+    def _entities(self, page: list[Row]) -> list[Entity]:
+        observations: dict[int, list[str]] = {row[0]: [] for row in page}
+        if page:
+            for entity_id, content in self.store.execute(_OBSERVATIONS, (_dumps(list(observations)),)):
+                observations[entity_id].append(content)
+        return [{"name": name, "entityType": kind, "observations": observations[entity_id]}
+                for entity_id, name, kind in page]
+
+    def _relation_dicts(self, sql: str, args: tuple[Any, ...]) -> list[Relation]:
+        return [{"from": s, "to": t, "relationType": r} for s, t, r, _ in self.store.execute(sql, args)]
+
+    def _relations_from(self, page: list[Row]) -> list[Relation]:
+        return self._relation_dicts(_RELATIONS_FROM_PAGE, (self.namespace, page[0][0], page[-1][0])) if page else []
+
+    def _touching(self, page: list[Row]) -> tuple[list[Entity], list[Relation]]:
+        relations = self._relation_dicts(_RELATIONS_TOUCHING, (_dumps([r[0] for r in page]), MAX_RELATIONS)) if page else []
+        return self._entities(page), relations
+
+    # page builders: JSON text
+    def _relations_from_json(self, page: list[Row]) -> JSONArrays:
+        if not page:
+            return None, None
+        compact, text = self.store.execute(_RELATIONS_FROM_PAGE_JSON, (self.namespace, page[0][0], page[-1][0]))[0]
+        return compact, text
+
+    def _touching_json(self, page: list[Row]) -> tuple[JSONArrays, JSONArrays]:
+        relations: JSONArrays = (None, None)
+        if page:
+            relations = self.store.execute(_RELATIONS_TOUCHING_JSON, (_dumps([r[0] for r in page]), MAX_RELATIONS))[0]
+        return self._entities_json(page), relations
 
 
-def _fit(rows: list[tuple[int, str, str]], limit: int,
-         build: Callable[[list[tuple[int, str, str]]], tuple[JSONArrays, JSONArrays]]) -> GraphJSON:
-    """One page: at most ``limit`` entities, halved until the page is under PAGE_BYTES (never
-    below one entity); ``nextCursor`` when rows were left over."""
+def _fit(rows: list[Row], limit: int, build: Callable[[list[Row]], T], size: Callable[[T], int]) -> tuple[T, str | None]:
+    """One page: at most ``limit`` entities, halved until ``size`` of what ``build`` makes is under
+    PAGE_BYTES (never below one entity); with the next cursor when rows were left over."""
     page = rows[:limit]
-    entities, relations = build(page)
-    while len(page) > 1 and len(entities[0] or "") + len(relations[0] or "") > PAGE_BYTES:
+    built = build(page)
+    while len(page) > 1 and size(built) > PAGE_BYTES:
         page = page[:len(page) // 2]
-        entities, relations = build(page)
-    return _graph_json(entities, relations, str(page[-1][0]) if len(page) < len(rows) else None)
+        built = build(page)
+    return built, str(page[-1][0]) if len(page) < len(rows) else None
+
+
+def _dict_page(rows: list[Row], limit: int, build: Callable[[list[Row]], tuple[list[Entity], list[Relation]]]
+               ) -> dict[str, Any]:
+    (entities, relations), next_cursor = _fit(rows, limit, build, lambda built: len(orjson.dumps(built)))
+    out: dict[str, Any] = {"entities": entities, "relations": relations}
+    if next_cursor is not None:
+        out["nextCursor"] = next_cursor
+    return out
+
+
+def _json_page(rows: list[Row], limit: int, build: Callable[[list[Row]], tuple[JSONArrays, JSONArrays]]) -> GraphJSON:
+    (entities, relations), next_cursor = _fit(rows, limit, build,
+                                              lambda built: len(built[0][0] or "") + len(built[1][0] or ""))
+    return _graph_json(entities, relations, next_cursor)

@@ -23,6 +23,7 @@ from bench import Case
 import cortexdb
 from cortexdb.graph._common import _ADD_OBSERVATIONS
 from cortexdb.mcp import MemoryTools, import_memory
+from cortexdb.mcp.server import SERVING_CACHE_KIB
 from cortexdb.mcp.tools import _INSERT_ENTITIES, _INSERT_RELATIONS, _RELATIONS_TOUCHING
 
 
@@ -36,10 +37,12 @@ def cases(workdir: Path) -> list[Case]:
     if not db.execute("SELECT count(*) FROM tier2.graph_entities")[0][0]:
         import_memory(db, source)
         db.execute("ANALYZE tier2")
+    db.execute(f"PRAGMA tier2.cache_size = -{SERVING_CACHE_KIB}")  # as a `cortexdb mcp` process runs, both sides
     tools = MemoryTools(db)
     raw = apsw.Connection(":memory:")
     raw.execute("PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY")
     raw.execute("ATTACH ? AS tier2", (str(home / "tier2.db"),))
+    raw.execute(f"PRAGMA tier2.cache_size = -{SERVING_CACHE_KIB}")
     raw.execute("PRAGMA tier2.synchronous = NORMAL")  # as cortexdb runs the graph tier (no fsync per commit)
     words = itertools.cycle([q for q in work["queries"] if not q.startswith("entity-")])
     raw_words = itertools.cycle([q for q in work["queries"] if not q.startswith("entity-")])

@@ -1,6 +1,7 @@
 """Graph results are built as JSON text by SQLite (cortexdb/mcp/tools.py, GraphJSON): the compact
 form must be exactly what orjson writes for the value, and the text exactly JSON.stringify(value,
-null, 2) (orjson's OPT_INDENT_2 writes the same), whatever the strings hold."""
+null, 2) (orjson's OPT_INDENT_2 writes the same), whatever the strings hold; and the value is the
+one the Python-value methods (search_nodes, open_nodes, read_graph) return."""
 
 from __future__ import annotations
 
@@ -42,13 +43,16 @@ def test_graph_json_is_exactly_the_compact_and_indented_encoding(tmp_path: Path)
             tools.create_relations([{"from": names[a], "to": names[b], "relationType": r}
                                     for a, b, r in relations if a < len(names) and b < len(names) and a != b])
             value = _exact(tools.open_nodes_json(names))
+            assert value == tools.open_nodes(names)
             assert [e["name"] for e in value["entities"]] == names
             assert [e["observations"] for e in value["entities"]] == [list(dict.fromkeys(o)) for _, _, o in entities]
-            _exact(tools.search_nodes_json(prefix))
+            assert _exact(tools.search_nodes_json(prefix)) == tools.search_nodes(prefix)
 
         check()
         empty = _exact(tools.search_nodes_json("nothing matches this"))
         assert empty == {"entities": [], "relations": []}
         paged = _exact(tools.search_nodes_json(":", limit=2))
-        assert len(paged["entities"]) == 2 and paged["nextCursor"]
-        _exact(tools.read_graph_json(limit=3))
+        assert len(paged["entities"]) == 2 and paged["nextCursor"] and paged == tools.search_nodes(":", limit=2)
+        rest = tools.search_nodes_json(":", limit=2, cursor=paged["nextCursor"])
+        assert _exact(rest) == tools.search_nodes(":", limit=2, cursor=paged["nextCursor"])
+        assert _exact(tools.read_graph_json(limit=3)) == tools.read_graph(limit=3)
