@@ -5,6 +5,8 @@ Built on the official MCP Python SDK (``pip install 'cortexdb[mcp]'``). It expos
 and annotations (see :mod:`cortexdb.mcp.tools`), the ``memory://knowledge-graph`` resource, and
 extra tools over the rest of cortexdb (ranked search, traversal, provenance, health). One Store is
 opened per server process; each call is one transaction, so several servers can share a store.
+Over stdio the SDK runs behind :mod:`cortexdb.mcp.wire`, which writes the encoded results and
+answers every request with an id.
 """
 
 from __future__ import annotations
