@@ -1,27 +1,38 @@
 #!/usr/bin/env python
 """End-to-end MCP benchmark: cortexdb's server beside the reference memory server, through the
-official SDK's stdio client (real subprocesses, the real protocol).
+official SDKs' stdio clients (real subprocesses, the real protocol), both servers interleaved.
 
-Workload (the same for both, seeded): create ENTITIES entities (3 observations of 6 words from a
-5,000-word vocabulary each) in batches, then
-RELATIONS relations in batches, then SEARCHES search_nodes calls, then one read_graph. Reports
-wall time per phase, total, and the median latency of the first and last 10% of create calls, to
-show whether per-call cost grows with the graph.
+Workloads (seeded, the same for both servers):
 
-    python scripts/mcp_bench.py                      # 20k entities / 60k relations / 500 searches
-    python scripts/mcp_bench.py --entities 2000 --relations 6000 --searches 100 --only cortexdb
+- ``broad``: 20,000 entities (3 observations of 6 words from a 5,000-word vocabulary each) created
+  in calls of 50, 60,000 relations in calls of 100, then 500 ``search_nodes`` calls drawn from 97
+  substring queries that match 200-2,000 entities each (big answers: every touching relation too).
+- ``narrow``: the same graph created in calls of 100, then 500 searches for one vocabulary word
+  (about 75 entities) or an entity name.
 
-The reference server (npm @modelcontextprotocol/server-memory) is installed on first use into
-~/.cache/cortexdb-bench with npm, and run with node. ``--client node`` drives both servers with the
-TypeScript SDK's stdio client instead (scripts/mcp_bench_client.mjs, the SDK the reference server
-depends on), the client most assistants embed; ``--client python`` (default) uses the Python SDK's.
+Clients: ``node`` is the TypeScript SDK's (scripts/mcp_bench_client.mjs, the SDK the reference
+server depends on, the client most assistants embed; it validates results with ajv after
+``listTools``); ``python`` the Python SDK's (it validates each result with jsonschema, timed
+separately here). For each run the script prints wall time per phase and end to end, the server
+process's CPU seconds per phase (utime + stime from /proc/<pid>/stat), the client's CPU share, the
+median latency of the first and last 10% of calls of each kind, and for the searches how many
+distinct queries got a different answer than from the reference.
+
+    python scripts/mcp_bench.py                                  # both workloads, both clients, 1 round
+    python scripts/mcp_bench.py --workload broad --client node --rounds 2
+    python scripts/mcp_bench.py --entities 2000 --relations 6000 --searches 50 --only cortexdb   # smoke
+
+The reference (npm @modelcontextprotocol/server-memory, pinned by tests/mcp/reference/package-lock.json)
+is installed on first use with ``npm ci --prefix tests/mcp/reference`` (or set CORTEXDB_MCP_REFERENCE_DIR).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import json
+import os
 import random
 import shutil
 import statistics
@@ -35,36 +46,23 @@ from typing import Any
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
-REFERENCE = "@modelcontextprotocol/server-memory@2026.8.31"
-CACHE = Path.home() / ".cache" / "cortexdb-bench"
+REFERENCE_DIR = Path(os.environ.get("CORTEXDB_MCP_REFERENCE_DIR")
+                     or Path(__file__).resolve().parent.parent / "tests" / "mcp" / "reference")
 SYLLABLES = ("ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "ze", "po", "qu", "fe", "di", "gu", "ha", "jo")
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+BROAD_QUERIES = 97
+BROAD_MATCHES = (200, 2000)
 
 
 def vocabulary(size: int, rng: random.Random) -> list[str]:
-    """Distinct pseudo-words: each appears in about ENTITIES * 18 / size entities, so a search
-    matches tens of entities, as a real assistant's memory search does, not half the graph."""
+    """Distinct pseudo-words: each appears in about ENTITIES * 18 / size entities."""
     words: set[str] = set()
     while len(words) < size:
         words.add("".join(rng.choices(SYLLABLES, k=rng.randint(3, 5))))
     return sorted(words)
 
 
-def reference_command(workdir: Path) -> StdioServerParameters:
-    script = CACHE / "node_modules" / "@modelcontextprotocol" / "server-memory" / "dist" / "index.js"
-    if not script.exists():
-        CACHE.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["npm", "install", "--silent", "--prefix", str(CACHE), REFERENCE], check=True)
-    return StdioServerParameters(command="node", args=[str(script)],
-                                 env={"MEMORY_FILE_PATH": str(workdir / "memory.jsonl")})
-
-
-def cortexdb_command(workdir: Path) -> StdioServerParameters:
-    exe = Path(sys.executable).with_name("cortexdb")
-    return StdioServerParameters(command=str(exe), args=["--home", str(workdir / "store"), "mcp"])
-
-
-def workload(entities: int, relations: int, searches: int, seed: int = 7) -> dict[str, Any]:
-    rng = random.Random(seed)
+def graph(entities: int, relations: int, rng: random.Random) -> tuple[list[str], list[dict[str, Any]], list[dict[str, str]]]:
     words = vocabulary(5000, rng)
     ents = [{"name": f"entity-{i}", "entityType": rng.choice(["file", "person", "concept", "service"]),
              "observations": [" ".join(rng.choices(words, k=6)) for _ in range(3)]} for i in range(entities)]
@@ -75,104 +73,210 @@ def workload(entities: int, relations: int, searches: int, seed: int = 7) -> dic
         if a != b and (a, b, kind) not in seen:
             seen.add((a, b, kind))
             rels.append({"from": f"entity-{a}", "to": f"entity-{b}", "relationType": kind})
+    return words, ents, rels
+
+
+def broad_queries(words: list[str], ents: list[dict[str, Any]], count: int, rng: random.Random) -> list[str]:
+    """``count`` distinct substrings of vocabulary words (3-6 letters) that each match between
+    BROAD_MATCHES entities (name, type or an observation, case-insensitive, as search_nodes)."""
+    texts = [" ".join([e["name"], e["entityType"], *e["observations"]]).lower() for e in ents]
+    low, high = (max(1, round(m * len(ents) / 20_000)) for m in BROAD_MATCHES)
+    found: list[str] = []
+    tried: set[str] = set()
+    while len(found) < count and len(tried) < 50_000:
+        word = rng.choice(words)
+        size = rng.randint(3, min(6, len(word)))
+        start = rng.randrange(len(word) - size + 1)
+        query = word[start:start + size]
+        if query in tried:
+            continue
+        tried.add(query)
+        if low <= sum(query in t for t in texts) <= high:
+            found.append(query)
+    return found
+
+
+def workload(kind: str, entities: int, relations: int, searches: int, seed: int = 7) -> dict[str, Any]:
+    rng = random.Random(seed)
+    words, ents, rels = graph(entities, relations, rng)
+    if kind == "broad":
+        pool = broad_queries(words, ents, BROAD_QUERIES, rng)
+        queries = [pool[i % len(pool)] for i in range(searches)]
+        rng.shuffle(queries)
+        return {"entities": ents, "relations": rels, "queries": queries, "entity_batch": 50, "relation_batch": 100}
     # Half the queries are a word from the vocabulary, half part of an entity name.
     queries = [rng.choice(words) if i % 2 else f"entity-{rng.randrange(entities)}" for i in range(searches)]
-    return {"entities": ents, "relations": rels, "queries": queries}
+    return {"entities": ents, "relations": rels, "queries": queries, "entity_batch": 100, "relation_batch": 100}
 
 
-async def run(server: StdioServerParameters, work: dict[str, Any], batch: int) -> dict[str, Any]:
-    timings: dict[str, Any] = {}
-    create_latencies: list[float] = []
-    async with Client(server, read_timeout_seconds=600) as client:
-        started = time.perf_counter()
-        for i in range(0, len(work["entities"]), batch):
+def reference_script() -> Path:
+    script = REFERENCE_DIR / "node_modules" / "@modelcontextprotocol" / "server-memory" / "dist" / "index.js"
+    if not script.exists():
+        subprocess.run(["npm", "ci", "--prefix", str(REFERENCE_DIR), "--no-audit", "--no-fund"], check=True)
+    return script
+
+
+def server_command(name: str, workdir: Path) -> tuple[list[str], dict[str, str]]:
+    """The server's command line and environment; run through ``sh`` so it writes its pid first."""
+    if name == "reference":
+        command = [shutil.which("node") or "node", str(reference_script())]
+        env = {"MEMORY_FILE_PATH": str(workdir / "memory.jsonl")}
+    else:
+        command = [str(Path(sys.executable).with_name("cortexdb")), "--home", str(workdir / "store"), "mcp"]
+        env = {}
+    pidfile = workdir / "server.pid"
+    return ["sh", "-c", f'echo $$ > "{pidfile}" && exec "$@"', "sh", *command], env
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of ``pid`` (all its threads) from /proc/<pid>/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def digest(structured: Any) -> str:
+    return hashlib.sha1(json.dumps(structured, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
+
+
+def tenths(latencies: list[float]) -> tuple[float, float]:
+    """Median latency (ms) of the first and of the last 10% of ``latencies``."""
+    part = max(1, len(latencies) // 10)
+    return statistics.median(latencies[:part]) * 1000, statistics.median(latencies[-part:]) * 1000
+
+
+async def run_python(command: list[str], env: dict[str, str], work: dict[str, Any], pidfile: Path) -> dict[str, Any]:
+    """The workload through the Python SDK's stdio client, timing its jsonschema validation apart."""
+    out: dict[str, Any] = {"latency_ms": {}, "phase_s": {}, "server_cpu_s": {}, "validate_s": {}}
+    params = StdioServerParameters(command=command[0], args=command[1:], env={**os.environ, **env})
+    async with Client(params, read_timeout_seconds=600) as client:
+        await client.list_tools()  # as assistants do: the client then validates each result against its schema
+        session = client.session
+        original = session.validate_tool_result
+        validation = [0.0]
+
+        async def timed_validation(name: str, result: Any) -> None:
             t = time.perf_counter()
-            result = await client.call_tool("create_entities", {"entities": work["entities"][i:i + batch]})
-            create_latencies.append(time.perf_counter() - t)
-            assert not result.is_error, result
-        timings["create_entities_s"] = time.perf_counter() - started
-        t0 = time.perf_counter()
-        for i in range(0, len(work["relations"]), batch):
-            t = time.perf_counter()
-            result = await client.call_tool("create_relations", {"relations": work["relations"][i:i + batch]})
-            create_latencies.append(time.perf_counter() - t)
-            assert not result.is_error, result
-        timings["create_relations_s"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        search_latencies = []
-        for query in work["queries"]:
-            t = time.perf_counter()
-            result = await client.call_tool("search_nodes", {"query": query})
-            search_latencies.append(time.perf_counter() - t)
-            assert not result.is_error, result
-        timings["searches_s"] = time.perf_counter() - t0
-        timings["total_s"] = time.perf_counter() - started
-        t = time.perf_counter()
-        graph = await client.call_tool("read_graph", {})
-        timings["read_graph_s"] = time.perf_counter() - t
-        content = graph.structured_content or {}
-        timings["read_graph_entities"] = len(content.get("entities", []))
-    tenth = max(1, len(create_latencies) // 10)
-    timings["create_first10pct_median_ms"] = statistics.median(create_latencies[:tenth]) * 1000
-    timings["create_last10pct_median_ms"] = statistics.median(create_latencies[-tenth:]) * 1000
-    # The same per phase: entity calls early vs late, relation calls early vs late (flatness).
-    entity_calls = -(-len(work["entities"]) // batch)
-    for phase, calls in (("entities", create_latencies[:entity_calls]), ("relations", create_latencies[entity_calls:])):
-        if calls:
-            part = max(1, len(calls) // 10)
-            timings[f"{phase}_first10pct_median_ms"] = statistics.median(calls[:part]) * 1000
-            timings[f"{phase}_last10pct_median_ms"] = statistics.median(calls[-part:]) * 1000
-    timings["search_median_ms"] = statistics.median(search_latencies) * 1000
-    return timings
+            await original(name, result)
+            validation[0] += time.perf_counter() - t
+
+        session.validate_tool_result = timed_validation  # type: ignore[method-assign]
+        pid = int(pidfile.read_text())
+        digests: dict[str, str] = {}
+        started, cpu0, client0 = time.perf_counter(), cpu_seconds(pid), time.process_time()
+
+        async def phase(name: str, calls: list[tuple[str, dict[str, Any]]]) -> None:
+            t0, c0, v0 = time.perf_counter(), cpu_seconds(pid), validation[0]
+            latencies = []
+            for tool, args in calls:
+                t = time.perf_counter()
+                result = await client.call_tool(tool, args)
+                latencies.append(time.perf_counter() - t)
+                assert not result.is_error, (tool, result.content)
+                if tool == "search_nodes" and args["query"] not in digests:
+                    digests[args["query"]] = digest(result.structured_content)
+            out["phase_s"][name] = time.perf_counter() - t0
+            out["server_cpu_s"][name] = cpu_seconds(pid) - c0
+            out["validate_s"][name] = validation[0] - v0
+            out["latency_ms"][name] = tenths(latencies)
+
+        eb, rb = work["entity_batch"], work["relation_batch"]
+        await phase("entities", [("create_entities", {"entities": work["entities"][i:i + eb]})
+                                 for i in range(0, len(work["entities"]), eb)])
+        await phase("relations", [("create_relations", {"relations": work["relations"][i:i + rb]})
+                                  for i in range(0, len(work["relations"]), rb)])
+        await phase("searches", [("search_nodes", {"query": q}) for q in work["queries"]])
+        out["total_s"] = time.perf_counter() - started
+        out["server_cpu_s"]["total"] = cpu_seconds(pid) - cpu0
+        out["client_cpu_s"] = time.process_time() - client0
+        out["digests"] = digests
+    return out
 
 
-def run_node(server: StdioServerParameters, work: dict[str, Any], batch: int) -> dict[str, Any]:
-    """The same workload through the TypeScript SDK client (a node subprocess)."""
-    import os
-
-    sdk = CACHE / "node_modules" / "@modelcontextprotocol" / "sdk"
+def run_node(command: list[str], env: dict[str, str], work: dict[str, Any], pidfile: Path) -> dict[str, Any]:
+    """The same workload through the TypeScript SDK's stdio client (a node subprocess)."""
+    sdk = REFERENCE_DIR / "node_modules" / "@modelcontextprotocol" / "sdk"
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump(work, handle)
     try:
-        out = subprocess.run(
-            ["node", str(Path(__file__).with_name("mcp_bench_client.mjs")), handle.name, str(batch), server.command,
-             *server.args], env={**os.environ, **(server.env or {}), "MCP_SDK_DIR": str(sdk)},
-            check=True, stdout=subprocess.PIPE, text=True).stdout
+        done = subprocess.run(
+            ["node", str(Path(__file__).with_name("mcp_bench_client.mjs")), handle.name, *command],
+            env={**os.environ, **env, "MCP_SDK_DIR": str(sdk), "SERVER_PIDFILE": str(pidfile),
+                 "CLOCK_TICKS": str(CLOCK_TICKS)}, check=True, stdout=subprocess.PIPE, text=True)
     finally:
         Path(handle.name).unlink()
-    return json.loads(out.strip().splitlines()[-1])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run_once(server: str, client: str, work: dict[str, Any]) -> dict[str, Any]:
+    workdir = Path(tempfile.mkdtemp(prefix=f"mcp-bench-{server}-"))
+    try:
+        command, env = server_command(server, workdir)
+        pidfile = workdir / "server.pid"
+        if client == "node":
+            return run_node(command, env, work, pidfile)
+        return asyncio.run(run_python(command, env, work, pidfile))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def summary(result: dict[str, Any]) -> str:
+    phases = " ".join(f"{k} {v:.2f}s" for k, v in result["phase_s"].items())
+    cpu = " ".join(f"{k} {v:.2f}s" for k, v in result["server_cpu_s"].items())
+    latency = " ".join(f"{k} {a:.1f}->{b:.1f}ms" for k, (a, b) in result["latency_ms"].items())
+    share = result["client_cpu_s"] / result["total_s"]
+    line = (f"total {result['total_s']:.2f}s | {phases} | server CPU: {cpu} | client CPU {result['client_cpu_s']:.2f}s "
+            f"({share:.0%} of wall) | first->last 10%: {latency}")
+    if result.get("validate_s"):
+        line += f" | client jsonschema validation {sum(result['validate_s'].values()):.2f}s"
+    return line
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--workload", choices=["broad", "narrow", "all"], default="all")
+    parser.add_argument("--client", choices=["node", "python", "all"], default="all")
+    parser.add_argument("--rounds", type=int, default=1, help="runs of each server, interleaved (default 1)")
+    parser.add_argument("--only", choices=["cortexdb", "reference"], help="run one server only")
     parser.add_argument("--entities", type=int, default=20_000)
     parser.add_argument("--relations", type=int, default=60_000)
     parser.add_argument("--searches", type=int, default=500)
-    parser.add_argument("--batch", type=int, default=100, help="entities/relations per create call")
-    parser.add_argument("--only", choices=["cortexdb", "reference"], help="run one server only")
-    parser.add_argument("--client", choices=["python", "node"], default="python",
-                        help="which official SDK's stdio client drives the servers (default python)")
     parser.add_argument("-o", "--out", default="mcp-bench-results.json")
     args = parser.parse_args()
-    work = workload(args.entities, args.relations, args.searches)
-    results = {}
-    for name, command in (("reference", reference_command), ("cortexdb", cortexdb_command)):
-        if args.only and args.only != name:
-            continue
-        workdir = Path(tempfile.mkdtemp(prefix=f"mcp-bench-{name}-"))
-        try:
-            server = command(workdir)
-            results[name] = (run_node(server, work, args.batch) if args.client == "node"
-                             else asyncio.run(run(server, work, args.batch)))
-        finally:
-            shutil.rmtree(workdir, ignore_errors=True)
-        print(name, json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in results[name].items()}))
-    if len(results) == 2:
-        speedup = results["reference"]["total_s"] / results["cortexdb"]["total_s"]
-        print(f"end-to-end speedup cortexdb vs reference: {speedup:.1f}x")
-        results["speedup"] = speedup
+    workloads = ["broad", "narrow"] if args.workload == "all" else [args.workload]
+    clients = ["node", "python"] if args.client == "all" else [args.client]
+    servers = [args.only] if args.only else ["reference", "cortexdb"]
+    results: dict[str, Any] = {}
+    for kind in workloads:
+        work = workload(kind, args.entities, args.relations, args.searches)
+        print(f"== {kind}: {len(work['entities'])} entities in calls of {work['entity_batch']}, "
+              f"{len(work['relations'])} relations in calls of {work['relation_batch']}, "
+              f"{len(work['queries'])} searches ({len(set(work['queries']))} distinct queries)", flush=True)
+        for client in clients:
+            runs: dict[str, list[dict[str, Any]]] = {s: [] for s in servers}
+            for round_ in range(args.rounds):
+                for server in servers if round_ % 2 == 0 else servers[::-1]:  # interleaved: A B B A ...
+                    result = run_once(server, client, work)
+                    runs[server].append(result)
+                    print(f"{kind} {client} {server:9} {summary(result)}", flush=True)
+            results[f"{kind}/{client}"] = runs
+            if len(servers) == 2:
+                report_ratio(kind, client, runs)
     Path(args.out).write_text(json.dumps(results, indent=2))
     return 0
+
+
+def report_ratio(kind: str, client: str, runs: dict[str, list[dict[str, Any]]]) -> None:
+    def median(server: str, key: str) -> float:
+        return statistics.median(r[key] if key == "total_s" else r["server_cpu_s"]["total"] for r in runs[server])
+
+    wall = median("reference", "total_s") / median("cortexdb", "total_s")
+    cpu = median("reference", "cpu") / median("cortexdb", "cpu")
+    ours, theirs = runs["cortexdb"][0]["digests"], runs["reference"][0]["digests"]
+    differ = sorted(q for q in ours if ours[q] != theirs.get(q))
+    share = statistics.median(r["client_cpu_s"] / r["total_s"] for r in runs["cortexdb"])
+    print(f"{kind} {client}: cortexdb vs reference end to end {wall:.1f}x, server CPU {cpu:.1f}x; client CPU share "
+          f"(cortexdb runs) {share:.0%}; search answers differing from the reference: {len(differ)} of {len(ours)}"
+          f"{' (' + ', '.join(differ[:12]) + ')' if differ else ''}", flush=True)
 
 
 if __name__ == "__main__":

@@ -102,11 +102,11 @@ def import_memory(store: Store, path: str | os.PathLike[str], *, namespace: str 
     are neither in the file nor in the store) are skipped and reported with their line number.
     """
     c.namespace_name(namespace)
-    source = Path(path)
+    jsonl = Path(path)
     try:
-        raw = source.read_bytes()
+        raw = jsonl.read_bytes()
     except OSError as error:
-        raise StoreFileError(f"cannot read {source} ({error.strerror}); check the path") from error
+        raise StoreFileError(f"cannot read {jsonl} ({error.strerror}); check the path") from error
     errors: list[LineError] = []
     error_count = 0
 
@@ -167,7 +167,7 @@ def import_memory(store: Store, path: str | os.PathLike[str], *, namespace: str 
         merged = len(names) - len(fresh)
         fresh_obs = {n: list(dict.fromkeys(entities[n][1])) for n in fresh}
         new_ids = insert_entities(store, namespace, [(n, entities[n][0], fresh_obs[n]) for n in fresh], now)
-        ids.update(zip(fresh, new_ids))
+        ids.update(zip(fresh, new_ids, strict=True))
         created = len(fresh)
         known_names = [n for n in names if n not in fresh_obs]
         obs_rows = [(ids[n], o) for n in known_names for o in dict.fromkeys(entities[n][1])]

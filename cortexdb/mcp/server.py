@@ -5,25 +5,26 @@ Built on the official MCP Python SDK (``pip install 'cortexdb[mcp]'``). It expos
 and annotations (see :mod:`cortexdb.mcp.tools`), the ``memory://knowledge-graph`` resource, and
 extra tools over the rest of cortexdb (ranked search, traversal, provenance, health). One Store is
 opened per server process; each call is one transaction, so several servers can share a store.
+Over stdio the SDK runs behind :mod:`cortexdb.mcp.wire`, which writes the encoded results and
+answers every request with an id.
 """
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Annotated, Any
 
-import orjson
 from pydantic import Field
 from typing_extensions import TypedDict
 
 from .._checkpoint import BackgroundCheckpointer
 from .._version import __version__
-from ..errors import CortexError
+from ..errors import CortexError, ValidationError
 from .schemas import INPUT_SCHEMAS, OUTPUT_SCHEMAS
-from .tools import DEFAULT_READ_LIMIT, DEFAULT_SEARCH_LIMIT, MemoryTools
+from .tools import DEFAULT_READ_LIMIT, DEFAULT_SEARCH_LIMIT, GraphJSON, MemoryTools
+from .wire import Replies, ToolCall, ToolOutput, Wire, text_of
 
 if TYPE_CHECKING:
     from mcp.server.mcpserver import MCPServer
@@ -73,14 +74,10 @@ CREATE = _write()
 DELETE = _write(destructive=True, idempotent=True)
 
 
-def _text(value: Any) -> str:
-    """``JSON.stringify(value, null, 2)``, as the reference server writes its text content."""
-    return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
-
-
-def _result(text_value: Any, structured: dict[str, Any]) -> CallToolResult:
-    text = text_value if isinstance(text_value, str) else _text(text_value)
-    return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=structured)
+def _result(text_value: Any, structured: Any) -> CallToolResult:
+    if isinstance(structured, GraphJSON):
+        structured = structured.value()
+    return CallToolResult(content=[TextContent(type="text", text=text_of(text_value))], structured_content=structured)
 
 
 def _error(error: Exception) -> CallToolResult:
@@ -94,10 +91,75 @@ def _guard(call: Callable[[], CallToolResult]) -> CallToolResult:
         return _error(error)
 
 
-def build_server(store: Store, *, namespace: str = "default", extras: bool = True) -> MCPServer:
+def _arg(arguments: Mapping[str, Any], name: str) -> Any:
+    if name not in arguments:
+        raise ValidationError(name, "is required")
+    return arguments[name]
+
+
+def reference_calls(tools: MemoryTools) -> dict[str, ToolCall]:
+    """The nine reference tools as functions of a call's ``arguments``, each returning (text
+    value, structuredContent): what both the stdio wire and the SDK's handlers answer."""
+    def deleted(what: str) -> ToolOutput:
+        message = f"{what} deleted successfully"
+        return message, {"success": True, "message": message}
+
+    def create_entities(a: Mapping[str, Any]) -> ToolOutput:
+        created = tools.create_entities(_arg(a, "entities"))
+        return created, {"entities": created}
+
+    def create_relations(a: Mapping[str, Any]) -> ToolOutput:
+        created = tools.create_relations(_arg(a, "relations"))
+        return created, {"relations": created}
+
+    def add_observations(a: Mapping[str, Any]) -> ToolOutput:
+        results = tools.add_observations(_arg(a, "observations"))
+        return results, {"results": results}
+
+    def delete_entities(a: Mapping[str, Any]) -> ToolOutput:
+        tools.delete_entities(_arg(a, "entityNames"))
+        return deleted("Entities")
+
+    def delete_observations(a: Mapping[str, Any]) -> ToolOutput:
+        tools.delete_observations(_arg(a, "deletions"))
+        return deleted("Observations")
+
+    def delete_relations(a: Mapping[str, Any]) -> ToolOutput:
+        tools.delete_relations(_arg(a, "relations"))
+        return deleted("Relations")
+
+    def read_graph(a: Mapping[str, Any]) -> ToolOutput:
+        graph = tools.read_graph_json(limit=a.get("limit", DEFAULT_READ_LIMIT), cursor=a.get("cursor"))
+        return graph, graph
+
+    def search_nodes(a: Mapping[str, Any]) -> ToolOutput:
+        graph = tools.search_nodes_json(_arg(a, "query"), limit=a.get("limit", DEFAULT_SEARCH_LIMIT),
+                                        cursor=a.get("cursor"))
+        return graph, graph
+
+    def open_nodes(a: Mapping[str, Any]) -> ToolOutput:
+        graph = tools.open_nodes_json(_arg(a, "names"))
+        return graph, graph
+
+    return {f.__name__: f for f in (create_entities, create_relations, add_observations, delete_entities,
+                                    delete_observations, delete_relations, read_graph, search_nodes, open_nodes)}
+
+
+def build_server(store: Store, *, namespace: str = "default", extras: bool = True,
+                 replies: Replies | None = None) -> MCPServer:
     """The MCP server over ``store``: the nine reference tools, the knowledge-graph resource and,
-    with ``extras``, cortexdb's additional tools."""
-    tools = MemoryTools(store, namespace=namespace)
+    with ``extras``, cortexdb's additional tools. With ``replies`` (the stdio wire's), tool
+    results are encoded by orjson and the SDK serializes only placeholders."""
+    calls = reference_calls(MemoryTools(store, namespace=namespace))
+    result = _result
+    if replies is not None:
+        def result(text_value: Any, structured: Any) -> CallToolResult:
+            text, placeholder = replies.result(text_value, structured)
+            return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=placeholder)
+
+    def answer(name: str, **arguments: Any) -> CallToolResult:
+        return _guard(lambda: result(*calls[name](arguments)))
+
     server: MCPServer = _MCPServer(
         name="cortexdb-memory", version=__version__,
         instructions="A knowledge graph memory (cortexdb): entities with observations and typed relations.")
@@ -105,31 +167,18 @@ def build_server(store: Store, *, namespace: str = "default", extras: bool = Tru
     @server.tool(name="create_entities", title="Create Entities",
                  description="Create multiple new entities in the knowledge graph", annotations=CREATE)
     async def create_entities(entities: list[EntityIn]) -> CallToolResult:
-        def call() -> CallToolResult:
-            created = tools.create_entities(entities)
-            return _result(created, {"entities": created})
-        return _guard(call)
+        return answer("create_entities", entities=entities)
 
     @server.tool(name="create_relations", title="Create Relations",
                  description="Create multiple new relations between entities in the knowledge graph. "
                              "Relations should be in active voice", annotations=CREATE)
     async def create_relations(relations: list[RelationIn]) -> CallToolResult:
-        def call() -> CallToolResult:
-            created = tools.create_relations(relations)
-            return _result(created, {"relations": created})
-        return _guard(call)
+        return answer("create_relations", relations=relations)
 
     @server.tool(name="add_observations", title="Add Observations",
                  description="Add new observations to existing entities in the knowledge graph", annotations=CREATE)
     async def add_observations(observations: list[ObservationIn]) -> CallToolResult:
-        def call() -> CallToolResult:
-            results = tools.add_observations(observations)
-            return _result(results, {"results": results})
-        return _guard(call)
-
-    def _deleted(what: str) -> CallToolResult:
-        message = f"{what} deleted successfully"
-        return _result(message, {"success": True, "message": message})
+        return answer("add_observations", observations=observations)
 
     @server.tool(name="delete_entities", title="Delete Entities",
                  description="Delete multiple entities and their associated relations from the knowledge graph",
@@ -137,19 +186,19 @@ def build_server(store: Store, *, namespace: str = "default", extras: bool = Tru
     async def delete_entities(
             entityNames: Annotated[list[str], Field(description="An array of entity names to delete")]
     ) -> CallToolResult:
-        return _guard(lambda: (tools.delete_entities(entityNames), _deleted("Entities"))[1])
+        return answer("delete_entities", entityNames=entityNames)
 
     @server.tool(name="delete_observations", title="Delete Observations",
                  description="Delete specific observations from entities in the knowledge graph", annotations=DELETE)
     async def delete_observations(deletions: list[DeletionIn]) -> CallToolResult:
-        return _guard(lambda: (tools.delete_observations(deletions), _deleted("Observations"))[1])
+        return answer("delete_observations", deletions=deletions)
 
     @server.tool(name="delete_relations", title="Delete Relations",
                  description="Delete multiple relations from the knowledge graph", annotations=DELETE)
     async def delete_relations(
             relations: Annotated[list[RelationIn], Field(description="An array of relations to delete")]
     ) -> CallToolResult:
-        return _guard(lambda: (tools.delete_relations(relations), _deleted("Relations"))[1])
+        return answer("delete_relations", relations=relations)
 
     @server.tool(name="read_graph", title="Read Graph",
                  description=f"Read the entire knowledge graph (at most `limit` entities per call, default "
@@ -159,10 +208,7 @@ def build_server(store: Store, *, namespace: str = "default", extras: bool = Tru
             limit: Annotated[int, Field(description="Most entities to return", ge=1, le=100_000)] = DEFAULT_READ_LIMIT,
             cursor: Annotated[str | None, Field(description="nextCursor of the previous page")] = None,
     ) -> CallToolResult:
-        def call() -> CallToolResult:
-            graph = tools.read_graph(limit=limit, cursor=cursor)
-            return _result(graph, graph)
-        return _guard(call)
+        return answer("read_graph", limit=limit, cursor=cursor)
 
     @server.tool(name="search_nodes", title="Search Nodes",
                  description="Search for nodes in the knowledge graph based on a query", annotations=READ)
@@ -173,20 +219,14 @@ def build_server(store: Store, *, namespace: str = "default", extras: bool = Tru
                                         ge=1, le=100_000)] = DEFAULT_SEARCH_LIMIT,
             cursor: Annotated[str | None, Field(description="nextCursor of the previous page")] = None,
     ) -> CallToolResult:
-        def call() -> CallToolResult:
-            graph = tools.search_nodes(query, limit=limit, cursor=cursor)
-            return _result(graph, graph)
-        return _guard(call)
+        return answer("search_nodes", query=query, limit=limit, cursor=cursor)
 
     @server.tool(name="open_nodes", title="Open Nodes",
                  description="Open specific nodes in the knowledge graph by their names", annotations=READ)
     async def open_nodes(
             names: Annotated[list[str], Field(description="An array of entity names to retrieve")]
     ) -> CallToolResult:
-        def call() -> CallToolResult:
-            graph = tools.open_nodes(names)
-            return _result(graph, graph)
-        return _guard(call)
+        return answer("open_nodes", names=names)
 
     # Publish the reference's own schemas (draft-07, inline) instead of pydantic's rendering of
     # the same arguments. Results are built by MemoryTools already shaped like the reference, so
@@ -202,59 +242,20 @@ def build_server(store: Store, *, namespace: str = "default", extras: bool = Tru
                      description="The full knowledge graph with all entities and relations (first "
                                  f"{DEFAULT_READ_LIMIT} entities)", mime_type="application/json")
     def knowledge_graph() -> str:
-        return _text(tools.read_graph())
+        return text_of(calls["read_graph"]({})[0])
 
     if extras:
         from .extras import register_extras
 
-        register_extras(server, store, namespace=namespace, result=_result, guard=_guard)
+        register_extras(server, store, namespace=namespace, result=result, guard=_guard)
     return server
 
 
-class _PipeLines:
-    """stdin as an async iterator of text lines, read by the event loop itself (the SDK's default
-    stdio transport hands every line to a worker thread, which dominates a small call's cost)."""
-
-    def __init__(self, fd: int) -> None:
-        self._fd = fd
-        self._reader: asyncio.StreamReader | None = None
-
-    def __aiter__(self) -> _PipeLines:
-        return self
-
-    async def __anext__(self) -> str:
-        if self._reader is None:
-            loop = asyncio.get_running_loop()
-            self._reader = asyncio.StreamReader(limit=1 << 30, loop=loop)
-            pipe = os.fdopen(self._fd, "rb", buffering=0, closefd=False)
-            await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(self._reader), pipe)
-        line = await self._reader.readline()
-        if not line:
-            raise StopAsyncIteration
-        return line.decode("utf-8", errors="replace")
-
-
-class _PipeWriter:
-    """stdout for the SDK's stdio transport: one blocking ``os.write`` loop per message."""
-
-    def __init__(self, fd: int) -> None:
-        self._fd = fd
-        self._pending: list[str] = []
-        os.set_blocking(fd, True)
-
-    async def write(self, text: str) -> None:
-        self._pending.append(text)
-
-    async def flush(self) -> None:
-        data = memoryview("".join(self._pending).encode("utf-8"))
-        self._pending.clear()
-        while data:
-            data = data[os.write(self._fd, data):]
-
-
-async def run_stdio(server: MCPServer) -> None:
-    """Serve ``server`` on the process's stdin/stdout. The wire moves to private descriptors and
-    fds 0/1 point at /dev/null and stderr, so stray prints can never corrupt the protocol."""
+async def run_stdio(server: MCPServer, replies: Replies | None = None) -> None:
+    """Serve ``server`` on the process's stdin/stdout through :class:`cortexdb.mcp.wire.Wire`
+    (``replies``: those of :func:`build_server`). The wire moves to private descriptors and fds 0/1 point at
+    /dev/null and stderr, so stray prints can never corrupt the protocol."""
+    import mcp_types
     from mcp.server.stdio import stdio_server
 
     wire_in, wire_out = os.dup(0), os.dup(1)
@@ -263,8 +264,10 @@ async def run_stdio(server: MCPServer) -> None:
     os.close(null)
     os.dup2(2, 1)
     try:
+        wire = Wire(wire_in, wire_out, replies,
+                    validate=lambda message: mcp_types.jsonrpc_message_adapter.validate_python(message, by_name=False))
         lowlevel = server._lowlevel_server
-        async with stdio_server(stdin=_PipeLines(wire_in), stdout=_PipeWriter(wire_out)) as (read, write):  # type: ignore[arg-type]
+        async with stdio_server(stdin=wire, stdout=wire) as (read, write):  # type: ignore[arg-type]
             await lowlevel.run(read, write, lowlevel.create_initialization_options())
     finally:
         os.dup2(wire_in, 0)
@@ -298,11 +301,12 @@ def serve(home: Any = None, *, namespace: str = "default", busy_timeout: float =
     if not store.readonly and namespace not in store.graph.namespaces():
         store.graph.add_namespace(namespace)  # `--namespace work` just works on a new namespace
     try:
-        server = build_server(store, namespace=namespace, extras=extras)
+        replies = Replies()
+        server = build_server(store, namespace=namespace, extras=extras, replies=replies)
         # Everything allocated so far (the SDK, pydantic models, schemas) lives as long as the
         # process: keep it out of every later garbage collection, which each call's result dicts
         # trigger hundreds of times (a full collection otherwise walks all of it).
         gc.freeze()
-        anyio.run(run_stdio, server)
+        anyio.run(run_stdio, server, replies)
     finally:
         store.close()

@@ -11,7 +11,8 @@ so a failing call writes nothing and several processes can share one store.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import orjson
 
@@ -25,6 +26,9 @@ if TYPE_CHECKING:
 
 Entity = dict[str, Any]
 Relation = dict[str, str]
+Row = tuple[int, str, str]
+"""An entity row of a page: (id, name, kind)."""
+T = TypeVar("T")
 
 DEFAULT_READ_LIMIT = 50_000
 """read_graph returns at most this many entities per call (then ``nextCursor``)."""
@@ -58,15 +62,91 @@ _IDS_BY_NAME = ("SELECT name, id FROM tier2.graph_entities WHERE namespace = ?1 
 _OBSERVATIONS = ("SELECT entity_id, content FROM tier2.graph_observations WHERE entity_id IN "
                  "(SELECT value FROM json_each(?)) ORDER BY id")
 # Current relations from the entities ?1, then those into them from elsewhere (so none twice), in
-# creation order: two index walks and a merge, no temp set of ids to build and probe.
+# creation order: two index walks and a merge, no temp set of ids to build and probe. On the
+# source side "current" is read from the key index's own expression (valid_to IS NULL exactly when
+# it is ''), so that walk never reads the relation rows.
 _RELATIONS_TOUCHING = (
     "SELECT s.name, t.name, r.relation_type, r.id FROM json_each(?1) j JOIN tier2.graph_relations r "
-    "ON r.source_id = j.value AND r.valid_to IS NULL "
+    "ON r.source_id = j.value AND (CASE WHEN r.valid_to IS NULL THEN '' ELSE r.uuid END) = '' "
     "JOIN tier2.graph_entities s ON s.id = r.source_id JOIN tier2.graph_entities t ON t.id = r.target_id "
     "UNION ALL SELECT s.name, t.name, r.relation_type, r.id FROM json_each(?1) j JOIN tier2.graph_relations r "
     "ON r.target_id = j.value AND r.valid_to IS NULL AND r.source_id NOT IN (SELECT value FROM json_each(?1)) "
     "JOIN tier2.graph_entities s ON s.id = r.source_id JOIN tier2.graph_entities t ON t.id = r.target_id "
     "ORDER BY 4 LIMIT ?2")
+# The current relations whose source is in the id range ?2..?3 of namespace ?1 (a read_graph page).
+_RELATIONS_FROM_PAGE = (
+    "SELECT s.name, t.name, r.relation_type, r.id FROM tier2.graph_relations r "
+    "JOIN tier2.graph_entities s ON s.id = r.source_id JOIN tier2.graph_entities t ON t.id = r.target_id "
+    "WHERE r.valid_to IS NULL AND s.namespace = ?1 AND r.source_id BETWEEN ?2 AND ?3 ORDER BY r.id")
+
+# Results are built as JSON text by SQLite itself: the compact form (structuredContent) and the
+# form JSON.stringify(value, null, 2) gives (text content) in one pass over the rows, each string
+# quoted once by json_quote (which escapes exactly as JSON.stringify and orjson do), so no row
+# becomes a Python object. An aggregate over an ordered subquery takes its rows in that order (as
+# the graph's body triggers rely on too). An entity's observations are first joined by newlines,
+# which a quoted JSON string never holds, then the separators of either form replace them.
+_NL = "char(10)"
+_OBSERVATIONS_JOINED = (f"(SELECT group_concat(q, {_NL}) FROM (SELECT json_quote(content) AS q FROM "
+                        "tier2.graph_observations WHERE entity_id = e.id ORDER BY id))")
+_ENTITIES_JSON = (
+    f"SELECT '[' || group_concat(c, ',') || ']', group_concat(t, ',' || {_NL}) FROM ("
+    "SELECT '{\"name\":' || n || ',\"entityType\":' || y || ',\"observations\":[' || "
+    f"coalesce(replace(o, {_NL}, ','), '') || ']}}' AS c, "
+    f"'    {{' || {_NL} || '      \"name\": ' || n || ',' || {_NL} || '      \"entityType\": ' || y || ',' || {_NL} || "
+    f"'      \"observations\": ' || coalesce('[' || {_NL} || '        ' || replace(o, {_NL}, ',' || {_NL} || '        ') "
+    f"|| {_NL} || '      ]', '[]') || {_NL} || '    }}' AS t "
+    f"FROM (SELECT json_quote(e.name) AS n, json_quote(e.kind) AS y, {_OBSERVATIONS_JOINED} AS o "
+    "FROM json_each(?1) j JOIN tier2.graph_entities e ON e.id = j.value ORDER BY j.key))")
+
+
+_RELATION_COLUMNS = "SELECT s.name, t.name, r.relation_type, r.id"
+_RELATION_COLUMNS_NAMED = "SELECT s.name AS sn, t.name AS tn, r.relation_type AS rt, r.id"
+
+
+def _relations_json(rows_sql: str) -> str:
+    """The compact and indented JSON arrays of the relations ``rows_sql`` yields as (from name,
+    to name, relationType, id), in id order."""
+    return (
+        "SELECT '[' || group_concat('{\"from\":' || f || ',\"to\":' || t || ',\"relationType\":' || r || '}', ',') "
+        f"|| ']', group_concat('    {{' || {_NL} || '      \"from\": ' || f || ',' || {_NL} || "
+        f"'      \"to\": ' || t || ',' || {_NL} || '      \"relationType\": ' || r || {_NL} || '    }}', ',' || {_NL}) "
+        f"FROM (SELECT json_quote(sn) AS f, json_quote(tn) AS t, json_quote(rt) AS r FROM ("
+        f"{rows_sql.replace(_RELATION_COLUMNS, _RELATION_COLUMNS_NAMED, 2)}))")
+
+
+_RELATIONS_TOUCHING_JSON = _relations_json(_RELATIONS_TOUCHING)
+_RELATIONS_FROM_PAGE_JSON = _relations_json(_RELATIONS_FROM_PAGE)
+
+
+JSONArrays = tuple[str | None, str | None]
+"""A JSON array built by SQLite: (compact, the indented items), None for an empty array."""
+
+
+@dataclass(frozen=True)
+class GraphJSON:
+    """A read_graph / search_nodes / open_nodes result as JSON text: ``compact`` (what
+    structuredContent carries) and ``text``, the same value as ``JSON.stringify(value, null, 2)``
+    (the reference's text content)."""
+
+    compact: str
+    text: str
+
+    def value(self) -> dict[str, Any]:
+        out: dict[str, Any] = orjson.loads(self.compact)
+        return out
+
+
+def _graph_json(entities: JSONArrays, relations: JSONArrays, next_cursor: str | None) -> GraphJSON:
+    """Assemble ``{entities, relations[, nextCursor]}`` from the arrays SQLite built (None: empty)."""
+    def indented(fragment: str | None) -> str:
+        return f"[\n{fragment}\n  ]" if fragment else "[]"
+
+    compact = f'{{"entities":{entities[0] or "[]"},"relations":{relations[0] or "[]"}'
+    text = f'{{\n  "entities": {indented(entities[1])},\n  "relations": {indented(relations[1])}'
+    if next_cursor is not None:
+        compact += f',"nextCursor":"{next_cursor}"'
+        text += f',\n  "nextCursor": "{next_cursor}"'
+    return GraphJSON(compact + "}", text + "\n}")
 
 
 def _dumps(value: Any) -> str:
@@ -96,11 +176,11 @@ def insert_entities(store: Store, namespace: str, items: Sequence[tuple[str, str
     with wrap_apsw():
         first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM tier2.graph_entities").get
         ids = list(range(first, first + len(items)))
-        pairs = [(entity_id, o) for entity_id, (_, _, obs) in zip(ids, items) for o in obs]
+        pairs = [(entity_id, o) for entity_id, (_, _, obs) in zip(ids, items, strict=True) for o in obs]
         if pairs:
             conn.execute("PRAGMA defer_foreign_keys = ON")  # switched off again at COMMIT / ROLLBACK
             c.add_observations(store, pairs, now)
-        conn.execute(_INSERT_ENTITIES, (_dumps([(entity_id, name, kind) for entity_id, (name, kind, _) in zip(ids, items)]),
+        conn.execute(_INSERT_ENTITIES, (_dumps([(entity_id, name, kind) for entity_id, (name, kind, _) in zip(ids, items, strict=True)]),
                                         namespace, now))
     if store.embedder is not None:
         graph_vectors.write(store, ids, {}, embed_missing=range(len(ids)))
@@ -186,20 +266,12 @@ class MemoryTools:
     def _writable_namespace(self) -> None:
         c.require_namespace(self.store, self.namespace)
 
-    def _entities(self, rows: list[tuple[int, str, str]]) -> list[Entity]:
-        """Reference-shaped entities from (id, name, kind) rows, observations in insertion order."""
-        observations: dict[int, list[str]] = {row[0]: [] for row in rows}
-        if rows:
-            for entity_id, content in self.store.execute(_OBSERVATIONS, (_dumps(list(observations)),)):
-                observations[entity_id].append(content)
-        return [{"name": name, "entityType": kind, "observations": observations[entity_id]}
-                for entity_id, name, kind in rows]
-
-    def _relations(self, ids: list[int], limit: int = MAX_RELATIONS) -> list[Relation]:
-        if not ids:
-            return []
-        return [{"from": s, "to": t, "relationType": r}
-                for s, t, r, _ in self.store.execute(_RELATIONS_TOUCHING, (_dumps(ids), limit))]
+    def _entities_json(self, page: list[Row]) -> JSONArrays:
+        """The page's entities (observations in insertion order) as JSON arrays."""
+        if not page:
+            return None, None
+        compact, text = self.store.execute(_ENTITIES_JSON, (_dumps([row[0] for row in page]),))[0]
+        return compact, text
 
     # -- writes --------------------------------------------------------------------------------------
     def create_entities(self, entities: Any) -> list[Entity]:
@@ -242,7 +314,7 @@ class MemoryTools:
                                     f"{' ...' if len(missing) > 20 else ''}; create them with create_entities first")
             keyed = [(ids[s], r, ids[t]) for s, t, r in wanted]
             inserted = insert_relations(store, keyed, store.timestamp())
-        return [{"from": s, "to": t, "relationType": r} for key, (s, t, r) in zip(keyed, wanted) if key in inserted]
+        return [{"from": s, "to": t, "relationType": r} for key, (s, t, r) in zip(keyed, wanted, strict=True) if key in inserted]
 
     def add_observations(self, observations: Any) -> list[dict[str, Any]]:
         """Add observations not already present. An unknown entity fails the whole call (nothing
@@ -295,7 +367,7 @@ class MemoryTools:
 
     def delete_observations(self, deletions: Any) -> None:
         """Delete observations by exact text; missing entities or observations are ignored."""
-        rows = []
+        rows: list[tuple[str, str]] = []
         for i, item in enumerate(_items("deletions", deletions)):
             field = f"deletions[{i}]"
             obj = _obj(field, item, ("entityName", "observations"))
@@ -333,74 +405,126 @@ class MemoryTools:
                     (now, _dumps(keyed)))
 
     # -- reads ---------------------------------------------------------------------------------------
+    # Each read selects its page's entity rows once, then builds the result either as Python values
+    # (the methods without _json, for in-process callers) or as JSON text built by SQLite (the
+    # _json methods, what the MCP server sends): the same page, the same order, the same bytes
+    # once encoded (tests/mcp/test_mcp_graph_json.py).
     def read_graph(self, *, limit: int = DEFAULT_READ_LIMIT, cursor: str | None = None) -> dict[str, Any]:
         """The graph, a page of at most ``limit`` entities (by creation order) with every current
         relation whose source is among them; ``nextCursor`` is set when more entities follow."""
-        _limit("limit", limit)
-        after = _cursor(cursor)
-        rows = self.store.execute("SELECT id, name, kind FROM tier2.graph_entities WHERE +namespace = ? AND id > ? "
-                                  "ORDER BY id LIMIT ?", (self.namespace, after, limit + 1))
+        rows = self._graph_rows(limit, cursor)
+        return _dict_page(rows, limit, lambda page: (self._entities(page), self._relations_from(page)))
 
-        def build(page: list[tuple[int, str, str]]) -> dict[str, Any]:
-            out: dict[str, Any] = {"entities": self._entities(page), "relations": []}
-            if page:
-                out["relations"] = [{"from": s, "to": t, "relationType": r} for s, t, r in self.store.execute(
-                    "SELECT s.name, t.name, r.relation_type FROM tier2.graph_relations r "
-                    "JOIN tier2.graph_entities s ON s.id = r.source_id JOIN tier2.graph_entities t ON t.id = r.target_id "
-                    "WHERE r.valid_to IS NULL AND s.namespace = ?1 AND r.source_id BETWEEN ?2 AND ?3 ORDER BY r.id",
-                    (self.namespace, page[0][0], page[-1][0]))]
-            return out
-
-        return _fit(rows, limit, build)
+    def read_graph_json(self, *, limit: int = DEFAULT_READ_LIMIT, cursor: str | None = None) -> GraphJSON:
+        """:meth:`read_graph` as JSON text built by SQLite."""
+        rows = self._graph_rows(limit, cursor)
+        return _json_page(rows, limit, lambda page: (self._entities_json(page), self._relations_from_json(page)))
 
     def search_nodes(self, query: Any, *, limit: int = DEFAULT_SEARCH_LIMIT, cursor: str | None = None) -> dict[str, Any]:
         """Entities whose name, entityType or an observation contains ``query`` (case-insensitive
         substring, as the reference), in creation order, at most ``limit`` (then ``nextCursor``),
         with every current relation touching one of them."""
+        return _dict_page(self._search_rows(query, limit, cursor), limit, self._touching)
+
+    def search_nodes_json(self, query: Any, *, limit: int = DEFAULT_SEARCH_LIMIT, cursor: str | None = None) -> GraphJSON:
+        """:meth:`search_nodes` as JSON text built by SQLite."""
+        return _json_page(self._search_rows(query, limit, cursor), limit, self._touching_json)
+
+    def open_nodes(self, names: Any) -> dict[str, Any]:
+        """The named entities (missing names skipped) with every current relation touching one of them."""
+        rows = self._named_rows(names)
+        return _dict_page(rows, len(rows), self._touching)
+
+    def open_nodes_json(self, names: Any) -> GraphJSON:
+        """:meth:`open_nodes` as JSON text built by SQLite."""
+        rows = self._named_rows(names)
+        return _json_page(rows, len(rows), self._touching_json)
+
+    def _graph_rows(self, limit: int, cursor: str | None) -> list[Row]:
+        _limit("limit", limit)
+        return self.store.execute("SELECT id, name, kind FROM tier2.graph_entities WHERE +namespace = ? AND id > ? "
+                                  "ORDER BY id LIMIT ?", (self.namespace, _cursor(cursor), limit + 1))
+
+    def _search_rows(self, query: Any, limit: int, cursor: str | None) -> list[Row]:
         if not isinstance(query, str):
             raise ValidationError("query", f"must be a string, got {type(query).__name__}")
         _limit("limit", limit)
         after = _cursor(cursor)
-        needle = query
-        if "\x00" in needle:  # stored text never holds NUL: nothing can match
-            rows: list[tuple[int, str, str]] = []
-        elif len(needle) >= TRIGRAM_MIN:
+        if "\x00" in query:  # stored text never holds NUL: nothing can match
+            return []
+        if len(query) >= TRIGRAM_MIN:
             # A quoted trigram phrase is a case-insensitive substring match (quotes doubled).
-            match = '"' + needle.replace('"', '""') + '"'
-            rows = self.store.execute(
+            match = '"' + query.replace('"', '""') + '"'
+            return self.store.execute(
                 "SELECT e.id, e.name, e.kind FROM tier2.graph_substring s JOIN tier2.graph_entities e ON e.id = s.rowid "
                 "WHERE graph_substring MATCH ?1 AND s.rowid > ?2 AND e.namespace = ?3 ORDER BY s.rowid LIMIT ?4",
                 (match, after, self.namespace, limit + 1))
-        else:
-            pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            rows = self.store.execute(
-                "SELECT id, name, kind FROM tier2.graph_entities WHERE +namespace = ?1 AND id > ?2 AND "
-                "(name LIKE ?3 ESCAPE '\\' OR kind LIKE ?3 ESCAPE '\\' OR body LIKE ?3 ESCAPE '\\') "
-                "ORDER BY id LIMIT ?4", (self.namespace, after, pattern, limit + 1))
-        return self._page(rows, limit)
+        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        return self.store.execute(
+            "SELECT id, name, kind FROM tier2.graph_entities WHERE +namespace = ?1 AND id > ?2 AND "
+            "(name LIKE ?3 ESCAPE '\\' OR kind LIKE ?3 ESCAPE '\\' OR body LIKE ?3 ESCAPE '\\') "
+            "ORDER BY id LIMIT ?4", (self.namespace, after, pattern, limit + 1))
 
-    def open_nodes(self, names: Any) -> dict[str, Any]:
-        """The named entities (missing names skipped) with every current relation touching one of them."""
+    def _named_rows(self, names: Any) -> list[Row]:
         wanted = [_name("names", n) for n in _items("names", names)]
-        rows = self.store.execute(
+        return self.store.execute(
             "SELECT id, name, kind FROM tier2.graph_entities WHERE namespace = ?1 AND name IN "
             "(SELECT value FROM json_each(?2)) ORDER BY id", (self.namespace, _dumps(wanted)))
-        return self._page(rows, len(rows))
 
-    def _page(self, rows: list[tuple[int, str, str]], limit: int) -> dict[str, Any]:
-        return _fit(rows, limit, lambda page: {"entities": self._entities(page),
-                                               "relations": self._relations([row[0] for row in page])})
+    # page builders: Python values
+    def _entities(self, page: list[Row]) -> list[Entity]:
+        observations: dict[int, list[str]] = {row[0]: [] for row in page}
+        if page:
+            for entity_id, content in self.store.execute(_OBSERVATIONS, (_dumps(list(observations)),)):
+                observations[entity_id].append(content)
+        return [{"name": name, "entityType": kind, "observations": observations[entity_id]}
+                for entity_id, name, kind in page]
+
+    def _relation_dicts(self, sql: str, args: tuple[Any, ...]) -> list[Relation]:
+        return [{"from": s, "to": t, "relationType": r} for s, t, r, _ in self.store.execute(sql, args)]
+
+    def _relations_from(self, page: list[Row]) -> list[Relation]:
+        return self._relation_dicts(_RELATIONS_FROM_PAGE, (self.namespace, page[0][0], page[-1][0])) if page else []
+
+    def _touching(self, page: list[Row]) -> tuple[list[Entity], list[Relation]]:
+        relations = self._relation_dicts(_RELATIONS_TOUCHING, (_dumps([r[0] for r in page]), MAX_RELATIONS)) if page else []
+        return self._entities(page), relations
+
+    # page builders: JSON text
+    def _relations_from_json(self, page: list[Row]) -> JSONArrays:
+        if not page:
+            return None, None
+        compact, text = self.store.execute(_RELATIONS_FROM_PAGE_JSON, (self.namespace, page[0][0], page[-1][0]))[0]
+        return compact, text
+
+    def _touching_json(self, page: list[Row]) -> tuple[JSONArrays, JSONArrays]:
+        relations: JSONArrays = (None, None)
+        if page:
+            relations = self.store.execute(_RELATIONS_TOUCHING_JSON, (_dumps([r[0] for r in page]), MAX_RELATIONS))[0]
+        return self._entities_json(page), relations
 
 
-def _fit(rows: list[tuple[int, str, str]], limit: int,
-         build: Callable[[list[tuple[int, str, str]]], dict[str, Any]]) -> dict[str, Any]:
-    """One page: at most ``limit`` entities, halved until the page is under PAGE_BYTES (never
-    below one entity); ``nextCursor`` when rows were left over."""
+def _fit(rows: list[Row], limit: int, build: Callable[[list[Row]], T], size: Callable[[T], int]) -> tuple[T, str | None]:
+    """One page: at most ``limit`` entities, halved until ``size`` of what ``build`` makes is under
+    PAGE_BYTES (never below one entity); with the next cursor when rows were left over."""
     page = rows[:limit]
-    out = build(page)
-    while len(page) > 1 and len(orjson.dumps(out)) > PAGE_BYTES:
+    built = build(page)
+    while len(page) > 1 and size(built) > PAGE_BYTES:
         page = page[:len(page) // 2]
-        out = build(page)
-    if len(page) < len(rows):
-        out["nextCursor"] = str(page[-1][0])
+        built = build(page)
+    return built, str(page[-1][0]) if len(page) < len(rows) else None
+
+
+def _dict_page(rows: list[Row], limit: int, build: Callable[[list[Row]], tuple[list[Entity], list[Relation]]]
+               ) -> dict[str, Any]:
+    (entities, relations), next_cursor = _fit(rows, limit, build, lambda built: len(orjson.dumps(built)))
+    out: dict[str, Any] = {"entities": entities, "relations": relations}
+    if next_cursor is not None:
+        out["nextCursor"] = next_cursor
     return out
+
+
+def _json_page(rows: list[Row], limit: int, build: Callable[[list[Row]], tuple[JSONArrays, JSONArrays]]) -> GraphJSON:
+    (entities, relations), next_cursor = _fit(rows, limit, build,
+                                              lambda built: len(built[0][0] or "") + len(built[1][0] or ""))
+    return _graph_json(entities, relations, next_cursor)

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import apsw
+import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import mcp_bench
@@ -22,11 +23,12 @@ from bench import Case
 import cortexdb
 from cortexdb.graph._common import _ADD_OBSERVATIONS
 from cortexdb.mcp import MemoryTools, import_memory
+from cortexdb.mcp.server import SERVING_CACHE_KIB
 from cortexdb.mcp.tools import _INSERT_ENTITIES, _INSERT_RELATIONS, _RELATIONS_TOUCHING
 
 
 def cases(workdir: Path) -> list[Case]:
-    work = mcp_bench.workload(20_000, 60_000, 200)
+    work = mcp_bench.workload("narrow", 20_000, 60_000, 200)
     home = workdir / "mcp-store"
     source = workdir / "memory.jsonl"
     source.write_text("\n".join([json.dumps({"type": "entity", **e}) for e in work["entities"]] +
@@ -35,10 +37,12 @@ def cases(workdir: Path) -> list[Case]:
     if not db.execute("SELECT count(*) FROM tier2.graph_entities")[0][0]:
         import_memory(db, source)
         db.execute("ANALYZE tier2")
+    db.execute(f"PRAGMA tier2.cache_size = -{SERVING_CACHE_KIB}")  # as a `cortexdb mcp` process runs, both sides
     tools = MemoryTools(db)
     raw = apsw.Connection(":memory:")
     raw.execute("PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY")
     raw.execute("ATTACH ? AS tier2", (str(home / "tier2.db"),))
+    raw.execute(f"PRAGMA tier2.cache_size = -{SERVING_CACHE_KIB}")
     raw.execute("PRAGMA tier2.synchronous = NORMAL")  # as cortexdb runs the graph tier (no fsync per commit)
     words = itertools.cycle([q for q in work["queries"] if not q.startswith("entity-")])
     raw_words = itertools.cycle([q for q in work["queries"] if not q.startswith("entity-")])
@@ -59,6 +63,33 @@ def cases(workdir: Path) -> list[Case]:
             obs.setdefault(entity_id, []).append(content)
         entities = [{"name": n, "entityType": k, "observations": obs.get(i, [])} for i, n, k in rows]
         return entities, raw.execute(_RELATIONS_TOUCHING, (ids, 500_000)).fetchall()
+
+    broad = itertools.cycle(mcp_bench.workload("broad", 20_000, 60_000, 100)["queries"])
+    raw_broad = itertools.cycle(mcp_bench.workload("broad", 20_000, 60_000, 100)["queries"])
+
+    def served_search(query: str) -> tuple[bytes, bytes]:
+        """search_nodes as `cortexdb mcp` sends it: the text content as a JSON string, structuredContent."""
+        graph = tools.search_nodes_json(query)
+        return orjson.dumps(graph.text), graph.compact.encode()
+
+    def raw_served_search(query: str) -> tuple[bytes, bytes]:
+        """The same reply from rows: the first 1,000 matches, their observations and touching
+        relations as Python dicts, encoded by orjson (compact, and indented for the text)."""
+        rows = raw.execute("SELECT e.id, e.name, e.kind FROM tier2.graph_substring s JOIN tier2.graph_entities e "
+                           "ON e.id = s.rowid WHERE graph_substring MATCH ? ORDER BY s.rowid LIMIT 1001",
+                           (f'"{query}"',)).fetchall()
+        page = rows[:1000]
+        ids = json.dumps([r[0] for r in page])
+        obs: dict[int, list[str]] = {}
+        for entity_id, content in raw.execute("SELECT entity_id, content FROM tier2.graph_observations WHERE "
+                                              "entity_id IN (SELECT value FROM json_each(?)) ORDER BY id", (ids,)):
+            obs.setdefault(entity_id, []).append(content)
+        value: dict = {"entities": [{"name": n, "entityType": k, "observations": obs.get(i, [])} for i, n, k in page],
+                       "relations": [{"from": s, "to": t, "relationType": r}
+                                     for s, t, r, _ in raw.execute(_RELATIONS_TOUCHING, (ids, 500_000))]}
+        if len(rows) > len(page):
+            value["nextCursor"] = str(page[-1][0])
+        return orjson.dumps(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()), orjson.dumps(value)
 
     counter = itertools.count()
 
@@ -100,6 +131,9 @@ def cases(workdir: Path) -> list[Case]:
         assert len(inserted) == len(keyed)
 
     return [
+        Case("search_nodes reply as the server sends it, a query matching 200-2,000 entities (JSON built by SQLite)",
+             lambda: served_search(next(broad)), lambda: raw_served_search(next(raw_broad)),
+             notes="the server's path beside rows -> dicts -> orjson"),
         Case("search_nodes, a vocabulary word (trigram index + observations + touching relations)",
              lambda: tools.search_nodes(next(words)), lambda: raw_search(next(raw_words), scan=False), target=2.0),
         Case("(info) search_nodes beside a raw LIKE scan of every entity (the reference's method)",

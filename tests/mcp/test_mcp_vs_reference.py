@@ -1,11 +1,15 @@
 """Differential test: the same calls against the reference server (npm, run with node) and
-`cortexdb mcp` give the same results, except where docs/mcp.md says cortexdb differs. Skipped
-when node or the reference package is not installed (scripts/mcp_bench.py installs it into
-~/.cache/cortexdb-bench)."""
+`cortexdb mcp` give the same results, except where docs/mcp.md says cortexdb differs.
+
+The reference is the npm package pinned in tests/mcp/reference/package-lock.json, installed with
+`npm ci --prefix tests/mcp/reference` (.ci/run does; `CORTEXDB_MCP_REFERENCE_DIR` names another
+install prefix). Skipped when node or the package is missing, unless `CORTEXDB_REQUIRE_REFERENCE=1`
+(set in CI), which turns the skip into a failure."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -15,7 +19,8 @@ from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 from mcp_helpers import ent, rel, server_params
 
-REFERENCE = Path.home() / ".cache" / "cortexdb-bench" / "node_modules" / "@modelcontextprotocol" / "server-memory" / "dist" / "index.js"
+REFERENCE_DIR = Path(os.environ.get("CORTEXDB_MCP_REFERENCE_DIR") or Path(__file__).with_name("reference"))
+REFERENCE = REFERENCE_DIR / "node_modules" / "@modelcontextprotocol" / "server-memory" / "dist" / "index.js"
 
 CALLS: list[tuple[str, dict[str, Any]]] = [
     ("create_entities", {"entities": [ent("Alice", "person", "likes tea", "works at Acme"), ent("Bob", "person"),
@@ -51,8 +56,11 @@ async def _drive(params: StdioServerParameters, calls: list[tuple[str, dict[str,
     return out
 
 
-needs_reference = pytest.mark.skipif(shutil.which("node") is None or not REFERENCE.exists(),
-                                     reason="reference server not installed")
+_MISSING = shutil.which("node") is None or not REFERENCE.exists()
+if _MISSING and os.environ.get("CORTEXDB_REQUIRE_REFERENCE") == "1":
+    raise RuntimeError(f"CORTEXDB_REQUIRE_REFERENCE=1 but node or {REFERENCE} is missing: "
+                       "run npm ci --prefix tests/mcp/reference")
+needs_reference = pytest.mark.skipif(_MISSING, reason="reference server not installed (npm ci --prefix tests/mcp/reference)")
 
 
 def _reference(tmp_path: Path) -> StdioServerParameters:
@@ -64,7 +72,7 @@ def _reference(tmp_path: Path) -> StdioServerParameters:
 def test_same_results_as_the_reference_server(tmp_path: Path) -> None:
     reference = asyncio.run(_drive(_reference(tmp_path)))
     ours = asyncio.run(_drive(server_params(tmp_path / "store")))
-    for (tool, args), ref, mine in zip(CALLS, reference, ours, strict=False):
+    for (tool, args), ref, mine in zip(CALLS, reference, ours, strict=True):
         assert ref[0] == mine[0], (tool, args, ref, mine)
         if ref[0]:
             assert "Nobody" in ref[2] and "Nobody" in mine[2]
