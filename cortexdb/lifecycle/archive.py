@@ -155,7 +155,8 @@ class Archive:
             store.execute("DELETE FROM temp.lifecycle_keys")
             store.conn.executemany("INSERT OR IGNORE INTO temp.lifecycle_keys VALUES (?)", [(k,) for k in keys])
             wanted = [r[0] for r in store.execute(
-                f"SELECT s.{key} FROM {src}.{root_src} s JOIN temp.lifecycle_keys t ON t.k = s.{key} "
+                # CROSS JOIN keeps the few keys outside: the planner otherwise scans every root row
+                f"SELECT s.{key} FROM temp.lifecycle_keys t CROSS JOIN {src}.{root_src} s ON s.{key} = t.k "
                 f"WHERE NOT EXISTS (SELECT 1 FROM {dst}.{root_dst} d WHERE d.{key} = s.{key})")]
             if kind == "restore" and group.unique and wanted:
                 clash = self._conflicts(group, f"a.{key} IN (SELECT k FROM temp.lifecycle_keys)", {})
