@@ -20,6 +20,7 @@ import apsw
 import platformdirs
 
 from . import _sqlite, migrations
+from ._checkpoint import BackgroundCheckpointer, bound_wal
 from ._version import __version__
 from .clock import Clock, system_clock, to_timestamp
 from .errors import (
@@ -104,6 +105,8 @@ class Store:
         self._conn: apsw.Connection | None = conn
         self._roots = roots
         self._busy_ms = busy_ms
+        self.checkpointer: BackgroundCheckpointer | None = None
+        """The WAL checkpointer of a writable store (cortexdb._checkpoint), else None."""
         self._keep_backups = keep_backups
         self._lock = threading.RLock()
         self._depth = 0
@@ -118,6 +121,11 @@ class Store:
         if self._conn is None:
             raise ClosedError("the store was closed; open it again with cortexdb.open()")
         return self._conn
+
+    @property
+    def busy_ms(self) -> int:
+        """How long a statement waits for another connection's lock (milliseconds)."""
+        return self._busy_ms
 
     @property
     def closed(self) -> bool:
@@ -449,6 +457,8 @@ def open(path: str | os.PathLike[str] | None = None, *, role: str | None = None,
         for tier in _sqlite.TIERS:
             for pragma in _sqlite.TIER_PRAGMAS:
                 pragma(conn, tier)
+        if not readonly:
+            bound_wal(store)
     return store
 
 
