@@ -86,6 +86,8 @@ class StoreStatus:
     library_version: str
     enabled_modules: list[str]
     tiers: list[TierStatus] = field(default_factory=list)
+    property_indexes: list[str] = field(default_factory=list)
+    """JSON paths of entity properties with an index (``db.graph.index_property``)."""
 
 
 class Store:
@@ -254,8 +256,9 @@ class Store:
             counts = {t: self.query(f'SELECT count(*) AS n FROM {tier}."{t}"')[0]["n"] for t in tables}
             tiers.append(TierStatus(tier, str(path), path.stat().st_size if path.exists() else 0,
                                     wal.stat().st_size if wal.exists() else 0, versions, counts))
+        indexed = [index.path for index in self.graph.property_indexes()]
         return StoreStatus(str(self.home), identity.get("store_id"), identity.get("declared_role"), __version__,
-                           identity.get("enabled_modules", list(self.modules)), tiers)
+                           identity.get("enabled_modules", list(self.modules)), tiers, indexed)
 
     def identity(self) -> dict[str, Any]:
         """The store identity row (store id, created_at, library version, modules, role)."""

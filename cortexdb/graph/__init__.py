@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from .entities import EntitiesMixin
 from .model import DecayChange, DecayReport, Entity, Neighbor, Path, Pattern, Relation, SearchHit, Subgraph
 from .patterns import PATTERN_TYPES, PatternsMixin
+from .property_indexes import PropertyIndex, PropertyIndexesMixin
 from .relations import RelationsMixin
 from .search import SearchMixin, fts_query
 from .traversal import TraversalMixin
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from ..store import Store
 
 
-class Graph(EntitiesMixin, RelationsMixin, SearchMixin, TraversalMixin, PatternsMixin):
+class Graph(EntitiesMixin, RelationsMixin, SearchMixin, TraversalMixin, PatternsMixin, PropertyIndexesMixin):
     """The knowledge graph of one store. Entity arguments accept an Entity, its id or its name
     (looked up in ``namespace``, default ``"default"``)."""
 
@@ -38,6 +39,7 @@ __all__ = [
     "Neighbor",
     "Path",
     "Pattern",
+    "PropertyIndex",
     "Relation",
     "SearchHit",
     "Subgraph",
