@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import apsw
 import orjson
 
-from .._json import dumps, dumps_or_none, loads
+from .._json import dumps, dumps_or_none, encode, loads
 from ..errors import CortexError, NotFoundError, ValidationError, translate
 from . import _common as c
 
@@ -259,7 +259,7 @@ class Conversation:
         store = self._store
         store.require_writable()
         c.integer("turn", turn, minimum=0)
-        text = dumps(state, field="state")
+        text, stored = encode(state, field="state")
         ts = store.timestamp()
         with store.transaction():
             self._touch(ts)
@@ -272,7 +272,7 @@ class Conversation:
                 "DELETE FROM tier1.conversation_state_snapshots WHERE session_id = ?1 AND turn_number NOT IN "
                 "(SELECT turn_number FROM tier1.conversation_state_snapshots WHERE session_id = ?1 "
                 "ORDER BY turn_number DESC LIMIT ?2)", (self.session_id, KEEP_SNAPSHOTS))
-        return Snapshot(self.session_id, turn, loads(text), ts)
+        return Snapshot(self.session_id, turn, stored, ts)
 
     def latest_snapshot(self) -> Snapshot | None:
         """The snapshot of the session's highest turn, or None."""
