@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from .._fts import rank_floor
 from ..errors import CortexError, ValidationError
 from . import _common as c
 from .model import SearchHit
@@ -52,8 +53,8 @@ class SearchMixin:
         match = fts_query(query, mode=mode)
         if match is None:
             return []
-        clauses: list[str] = ["graph_search MATCH ?"]
-        params: list[Any] = [match]
+        clauses: list[str] = ["graph_search MATCH ?", "graph_search.rowid >= ?"]  # rowid floor: cortexdb._fts
+        params: list[Any] = [match, 0]
         if kinds is not None:
             kind_list = c.str_list("kinds", kinds)
             clauses.append(f"e.kind IN ({', '.join('?' * len(kind_list))})" if kind_list else "0")
@@ -79,7 +80,11 @@ class SearchMixin:
             f"SELECT hits.rank, hits.snip, {c.ENTITY_COLUMNS} FROM hits JOIN tier2.graph_entities e ON e.id = hits.id "
             "ORDER BY hits.rank, e.id")
         try:
+            params[1] = rank_floor(self.store.execute, "tier2.graph_search", match)
             rows = self.store.execute(sql, (*params, limit))
+            if params[1] and len(rows) < limit:  # filters left too few of the newest candidates: rank every match
+                params[1] = 0
+                rows = self.store.execute(sql, (*params, limit))
         except CortexError as error:  # should not happen with quoted phrases; never leak FTS5 syntax errors
             if "fts5" in str(error).lower():
                 raise ValidationError("query", f"cannot search for {query!r}") from error
