@@ -73,18 +73,20 @@ class SearchMixin:
         if not include_archived:
             clauses.append("e.archived_at IS NULL")
         sql = (
-            "WITH hits AS (SELECT graph_search.rowid AS id, bm25(graph_search, 4.0, 1.0, 1.0) AS rank, "
-            "snippet(graph_search, -1, '**', '**', '…', 12) AS snip FROM tier2.graph_search "
+            "WITH hits AS (SELECT graph_search.rowid AS id, bm25(graph_search, 4.0, 1.0, 1.0) AS rank "
+            "FROM tier2.graph_search "
             "JOIN tier2.graph_entities e ON e.id = graph_search.rowid WHERE " + " AND ".join(clauses) +
             " ORDER BY rank LIMIT ?) "
-            f"SELECT hits.rank, hits.snip, {c.ENTITY_COLUMNS} FROM hits JOIN tier2.graph_entities e ON e.id = hits.id "
-            "ORDER BY hits.rank, e.id")
+            # snippets for the returned rows only (in the ranking query they were made for every candidate)
+            "SELECT hits.rank, (SELECT snippet(graph_search, -1, '**', '**', '…', 12) FROM tier2.graph_search "
+            f"WHERE graph_search MATCH ? AND graph_search.rowid = hits.id), {c.ENTITY_COLUMNS} "
+            "FROM hits JOIN tier2.graph_entities e ON e.id = hits.id ORDER BY hits.rank, e.id")
         try:
             params[1] = rank_floor(self.store.execute, "tier2.graph_search", match)
-            rows = self.store.execute(sql, (*params, limit))
+            rows = self.store.execute(sql, (*params, limit, match))
             if params[1] and len(rows) < limit:  # filters left too few of the newest candidates: rank every match
                 params[1] = 0
-                rows = self.store.execute(sql, (*params, limit))
+                rows = self.store.execute(sql, (*params, limit, match))
         except CortexError as error:  # should not happen with quoted phrases; never leak FTS5 syntax errors
             if "fts5" in str(error).lower():
                 raise ValidationError("query", f"cannot search for {query!r}") from error
