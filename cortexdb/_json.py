@@ -46,13 +46,36 @@ def _check_roundtrip(field: str, value: Any) -> None:
             raise ValidationError(field, f"{type(item).__name__} is not a JSON value (use dict, list, str, int, float, bool, None)")
 
 
-def dumps(value: Any, *, field: str = "value") -> str:
-    """Encode ``value`` as JSON text that reads back equal, or raise ValidationError."""
+def encode(value: Any, *, field: str = "value") -> tuple[str, Any]:
+    """``value`` as JSON text that reads back equal, and the value read back from that text.
+
+    The fast path lets orjson refuse what it cannot encode (non-str keys, lone surrogates, other
+    types; integers beyond 53 bits, so no integer past 64 bits slips through) and compares the
+    value read back with the original in C (NaN becomes null, tuples lists, UUIDs and datetimes
+    strings: all unequal). Anything refused there goes through :func:`_check_roundtrip`, which
+    names the offending value (and accepts integers up to 64 bits).
+    """
+    try:
+        raw = orjson.dumps(value, option=orjson.OPT_STRICT_INTEGER)
+        back = orjson.loads(raw)
+        if back == value:
+            return raw.decode("utf-8"), back
+    except (TypeError, orjson.JSONEncodeError):
+        pass
     _check_roundtrip(field, value)
     try:
-        return orjson.dumps(value).decode("utf-8")
+        raw = orjson.dumps(value)
     except (TypeError, orjson.JSONEncodeError) as error:
         raise ValidationError(field, f"cannot be encoded as JSON: {error}") from error
+    back = orjson.loads(raw)
+    if back != value:
+        raise ValidationError(field, "would not read back equal from JSON")
+    return raw.decode("utf-8"), back
+
+
+def dumps(value: Any, *, field: str = "value") -> str:
+    """Encode ``value`` as JSON text that reads back equal, or raise ValidationError."""
+    return encode(value, field=field)[0]
 
 
 def dumps_or_none(value: Any, *, field: str = "value") -> str | None:

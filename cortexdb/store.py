@@ -21,6 +21,7 @@ import platformdirs
 
 from . import _sqlite, migrations
 from ._boundary import BINDING, binding_error, file_error, public_api, public_function, translates_itself
+from ._checkpoint import BackgroundCheckpointer, bound_wal
 from ._version import __version__
 from .clock import Clock, system_clock, to_timestamp
 from .errors import (
@@ -90,6 +91,8 @@ class StoreStatus:
     library_version: str
     enabled_modules: list[str]
     tiers: list[TierStatus] = field(default_factory=list)
+    property_indexes: list[str] = field(default_factory=list)
+    """JSON paths of entity properties with an index (``db.graph.index_property``)."""
 
 
 @public_api
@@ -110,6 +113,8 @@ class Store:
         self._conn: apsw.Connection | None = conn
         self._roots = roots
         self._busy_ms = busy_ms
+        self.checkpointer: BackgroundCheckpointer | None = None
+        """The WAL checkpointer of a writable store (cortexdb._checkpoint), else None."""
         self._keep_backups = keep_backups
         self._lock = threading.RLock()
         self._depth = 0
@@ -129,6 +134,11 @@ class Store:
         if self._conn is None:
             raise ClosedError("the store was closed; open it again with cortexdb.open()")
         return self._conn
+
+    @property
+    def busy_ms(self) -> int:
+        """How long a statement waits for another connection's lock (milliseconds)."""
+        return self._busy_ms
 
     @property
     def closed(self) -> bool:
@@ -312,8 +322,9 @@ class Store:
             counts = {t: self.query(f'SELECT count(*) AS n FROM {tier}."{t}"')[0]["n"] for t in tables}
             tiers.append(TierStatus(tier, str(path), path.stat().st_size if path.exists() else 0,
                                     wal.stat().st_size if wal.exists() else 0, versions, counts))
+        indexed = [index.path for index in self.graph.property_indexes()]
         return StoreStatus(str(self.home), identity.get("store_id"), identity.get("declared_role"), __version__,
-                           identity.get("enabled_modules", list(self.modules)), tiers)
+                           identity.get("enabled_modules", list(self.modules)), tiers, indexed)
 
     def identity(self) -> dict[str, Any]:
         """The store identity row (store id, created_at, library version, modules, role)."""
@@ -551,6 +562,7 @@ def open(path: str | os.PathLike[str] | None = None, *, role: str | None = None,
             for pragma in _sqlite.TIER_PRAGMAS:
                 pragma(conn, tier)
         if not readonly:
+            bound_wal(store)
             store.audit.start_sealing()
         from .packs import attach_packs
 

@@ -41,7 +41,8 @@ def status(ctx: Context) -> None:
         Section("tables", [{"tier": t.name, "table": name, "rows": n}
                            for t in report.tiers for name, n in t.row_counts.items()])],
         notes=[f"store {report.store_id} at {report.home}  role={report.role}  "
-               f"cortexdb {report.library_version}  modules={','.join(report.enabled_modules)}"])
+               f"cortexdb {report.library_version}  modules={','.join(report.enabled_modules)}",
+               f"indexed entity properties: {', '.join(report.property_indexes) or 'none'}"])
 
 
 @main.command()

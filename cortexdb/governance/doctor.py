@@ -36,6 +36,7 @@ from .._json import dumps, loads
 from .._version import __version__
 from ..clock import system_clock
 from ..errors import MigrationError
+from ..graph.property_indexes import user_index_names
 from ..memory._common import limit as limit_value
 
 if TYPE_CHECKING:
@@ -205,6 +206,9 @@ def _check(store: Store, checked_at: str) -> DoctorReport:
             continue
         expected = expected_schema(roots, tier, tuple(applied))
         live = migrations.normalized_schema(store.conn, tier)
+        if tier == "tier2":  # indexes users declared on entity properties are expected, not drift
+            declared = user_index_names(store)
+            live = [row for row in live if not (row[0] == "index" and row[1] in declared)]
         differences += compare(tier, expected, live)
     code = EXIT_REGRESSION if regressions else EXIT_DRIFT if differences else EXIT_OK
     return DoctorReport(code, STATUS[code], checked_at, differences, regressions, pending, versions)

@@ -11,6 +11,7 @@ from .._boundary import public_api
 from .entities import EntitiesMixin
 from .model import DecayChange, DecayReport, Entity, Neighbor, Path, Pattern, Relation, SearchHit, Subgraph
 from .patterns import PATTERN_TYPES, PatternsMixin
+from .property_indexes import PropertyIndex, PropertyIndexesMixin
 from .relations import RelationsMixin
 from .search import SearchMixin, fts_query
 from .traversal import TraversalMixin
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 
 
 @public_api
-class Graph(EntitiesMixin, RelationsMixin, SearchMixin, TraversalMixin, PatternsMixin, VectorsMixin):
+class Graph(EntitiesMixin, RelationsMixin, SearchMixin, TraversalMixin, PatternsMixin, VectorsMixin, PropertyIndexesMixin):
     """The knowledge graph of one store. Entity arguments accept an Entity, its id or its name
     (looked up in ``namespace``, default ``"default"``)."""
 
@@ -41,6 +42,7 @@ __all__ = [
     "Neighbor",
     "Path",
     "Pattern",
+    "PropertyIndex",
     "Relation",
     "SearchHit",
     "Subgraph",

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .. import vectors as v
+from .._fts import rank_floor
 from .._json import dumps
 from ..errors import CortexError, ValidationError
 from . import _common as c
@@ -119,13 +120,22 @@ class SearchMixin:
 
     def _text_ranked(self, match: str, query: str, clauses: list[str], params: dict[str, Any],
                      limit: int) -> list[tuple[int, float, str]]:
-        """``(node id, bm25, snippet)`` of the best ``limit`` text matches passing the filters."""
-        sql = ("SELECT graph_search.rowid, bm25(graph_search, 4.0, 1.0, 1.0) AS rank, "
-               "snippet(graph_search, -1, '**', '**', '…', 12) FROM tier2.graph_search "
-               "JOIN tier2.graph_entities e ON e.id = graph_search.rowid WHERE " +
-               " AND ".join(["graph_search MATCH :match", *clauses]) + " ORDER BY rank, graph_search.rowid LIMIT :limit")
+        """``(node id, bm25, snippet)`` of the best ``limit`` text matches passing the filters. A query
+        matching many nodes ranks only the newest (``cortexdb._fts``); snippets are made for the
+        returned rows only."""
+        sql = ("WITH hits AS (SELECT graph_search.rowid AS id, bm25(graph_search, 4.0, 1.0, 1.0) AS rank "
+               "FROM tier2.graph_search JOIN tier2.graph_entities e ON e.id = graph_search.rowid WHERE " +
+               " AND ".join(["graph_search MATCH :match", "graph_search.rowid >= :floor", *clauses]) +
+               " ORDER BY rank, graph_search.rowid LIMIT :limit) "
+               "SELECT hits.id, hits.rank, (SELECT snippet(graph_search, -1, '**', '**', '…', 12) FROM tier2.graph_search "
+               "WHERE graph_search MATCH :match AND graph_search.rowid = hits.id) FROM hits ORDER BY hits.rank, hits.id")
         try:
-            rows = self.store.execute(sql, {**params, "match": match, "limit": limit})
+            bound = {**params, "match": match, "limit": limit,
+                     "floor": rank_floor(self.store.execute, "tier2.graph_search", match)}
+            rows = self.store.execute(sql, bound)
+            if bound["floor"] and len(rows) < limit:  # filters left too few of the newest candidates: rank every match
+                bound["floor"] = 0
+                rows = self.store.execute(sql, bound)
         except CortexError as error:  # should not happen with quoted phrases; never leak FTS5 syntax errors
             if "fts5" in str(error).lower():
                 raise ValidationError("query", f"cannot search for {query!r}") from error

@@ -51,6 +51,8 @@ Progress = Callable[[int, int], None] | None
 KEYS = "tier3.archival_operation_keys"
 OPS = "tier3.archival_operations"
 ARCHIVE_META = ("archived_at", "archive_op_id")
+LARGE_ARCHIVE = 100
+"""Root rows an archive run must move (and a tenth of its group) before it compacts FTS5 indexes."""
 
 
 @dataclass(frozen=True)
@@ -138,7 +140,27 @@ class Archive:
                 moved_keys += self._store.execute(f"SELECT count(*) FROM {KEYS} WHERE op_id = ?", (op_id,))[0][0]
             if progress:
                 progress(min(start + batch_size, len(keys)), len(keys))
+        if kind == "archive" and moved_keys:
+            self._compact_search_indexes(group, moved_keys)
         return MoveResult(ops, moved_keys, rows, resumed)
+
+    def _compact_search_indexes(self, group: ArchiveGroup, moved: int) -> None:
+        """After a large archive run, merge the source tier's FTS5 indexes into one segment each.
+
+        FTS5 records a deletion as a marker in a new segment; the space of deleted entries comes
+        back only when segments merge, so archiving 40% of the messages left the index larger.
+        'optimize' rewrites each index without them; it reads the whole index, so it runs only
+        when the run moved at least LARGE_ARCHIVE roots and a tenth of what the group held.
+        """
+        store = self._store
+        remaining = store.execute(f"SELECT count(*) FROM {group.tier}.{group.table}")[0][0]
+        if moved < LARGE_ARCHIVE or moved * 10 < moved + remaining:
+            return
+        indexes = [r[0] for r in store.execute(
+            f"SELECT name FROM {group.tier}.sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%fts5%'")]
+        for name in indexes:
+            with store.transaction():
+                store.execute(f'INSERT INTO {group.tier}."{name}" ("{name}") VALUES (\'optimize\')')
 
     # -- the protocol ---------------------------------------------------------------------------------
     def _sides(self, group: ArchiveGroup, kind: str) -> tuple[str, str, list[tuple[str, str, str | tuple[str, ...]]]]:
@@ -158,7 +180,8 @@ class Archive:
             store.execute("DELETE FROM temp.lifecycle_keys")
             store.conn.executemany("INSERT OR IGNORE INTO temp.lifecycle_keys VALUES (?)", [(k,) for k in keys])
             wanted = [r[0] for r in store.execute(
-                f"SELECT s.{key} FROM {src}.{root_src} s JOIN temp.lifecycle_keys t ON t.k = s.{key} "
+                # CROSS JOIN keeps the few keys outside: the planner otherwise scans every root row
+                f"SELECT s.{key} FROM temp.lifecycle_keys t CROSS JOIN {src}.{root_src} s ON s.{key} = t.k "
                 f"WHERE NOT EXISTS (SELECT 1 FROM {dst}.{root_dst} d WHERE d.{key} = s.{key})")]
             if kind == "restore" and group.unique and wanted:
                 clash = self._conflicts(group, f"a.{key} IN (SELECT k FROM temp.lifecycle_keys)", {})

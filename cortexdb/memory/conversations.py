@@ -19,7 +19,8 @@ import orjson
 
 from .. import vectors
 from .._boundary import public_api
-from .._json import dumps, dumps_or_none, loads
+from .._fts import rank_floor
+from .._json import dumps, dumps_or_none, encode, loads
 from ..errors import CortexError, NotFoundError, ValidationError, translate
 from . import _common as c
 from . import message_vectors
@@ -125,7 +126,7 @@ _SEARCH_MESSAGES = (
     f"CASE WHEN octet_length(m.content) > {_SNIPPET_MAX} THEN m.content END, c.title, c.archived "
     "FROM tier1.messages_fts AS f JOIN tier1.messages AS m ON m.id = f.rowid "
     "JOIN tier1.conversations AS c ON c.conversation_id = m.conversation_id "
-    "WHERE messages_fts MATCH ? ORDER BY f.rank LIMIT ?")
+    "WHERE messages_fts MATCH ? AND f.rowid >= ? ORDER BY f.rank LIMIT ?")  # rowid floor: cortexdb._fts
 _SEARCH_TITLES = (
     "SELECT t.conversation_id, t.rank, highlight(conversation_titles_fts, 0, '[', ']'), c.title, c.archived "
     "FROM tier1.conversation_titles_fts AS t JOIN tier1.conversations AS c ON c.conversation_id = t.conversation_id "
@@ -285,7 +286,7 @@ class Conversation:
         store = self._store
         store.require_writable()
         c.integer("turn", turn, minimum=0)
-        text = dumps(state, field="state")
+        text, stored = encode(state, field="state")
         ts = store.timestamp()
         with store.transaction():
             self._touch(ts)
@@ -298,7 +299,7 @@ class Conversation:
                 "DELETE FROM tier1.conversation_state_snapshots WHERE session_id = ?1 AND turn_number NOT IN "
                 "(SELECT turn_number FROM tier1.conversation_state_snapshots WHERE session_id = ?1 "
                 "ORDER BY turn_number DESC LIMIT ?2)", (self.session_id, KEEP_SNAPSHOTS))
-        return Snapshot(self.session_id, turn, loads(text), ts)
+        return Snapshot(self.session_id, turn, stored, ts)
 
     def latest_snapshot(self) -> Snapshot | None:
         """The snapshot of the session's highest turn, or None."""
@@ -512,8 +513,12 @@ class Conversations:
             with store._lock:
                 conn = store.conn
                 cap = limit * 3 if per_conversation else limit
+                floor = rank_floor(lambda sql, params: conn.execute(sql, params).fetchall(), "tier1.messages_fts", expr)
                 while True:  # per conversation: widen the window until enough conversations
-                    rows: list[tuple[Any, ...]] = conn.execute(_SEARCH_MESSAGES, (expr, cap)).fetchall()
+                    rows: list[tuple[Any, ...]] = conn.execute(_SEARCH_MESSAGES, (expr, floor, cap)).fetchall()
+                    if floor and len(rows) < cap:  # the newest candidates hold too few hits: rank every match
+                        floor = 0
+                        continue
                     seen: set[str] = set()
                     found = []
                     for mid, cid, role, at, score, snip, content, title, archived in rows:

@@ -80,6 +80,34 @@ def cases(workdir: Path) -> list[Case]:
             raw.execute("INSERT INTO messages (conversation_id, role, content, metadata, created_at) VALUES (?, ?, ?, ?, ?)",
                         (single_conv.conversation_id, "user", text, orjson.dumps({"turn": 1}).decode(), ts))
 
+    # -- state snapshots: a 10 KB state per turn, the last 5 kept ---------------------------------
+    snap_conv = db.conversations.start("snapshots", session_id="snap")
+    raw_conv = db.conversations.start("raw snapshots", session_id="raw-snap")
+    state = {"plan": sentence(rng, 200), "files": [{"path": f"src/m{i}.py", "lines": [i, i + 40], "seen": True,
+                                                    "score": i / 7} for i in range(60)], "notes": sentence(rng, 400)}
+    turns = {"cortexdb": 0, "raw": 0}
+
+    def snapshots() -> None:
+        for _ in range(100):
+            turns["cortexdb"] += 1
+            snap_conv.snapshot(turn=turns["cortexdb"], state=state)
+
+    def raw_snapshots() -> None:
+        for _ in range(100):
+            turns["raw"] += 1
+            now = db.timestamp()
+            raw.execute("BEGIN IMMEDIATE")
+            raw.execute("UPDATE conversations SET last_updated = max(last_updated, ?) WHERE conversation_id = ?",
+                        (now, raw_conv.conversation_id))
+            raw.execute("INSERT INTO conversation_state_snapshots (session_id, turn_number, state_json, created_at) "
+                        "VALUES (?, ?, ?, ?) ON CONFLICT (session_id, turn_number) DO UPDATE SET "
+                        "state_json = excluded.state_json, created_at = excluded.created_at",
+                        ("raw-snap", turns["raw"], orjson.dumps(state).decode(), now))
+            raw.execute("DELETE FROM conversation_state_snapshots WHERE session_id = ?1 AND turn_number NOT IN "
+                        "(SELECT turn_number FROM conversation_state_snapshots WHERE session_id = ?1 "
+                        "ORDER BY turn_number DESC LIMIT 5)", ("raw-snap",))
+            raw.execute("COMMIT")
+
     # -- search: 100 conversations x 50 messages ------------------------------------------------
     for n in range(100):
         conv = db.conversations.start(f"conversation {n} about {rng.choice(WORDS)}")
@@ -131,6 +159,9 @@ def cases(workdir: Path) -> list[Case]:
              notes="raw: BEGIN IMMEDIATE + executemany + COMMIT: an FTS5 segment per row"),
         Case("add_message single, autocommit", single, raw_single, ops=len(singles), target=1.5,
              notes="raw: one autocommit INSERT per row into the same tier1.db (same triggers)"),
+        Case("snapshot 10 KB state, last 5 kept", snapshots, raw_snapshots, ops=100, target=1.5,
+             notes=f"state of {len(orjson.dumps(state))} bytes of JSON; raw: BEGIN IMMEDIATE, touch, upsert, "
+                   "trim to 5, COMMIT with orjson.dumps; target also >= 5,000/s"),
         Case("conversations.search (5 queries)", search, raw_search, ops=len(queries), target=2.0,
              notes="5000 messages in 100 conversations; raw: FTS5 MATCH + bm25 + snippet, LIMIT 20"),
         Case("(info) public boundary: memory.get 1000 keys, guarded vs unguarded", get, get_unguarded,

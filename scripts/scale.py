@@ -1,0 +1,207 @@
+#!/usr/bin/env python
+"""Cost as the store grows: build a small and a large store through the public API, then time
+the calls an agent makes every turn on both (p50/p99), beside raw apsw doing the same read.
+
+    python scripts/scale.py --quick          # 20k / 200k messages: minutes
+    python scripts/scale.py                  # 100k / 2M messages, 20k / 500k entities, 100k / 2M relations
+    python scripts/scale.py --large 0.25     # the large store at a quarter of its size
+
+Prints, per call: p50 and p99 on each store, the growth factor (large p50 / small p50, and p99),
+and the raw p50 on the large store with the ratio; then the ingest rate (rows/s) of the first and
+last tenth of the large build for messages, entities and relations.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import apsw
+
+import cortexdb
+
+
+@dataclass(frozen=True)
+class Size:
+    messages: int
+    conversations: int
+    entities: int
+    relations: int
+
+    def scaled(self, factor: float) -> Size:
+        return Size(*(max(int(v * factor), 10) for v in (self.messages, self.conversations, self.entities, self.relations)))
+
+
+SMALL = Size(100_000, 1_000, 20_000, 100_000)
+LARGE = Size(2_000_000, 20_000, 500_000, 2_000_000)
+QUICK_SMALL = Size(20_000, 200, 5_000, 20_000)
+QUICK_LARGE = Size(200_000, 2_000, 50_000, 200_000)
+WORDS = [f"w{i:04d}" for i in range(5000)]
+COMMON, RARE = "common", "rare"  # in 11% and 0.05% of messages
+SAMPLES = 200
+
+
+def _text(rng: random.Random, n: int = 12) -> str:
+    words = [rng.choice(WORDS) for _ in range(n)]
+    if rng.random() < 0.11:
+        words.append(COMMON)
+    if rng.random() < 0.0005:
+        words.append(RARE)
+    return " ".join(words)
+
+
+def _tenths(total: int, batch: int) -> list[int]:
+    return [min(total, (i + 1) * total // 10) for i in range(10)] if total >= 10 * batch else [total]
+
+
+def build(home: Path, size: Size, seed: int = 7) -> dict[str, list[float]]:
+    """Fill a store through the public API; returns rows/s per tenth of each kind."""
+    rng = random.Random(seed)
+    rates: dict[str, list[float]] = {"messages": [], "entities": [], "relations": []}
+    with cortexdb.open(home) as db:
+        per_conv = max(size.messages // size.conversations, 1)
+        convs = [db.conversations.start(f"conversation {n} about {rng.choice(WORDS)}", session_id=f"s{n}")
+                 for n in range(size.conversations)]
+        done, marks, start = 0, _tenths(size.messages, per_conv), time.perf_counter()
+        for n, conv in enumerate(convs):
+            batch = per_conv if n < len(convs) - 1 else size.messages - done
+            conv.add_messages([("user" if i % 2 else "assistant", _text(rng), None) for i in range(batch)])
+            done += batch
+            while marks and done >= marks[0]:
+                now = time.perf_counter()
+                rates["messages"].append((size.messages / len(_tenths(size.messages, per_conv))) / (now - start))
+                start = now
+                marks.pop(0)
+        for n in range(min(size.conversations, 100)):  # sessions with state snapshots (last 5 kept)
+            for turn in range(6):
+                convs[n].snapshot(turn=turn, state={"turn": turn, "plan": _text(rng, 40)})
+        batch = 1000
+        for key, total, write in (
+            ("entities", size.entities, lambda lo, hi: db.graph.upsert_entities(
+                [{"name": f"e{i}", "kind": f"k{i % 5}", "properties": {"team": f"team{i % 500}", "level": i % 7},
+                  "observations": [_text(rng, 8) + (" alpha beta" if i % 10 == 0 else "")]} for i in range(lo, hi)])),
+            ("relations", size.relations, lambda lo, hi: db.graph.relate_many(
+                [{"source": (a := rng.randrange(1, size.entities + 1)), "relation_type": f"r{i % 4}",
+                  "target": (a - 1 + rng.randrange(1, min(size.entities, 50))) % size.entities + 1}
+                 for i in range(lo, hi)])),
+        ):
+            lo, start = 0, time.perf_counter()
+            tenths = _tenths(total, batch)
+            for mark in tenths:
+                while lo < mark:
+                    hi = min(lo + batch, mark)
+                    write(lo, hi)
+                    lo = hi
+                now = time.perf_counter()
+                rates[key].append((total / len(tenths)) / (now - start))
+                start = now
+        db.graph.index_property("$.team")
+    return rates
+
+
+def _time(call: Callable[[int], Any], i: int) -> float:
+    t = time.perf_counter()
+    call(i)
+    return time.perf_counter() - t
+
+
+def _p(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(int(len(ordered) * q), len(ordered) - 1)] * 1000
+
+
+def measure(home: Path, size: Size, samples: int = SAMPLES) -> dict[str, tuple[float, float, float | None]]:
+    """call -> (p50 ms, p99 ms, raw p50 ms or None)."""
+    rng = random.Random(11)
+    out: dict[str, tuple[float, float, float | None]] = {}
+    with cortexdb.open(home) as db:
+        raw1 = apsw.Connection(str(home / "tier1.db"), flags=apsw.SQLITE_OPEN_READONLY)
+        raw2 = apsw.Connection(str(home / "tier2.db"), flags=apsw.SQLITE_OPEN_READONLY)
+        conv_ids = [r[0] for r in db.execute("SELECT conversation_id FROM tier1.conversations ORDER BY rowid")]
+        hot = db.conversations.resume(conv_ids[0])
+
+        def pair(name: str, call: Callable[[int], Any], raw: Callable[[int], Any] | None, count: int = samples) -> None:
+            ours: list[float] = []
+            base: list[float] = []
+            for i in range(count):  # interleaved, so load on the machine hits both
+                ours.append(_time(call, i))
+                if raw is not None:
+                    base.append(_time(raw, i))
+            out[name] = (_p(ours, 0.5), _p(ours, 0.99), _p(base, 0.5) if base else None)
+
+        search_sql = ("SELECT f.rowid, m.conversation_id, f.rank, snippet(messages_fts, 0, '[', ']', '…', 12), c.title "
+                      "FROM messages_fts f JOIN messages m ON m.id = f.rowid JOIN conversations c "
+                      "ON c.conversation_id = m.conversation_id WHERE messages_fts MATCH ? ORDER BY f.rank LIMIT 20")
+        pair("conversation search, rare word", lambda i: db.conversations.search(RARE, limit=20),
+             lambda i: raw1.execute(search_sql, (f'"{RARE}"',)).fetchall())
+        pair("conversation search, common word", lambda i: db.conversations.search(COMMON, limit=20),
+             lambda i: raw1.execute(search_sql, (f'"{COMMON}"',)).fetchall())
+        pair("graph search, two common words", lambda i: db.graph.search("alpha beta", limit=10),
+             lambda i: raw2.execute("SELECT rowid, bm25(graph_search, 4.0, 1.0, 1.0) AS r FROM graph_search "
+                                    "WHERE graph_search MATCH '\"alpha\" \"beta\"' ORDER BY r LIMIT 10").fetchall())
+        pair("find on a declared property", lambda i: db.graph.find(where={"$.team": f"team{i % 500}"}, limit=20),
+             lambda i: raw2.execute("SELECT * FROM graph_entities WHERE json_extract(properties, '$.team') = ? "
+                                    "AND archived_at IS NULL ORDER BY id LIMIT 20", (f"team{i % 500}",)).fetchall())
+        pair("latest messages (20)", lambda i: db.conversations.messages(conv_ids[i % len(conv_ids)], limit=20, newest=True),
+             lambda i: raw1.execute("SELECT * FROM messages WHERE conversation_id = ? ORDER BY id DESC LIMIT 20",
+                                    (conv_ids[i % len(conv_ids)],)).fetchall())
+        snap_sessions = [db.conversations.resume(c) for c in conv_ids[:100]]
+        pair("latest snapshot", lambda i: snap_sessions[i % len(snap_sessions)].latest_snapshot(),
+             lambda i: raw1.execute("SELECT state_json FROM conversation_state_snapshots WHERE session_id = ? "
+                                    "ORDER BY turn_number DESC LIMIT 1", (f"s{i % len(snap_sessions)}",)).fetchall())
+        pair("3-hop neighbors", lambda i: db.graph.neighbors(1 + rng.randrange(size.entities), depth=3, limit=100), None)
+        pair("single add_message", lambda i: hot.add_message("user", _text(rng)), None)
+        targets = conv_ids[-min(samples, len(conv_ids) // 4):]  # a different conversation each call
+        pair("archive one conversation", lambda i: db.archive.move("conversations", [targets[i]]), None, len(targets))
+        raw1.close()
+        raw2.close()
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="20k / 200k messages instead of 100k / 2M")
+    parser.add_argument("--large", type=float, default=1.0, help="scale the large store by this factor")
+    parser.add_argument("--dir", type=Path, help="build here (kept) instead of a temporary directory")
+    parser.add_argument("--samples", type=int, default=SAMPLES, help="calls timed per case")
+    args = parser.parse_args()
+    small, large = (QUICK_SMALL, QUICK_LARGE) if args.quick else (SMALL, LARGE)
+    large = large.scaled(args.large) if args.large != 1.0 else large
+    work = args.dir or Path(tempfile.mkdtemp(prefix="cortexdb-scale-"))
+    try:
+        results, rates = {}, {}
+        for label, size in (("small", small), ("large", large)):
+            t = time.perf_counter()
+            rates[label] = build(work / label, size)
+            sizes = {f: (work / label / f"{f}.db").stat().st_size // 2**20 for f in ("tier1", "tier2")}
+            print(f"{label}: {size} built in {time.perf_counter() - t:.0f} s; tier1 {sizes['tier1']} MB, "
+                  f"tier2 {sizes['tier2']} MB", flush=True)
+            results[label] = measure(work / label, size, args.samples)
+        print("\n| call | small p50 / p99 | large p50 / p99 | growth p50 / p99 | raw p50 (large) | vs raw |")
+        print("|---|---|---|---|---|---|")
+        for name, (s50, s99, _) in results["small"].items():
+            l50, l99, raw = results["large"][name]
+            raw_text = f"{raw:.3f} ms" if raw is not None else "-"
+            ratio = f"{l50 / raw:.2f}×" if raw else "-"
+            print(f"| {name} | {s50:.3f} / {s99:.3f} ms | {l50:.3f} / {l99:.3f} ms | {l50 / s50:.2f}× / {l99 / s99:.2f}× "
+                  f"| {raw_text} | {ratio} |")
+        print("\ningest rows/s on the large build (first tenth -> last tenth):")
+        for key, values in rates["large"].items():
+            if values:
+                print(f"  {key}: {values[0]:,.0f} -> {values[-1]:,.0f} ({values[-1] / values[0] - 1:+.0%}); "
+                      f"median {statistics.median(values):,.0f}")
+    finally:
+        if args.dir is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
