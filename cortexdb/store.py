@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import apsw
 import platformdirs
 
-from . import _sqlite, migrations
+from . import _sqlite, authority, migrations
 from ._version import __version__
 from .clock import Clock, system_clock, to_timestamp
 from .errors import (
@@ -51,7 +51,6 @@ if TYPE_CHECKING:
     from .memory.ttl import Memory
     from .schema_manager import SchemaManager
 
-ROLES = ("staging", "prod", "replica")
 SCHEMA_VIEW = "cortexdb_schema"
 
 
@@ -398,14 +397,11 @@ def open(path: str | os.PathLike[str] | None = None, *, role: str | None = None,
     ``migrate=False`` opens without applying pending migrations (to inspect them first).
     Pending migrations back each changed tier up into ``backups/`` first, keeping ``keep_backups``.
 
-    ``role`` (else ``CORTEXDB_ROLE``) declares the store's role (seed 003, see
-    ``cortexdb.governance.authority``): a new store records it (default ``staging``); an existing
-    one must match its recorded role; ``prod`` must be declared and migrates only with
-    ``confirm_migrations=True`` (else ``CORTEXDB_CONFIRM_PROD_MIGRATIONS=true``); ``replica`` opens
-    read-only and never migrates.
+    ``role`` (else ``CORTEXDB_ROLE``) declares the store's role (see ``cortexdb.authority``): a new
+    store records it (default ``staging``); an existing one must match its recorded role; ``prod``
+    must be declared and migrates only with ``confirm_migrations=True`` (else
+    ``CORTEXDB_CONFIRM_PROD_MIGRATIONS=true``); ``replica`` opens read-only and never migrates.
     """
-    from .governance import authority
-
     home = resolve_home(path)
     role = authority.declared_role(role)
     if role == "replica":
@@ -431,7 +427,7 @@ def open(path: str | os.PathLike[str] | None = None, *, role: str | None = None,
     clock = clock or system_clock
     conn = _attach_tiers(home, readonly=readonly, busy_ms=busy_ms)
     with _close_on_error(conn.close):
-        recorded = authority.recorded_role(conn)
+        recorded = _recorded_role(conn)
         effective = authority.resolve(role, recorded, home)
     if effective == "replica" and not readonly:
         conn.close()
@@ -494,8 +490,6 @@ def _bring_up_to_date(store: Store, stale: list[str], *, migrate: bool, role: st
 
     An existing prod store migrates only when confirmed; a replica never migrates.
     """
-    from .governance import authority
-
     if not migrate and not store.readonly:
         return  # migrate=False: the caller inspects and applies through db.migrations
     if store.readonly:
@@ -510,7 +504,8 @@ def _bring_up_to_date(store: Store, stale: list[str], *, migrate: bool, role: st
                     pending += migrator.check(store.modules)[0]
                 finally:
                     migrator.close()
-            authority.check_prod_migrations(store, pending)
+            authority.check_migrations(store.role, store.confirm_migrations, store.home,
+                                       [_pending_label(m) for m in pending])
         for tier in stale:
             migrator = store.migrations.migrator(tier)
             try:
@@ -531,13 +526,23 @@ def _check_tiers(store: Store, stale: list[str]) -> None:
         finally:
             migrator.close()
         if pending and store.role == "replica":
-            from .governance import authority
-
-            authority.replica_behind(store, tier, pending)
+            authority.check_migrations("replica", False, f"{store.home} ({tier})", [_pending_label(m) for m in pending])
         if pending:
             raise MigrationError(
                 f"{tier} has {len(pending)} pending migration(s) and the store is opened read-only; "
                 "open it once without readonly=True to migrate it")
+
+
+def _recorded_role(conn: apsw.Connection) -> str | None:
+    """The role recorded in ``tier0.store_identity`` (None for a store not created yet)."""
+    if not conn.execute("SELECT 1 FROM tier0.sqlite_master WHERE type = 'table' AND name = 'store_identity'").get:
+        return None
+    row = conn.execute("SELECT declared_role FROM tier0.store_identity WHERE id = 1").fetchone()
+    return row[0] if row else None
+
+
+def _pending_label(m: migrations.Migration) -> str:
+    return f"{m.tier}: {m.module} {m.version:04d}_{m.name}"
 
 
 def _record_identity(store: Store, role: str | None) -> None:
