@@ -58,6 +58,15 @@ def main(ctx: click.Context, home: Path | None, as_json: bool) -> None:
     ctx.call_on_close(ctx.obj.close)
 
 
-from . import governance, graph, lifecycle, mcp_cmds, memory_cmds, migrate, store_cmds  # noqa: E402  (commands register)
+from . import (  # noqa: E402  (commands register)
+    governance,
+    graph,
+    lifecycle,
+    mcp_cmds,
+    memory_cmds,
+    migrate,
+    store_cmds,
+    sync_cmds,
+)
 
-__all__ = ["governance", "graph", "lifecycle", "main", "mcp_cmds", "memory_cmds", "migrate", "store_cmds"]
+__all__ = ["governance", "graph", "lifecycle", "main", "mcp_cmds", "memory_cmds", "migrate", "store_cmds", "sync_cmds"]
