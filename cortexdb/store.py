@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 import apsw
 import platformdirs
 
-from . import _sqlite, authority, migrations
+from . import _sqlite, migrations
+from . import authority as rules
 from ._version import __version__
 from .clock import Clock, system_clock, to_timestamp
 from .errors import (
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
     from .memory.tasks import Tasks
     from .memory.ttl import Memory
     from .schema_manager import SchemaManager
+    from .sync import Sync
 
 SCHEMA_VIEW = "cortexdb_schema"
 
@@ -93,6 +95,8 @@ class Store:
     """The role in force (staging, prod or replica), set by open() from the declared and recorded role."""
     confirm_migrations: bool = False
     """Whether pending migrations of a prod store may be applied (seed 003)."""
+    authority: rules.AuthorityDeclaration | None = None
+    """The PostgreSQL authority this store syncs with, when one is declared (``db.sync``)."""
 
     def __init__(self, home: Path, conn: apsw.Connection, *, clock: Clock, readonly: bool,
                  modules: tuple[str, ...], roots: tuple[Path, ...], busy_ms: int, keep_backups: int) -> None:
@@ -279,6 +283,13 @@ class Store:
         return SchemaManager(self)
 
     @functools.cached_property
+    def sync(self) -> Sync:
+        """Push, pull and query the declared PostgreSQL authority (``cortexdb sync``)."""
+        from .sync import Sync
+
+        return Sync(self)
+
+    @functools.cached_property
     def graph(self) -> Graph:
         """The knowledge graph: entities, patterns, relations, search, traversal, decay."""
         from .graph import Graph
@@ -388,7 +399,8 @@ def _row_as_dict(cursor: apsw.Cursor, row: tuple[Any, ...]) -> dict[str, Any]:
 
 def open(path: str | os.PathLike[str] | None = None, *, role: str | None = None, modules: Sequence[str] = (),
          clock: Clock | None = None, readonly: bool = False, migrate: bool = True, busy_timeout: float = 5.0,
-         keep_backups: int = 5, confirm_migrations: bool | None = None) -> Store:
+         keep_backups: int = 5, confirm_migrations: bool | None = None, authority: str | None = None,
+         authority_role: str | None = None) -> Store:
     """Open (creating if needed) the store at ``path`` and bring its schema up to date.
 
     ``path`` defaults to ``CORTEXDB_HOME``, else ``platformdirs.user_data_dir("cortexdb")``.
@@ -401,12 +413,19 @@ def open(path: str | os.PathLike[str] | None = None, *, role: str | None = None,
     store records it (default ``staging``); an existing one must match its recorded role; ``prod``
     must be declared and migrates only with ``confirm_migrations=True`` (else
     ``CORTEXDB_CONFIRM_PROD_MIGRATIONS=true``); ``replica`` opens read-only and never migrates.
+
+    ``authority`` (else ``CORTEXDB_AUTHORITY``) declares the PostgreSQL authority ``db.sync`` talks
+    to, ``authority_role`` (else ``CORTEXDB_AUTHORITY_ROLE``) its role; nothing is contacted here,
+    and nothing at all unless declared. A declared authority adds the ``sync`` schema module.
     """
     home = resolve_home(path)
-    role = authority.declared_role(role)
+    declared_authority = rules.declared_authority(authority, authority_role, confirm_migrations)
+    if declared_authority is not None and "sync" not in modules:
+        modules = (*modules, "sync")
+    role = rules.declared_role(role)
     if role == "replica":
         if not (home / "tier0.db").exists():
-            authority.resolve(role, None, home)
+            rules.resolve(role, None, home)
         readonly = True
     for module in modules:
         migrations.validate_name("modules", module)
@@ -428,7 +447,7 @@ def open(path: str | os.PathLike[str] | None = None, *, role: str | None = None,
     conn = _attach_tiers(home, readonly=readonly, busy_ms=busy_ms)
     with _close_on_error(conn.close):
         recorded = _recorded_role(conn)
-        effective = authority.resolve(role, recorded, home)
+        effective = rules.resolve(role, recorded, home)
     if effective == "replica" and not readonly:
         conn.close()
         readonly = True
@@ -436,7 +455,8 @@ def open(path: str | os.PathLike[str] | None = None, *, role: str | None = None,
     store = Store(home, conn, clock=clock, readonly=readonly, modules=wanted, roots=roots, busy_ms=busy_ms,
                   keep_backups=keep_backups)
     store.role = effective
-    store.confirm_migrations = authority.confirmed(confirm_migrations)
+    store.confirm_migrations = rules.confirmed(confirm_migrations)
+    store.authority = declared_authority
     with _close_on_error(store.close):
         stale = [t for t in _sqlite.TIERS
                  if conn.execute(f"PRAGMA {t}.user_version").get != migrations.expected_fingerprint(roots, t, wanted)]
@@ -504,7 +524,7 @@ def _bring_up_to_date(store: Store, stale: list[str], *, migrate: bool, role: st
                     pending += migrator.check(store.modules)[0]
                 finally:
                     migrator.close()
-            authority.check_migrations(store.role, store.confirm_migrations, store.home,
+            rules.check_migrations(store.role, store.confirm_migrations, store.home,
                                        [_pending_label(m) for m in pending])
         for tier in stale:
             migrator = store.migrations.migrator(tier)
@@ -526,7 +546,7 @@ def _check_tiers(store: Store, stale: list[str]) -> None:
         finally:
             migrator.close()
         if pending and store.role == "replica":
-            authority.check_migrations("replica", False, f"{store.home} ({tier})", [_pending_label(m) for m in pending])
+            rules.check_migrations("replica", False, f"{store.home} ({tier})", [_pending_label(m) for m in pending])
         if pending:
             raise MigrationError(
                 f"{tier} has {len(pending)} pending migration(s) and the store is opened read-only; "

@@ -1,0 +1,240 @@
+"""Push: send the state of every changed graph entity, and the removals, to the authority.
+
+The unit is the entity, keyed by (namespace, name): its row, pattern, observations, tags and
+outgoing relations (whole bitemporal history, keyed by uuid). A batch is read from the store,
+merged into PostgreSQL in one transaction with set-based statements, and only then are its
+``sync_dirty`` marks cleared, if no later write moved them. A crash anywhere re-sends the same
+state, which the merge rules make a no-op: last writer by (updated_at, store id) for the row
+and pattern, union for observations and tags, uuid for relations, removals by their own time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+if TYPE_CHECKING:
+    from ..store import Store
+
+PUSH_LOCK = 0x636F72746578  # one push at a time per authority: change numbers commit in order
+TS = "YYYY-MM-DD HH24:MI:SS.MS"
+
+_KEYS = "WITH k(namespace, name) AS (SELECT value ->> 0, value ->> 1 FROM json_each(?))"
+_LOCAL_ENTITIES = (
+    f"{_KEYS} SELECT e.namespace, e.name, e.uuid, e.kind, e.properties, e.confidence, e.pinned, e.created_at, "
+    "e.updated_at, p.title, p.content, p.pattern_type, p.scope, "
+    "(SELECT count(*) FROM tier2.graph_observations o WHERE o.entity_id = e.id), "
+    "(SELECT count(*) FROM tier2.graph_tags t WHERE t.entity_id = e.id), "
+    "(SELECT count(*) FROM tier2.graph_relations r WHERE r.source_id = e.id) "
+    "FROM k JOIN tier2.graph_entities e ON e.namespace = k.namespace AND e.name = k.name "
+    "LEFT JOIN tier2.graph_patterns p ON p.id = e.id")
+_LOCAL_OBSERVATIONS = (
+    f"{_KEYS} SELECT e.namespace, e.name, o.content, o.created_at FROM k JOIN tier2.graph_entities e "
+    "ON e.namespace = k.namespace AND e.name = k.name JOIN tier2.graph_observations o ON o.entity_id = e.id")
+_LOCAL_TAGS = (
+    f"{_KEYS} SELECT e.namespace, e.name, t.tag, e.updated_at FROM k JOIN tier2.graph_entities e "
+    "ON e.namespace = k.namespace AND e.name = k.name JOIN tier2.graph_tags t ON t.entity_id = e.id")
+_LOCAL_RELATIONS = (
+    f"{_KEYS} SELECT r.uuid, e.namespace, e.name, r.relation_type, t.namespace, t.name, r.strength, r.confidence, "
+    "r.properties, r.valid_from, r.valid_to, r.recorded_at, r.ended_at, t.uuid, t.kind, t.created_at, t.updated_at "
+    "FROM k JOIN tier2.graph_entities e ON e.namespace = k.namespace AND e.name = k.name "
+    "JOIN tier2.graph_relations r ON r.source_id = e.id JOIN tier2.graph_entities t ON t.id = r.target_id")
+_LOCAL_REMOVED = (f"{_KEYS} SELECT s.namespace, s.name, s.item_kind, s.item, s.removed_at FROM k "
+                  "JOIN tier2.sync_removed s ON s.namespace = k.namespace AND s.name = k.name")
+
+
+@dataclass
+class Batch:
+    """One batch of entity states read from the store, ready to merge."""
+
+    marks: list[tuple[str, str, int]]
+    entities: list[dict[str, Any]]
+    observations: list[dict[str, Any]]
+    tags: list[dict[str, Any]]
+    relations: list[dict[str, Any]]
+    removed: list[dict[str, Any]]
+
+    @property
+    def rows(self) -> int:
+        return len(self.entities) + len(self.observations) + len(self.tags) + len(self.relations) + len(self.removed)
+
+
+def read_batch(store: Store, limit: int) -> Batch | None:
+    """The next ``limit`` changed entities (oldest mark first), or None when nothing is marked."""
+    with store.transaction():
+        marks = [(r[0], r[1], r[2]) for r in store.execute(
+            "SELECT namespace, name, seq FROM tier2.sync_dirty ORDER BY seq LIMIT ?", (limit,))]
+        if not marks:
+            return None
+        keys = orjson.dumps([[m[0], m[1]] for m in marks]).decode()
+        entities = [{"namespace": r[0], "name": r[1], "uuid": r[2], "kind": r[3], "properties": orjson.Fragment(r[4]),
+                     "confidence": r[5], "pinned": bool(r[6]), "created_at": r[7], "updated_at": r[8],
+                     "title": r[9], "content": r[10], "pattern_type": r[11], "scope": r[12],
+                     "n_obs": r[13], "n_tags": r[14], "n_rels": r[15]}
+                    for r in store.execute(_LOCAL_ENTITIES, (keys,))]
+        observations = [{"namespace": r[0], "name": r[1], "content": r[2], "created_at": r[3]}
+                        for r in store.execute(_LOCAL_OBSERVATIONS, (keys,))]
+        tags = [{"namespace": r[0], "name": r[1], "tag": r[2], "at": r[3]} for r in store.execute(_LOCAL_TAGS, (keys,))]
+        relations = [{"uuid": r[0], "s_ns": r[1], "s_name": r[2], "relation_type": r[3], "t_ns": r[4], "t_name": r[5],
+                      "strength": r[6], "confidence": r[7], "properties": orjson.Fragment(r[8]), "valid_from": r[9], "valid_to": r[10],
+                      "recorded_at": r[11], "ended_at": r[12], "t_uuid": r[13], "t_kind": r[14],
+                      "t_created_at": r[15], "t_updated_at": r[16]}
+                     for r in store.execute(_LOCAL_RELATIONS, (keys,))]
+        removed = [{"namespace": r[0], "name": r[1], "item_kind": r[2], "item": r[3], "removed_at": r[4]}
+                   for r in store.execute(_LOCAL_REMOVED, (keys,))]
+    return Batch(marks, entities, observations, tags, relations, removed)
+
+
+def _doc(rows: list[dict[str, Any]]) -> str:
+    return orjson.dumps(rows).decode()
+
+
+# Each statement reads its rows from one JSON document parameter (jsonb_to_recordset), so a batch
+# costs a fixed number of round trips whatever its size.
+_ENTITY_COLS = ("namespace text, name text, uuid uuid, kind text, properties jsonb, confidence float8, pinned bool, "
+                "created_at timestamptz, updated_at timestamptz, title text, content text, pattern_type text, "
+                "scope text, n_obs int, n_tags int, n_rels int")
+_REMOVED_COLS = "namespace text, name text, item_kind text, item text, removed_at timestamptz"
+_PG_TOMBSTONES = f"""
+INSERT INTO sync_tombstones (namespace, name, item_kind, item, removed_at, sync_store_id, sync_seq)
+SELECT namespace, name, item_kind, item, removed_at, %(store)s, nextval('sync_change_seq')
+FROM jsonb_to_recordset(%(removed)s::jsonb) AS x({_REMOVED_COLS})
+ON CONFLICT (namespace, name, item_kind, item) DO UPDATE
+SET removed_at = EXCLUDED.removed_at, sync_store_id = EXCLUDED.sync_store_id, sync_seq = EXCLUDED.sync_seq
+WHERE EXCLUDED.removed_at > sync_tombstones.removed_at"""
+_REMOVED_X = f"jsonb_to_recordset(%(removed)s::jsonb) AS x({_REMOVED_COLS})"
+_PG_REMOVE_ENTITIES = f"""
+DELETE FROM graph_entities g USING {_REMOVED_X} WHERE x.item_kind = 'entity' AND g.namespace = x.namespace
+AND g.name = x.name AND g.updated_at <= x.removed_at"""
+_PG_REMOVE_OBSERVATIONS = f"""
+DELETE FROM graph_observations o USING {_REMOVED_X}, graph_entities g WHERE x.item_kind = 'observation'
+AND g.namespace = x.namespace AND g.name = x.name AND o.entity_id = g.id AND o.content = x.item
+AND o.created_at <= x.removed_at"""
+_PG_REMOVE_TAGS = f"""
+DELETE FROM graph_tags t USING {_REMOVED_X}, graph_entities g WHERE x.item_kind = 'tag' AND g.namespace = x.namespace
+AND g.name = x.name AND t.entity_id = g.id AND t.tag = x.item"""
+_NOT_REMOVED = ("NOT EXISTS (SELECT 1 FROM sync_tombstones d WHERE d.namespace = {a}.namespace AND d.name = {a}.name "
+                "AND d.item_kind = '{kind}' AND d.item = {item} AND d.removed_at >= {at})")
+_PG_NAMESPACES = f"""
+INSERT INTO graph_namespaces (name, created_at)
+SELECT namespace, min(created_at) FROM jsonb_to_recordset(%(entities)s::jsonb) AS x({_ENTITY_COLS}) GROUP BY namespace
+UNION ALL
+SELECT t_ns, min(t_created_at) FROM jsonb_to_recordset(%(relations)s::jsonb) AS x(t_ns text, t_created_at timestamptz)
+GROUP BY t_ns
+ON CONFLICT (name) DO NOTHING"""
+_PG_ENTITIES = f"""
+INSERT INTO graph_entities AS g (uuid, namespace, name, kind, properties, confidence, pinned, created_at, updated_at,
+                                 sync_store_id)
+SELECT uuid, namespace, name, kind, properties, confidence, pinned, created_at, updated_at, %(store)s
+FROM jsonb_to_recordset(%(entities)s::jsonb) AS x({_ENTITY_COLS})
+WHERE {_NOT_REMOVED.format(a="x", kind="entity", item="''", at="x.updated_at")}
+ORDER BY namespace, name
+ON CONFLICT (namespace, name) DO UPDATE
+SET kind = EXCLUDED.kind, properties = EXCLUDED.properties, confidence = EXCLUDED.confidence,
+    pinned = EXCLUDED.pinned, updated_at = EXCLUDED.updated_at, sync_store_id = EXCLUDED.sync_store_id
+WHERE (EXCLUDED.updated_at, EXCLUDED.sync_store_id) > (g.updated_at, coalesce(g.sync_store_id, %(zero)s))"""
+_PG_TARGETS = """
+INSERT INTO graph_entities AS g (uuid, namespace, name, kind, created_at, updated_at, sync_store_id, sync_seq)
+SELECT DISTINCT ON (t_ns, t_name) t_uuid, t_ns, t_name, t_kind, t_created_at, t_updated_at, %(store)s,
+       nextval('sync_change_seq')
+FROM jsonb_to_recordset(%(relations)s::jsonb) AS x(t_ns text, t_name text, t_uuid uuid, t_kind text,
+                                                   t_created_at timestamptz, t_updated_at timestamptz)
+WHERE NOT EXISTS (SELECT 1 FROM sync_tombstones d WHERE d.namespace = x.t_ns AND d.name = x.t_name
+                  AND d.item_kind = 'entity' AND d.removed_at >= x.t_updated_at)
+ORDER BY t_ns, t_name
+ON CONFLICT DO NOTHING"""
+_WINNER = ("JOIN graph_entities g ON g.namespace = x.namespace AND g.name = x.name "
+           "AND g.sync_store_id = %(store)s AND g.updated_at = x.updated_at")
+_PG_PATTERNS = f"""
+INSERT INTO graph_patterns AS p (id, title, content, pattern_type, scope)
+SELECT g.id, x.title, x.content, x.pattern_type, x.scope FROM jsonb_to_recordset(%(entities)s::jsonb) AS x({_ENTITY_COLS})
+{_WINNER} WHERE x.title IS NOT NULL
+ON CONFLICT (id) DO UPDATE SET title = EXCLUDED.title, content = EXCLUDED.content,
+    pattern_type = EXCLUDED.pattern_type, scope = EXCLUDED.scope"""
+_PG_OBSERVATIONS = f"""
+INSERT INTO graph_observations (entity_id, content, created_at)
+SELECT g.id, x.content, x.created_at
+FROM jsonb_to_recordset(%(observations)s::jsonb) AS x(namespace text, name text, content text, created_at timestamptz)
+JOIN graph_entities g ON g.namespace = x.namespace AND g.name = x.name
+WHERE {_NOT_REMOVED.format(a="x", kind="observation", item="x.content", at="x.created_at")}
+ON CONFLICT (entity_id, content) DO NOTHING"""
+_PG_TAGS = f"""
+INSERT INTO graph_tags (entity_id, tag)
+SELECT g.id, x.tag FROM jsonb_to_recordset(%(tags)s::jsonb) AS x(namespace text, name text, tag text, at timestamptz)
+JOIN graph_entities g ON g.namespace = x.namespace AND g.name = x.name
+WHERE {_NOT_REMOVED.format(a="x", kind="tag", item="x.tag", at="x.at")}
+ON CONFLICT (entity_id, tag) DO NOTHING"""
+_RELATION_COLS = ("uuid uuid, s_ns text, s_name text, relation_type text, t_ns text, t_name text, strength float8, "
+                  "confidence float8, properties jsonb, valid_from timestamptz, valid_to timestamptz, "
+                  "recorded_at timestamptz, ended_at timestamptz")
+_RELATIONS_IN = f"""
+x AS (SELECT x.*, s.id AS source_id, t.id AS target_id
+      FROM jsonb_to_recordset(%(relations)s::jsonb) AS x({_RELATION_COLS})
+      JOIN graph_entities s ON s.namespace = x.s_ns AND s.name = x.s_name
+      JOIN graph_entities t ON t.namespace = x.t_ns AND t.name = x.t_name)"""
+# A relation learned elsewhere ends here when the incoming one ended; an incoming current fact
+# that is later (valid_from, then uuid) than the current one ends that one; an earlier one arrives
+# already ended by it. Nothing is overwritten: the history keeps both.
+_PG_END_RELATIONS = f"""
+WITH {_RELATIONS_IN}
+UPDATE graph_relations r SET valid_to = CASE WHEN x.uuid = r.uuid THEN x.valid_to ELSE x.valid_from END,
+                             ended_at = CASE WHEN x.uuid = r.uuid THEN x.ended_at ELSE %(now)s END
+FROM x WHERE r.valid_to IS NULL AND (
+    (x.uuid = r.uuid AND x.valid_to IS NOT NULL)
+    OR (x.uuid <> r.uuid AND x.valid_to IS NULL AND r.source_id = x.source_id AND r.relation_type = x.relation_type
+        AND r.target_id = x.target_id AND (r.valid_from, r.uuid) < (x.valid_from, x.uuid)
+        AND NOT EXISTS (SELECT 1 FROM graph_relations o WHERE o.uuid = x.uuid)))"""
+_PG_INSERT_RELATIONS = f"""
+WITH {_RELATIONS_IN}
+INSERT INTO graph_relations (uuid, source_id, relation_type, target_id, strength, confidence, properties, valid_from,
+                             valid_to, recorded_at, ended_at)
+SELECT x.uuid, x.source_id, x.relation_type, x.target_id, x.strength, x.confidence, x.properties, x.valid_from,
+       coalesce(x.valid_to, c.valid_from), x.recorded_at, CASE WHEN x.valid_to IS NULL AND c.uuid IS NOT NULL
+       THEN %(now)s ELSE x.ended_at END
+FROM x LEFT JOIN graph_relations c ON x.valid_to IS NULL AND c.valid_to IS NULL AND c.source_id = x.source_id
+     AND c.relation_type = x.relation_type AND c.target_id = x.target_id AND c.uuid <> x.uuid
+ORDER BY x.valid_from
+ON CONFLICT (uuid) DO NOTHING"""
+_PG_BUMP = f"""
+UPDATE graph_entities g SET sync_seq = nextval('sync_change_seq'),
+    sync_echo = CASE WHEN g.sync_store_id = %(store)s AND g.updated_at = x.updated_at
+        AND (SELECT count(*) FROM graph_observations o WHERE o.entity_id = g.id) = x.n_obs
+        AND (SELECT count(*) FROM graph_tags t WHERE t.entity_id = g.id) = x.n_tags
+        AND (SELECT count(*) FROM graph_relations r WHERE r.source_id = g.id) = x.n_rels
+        THEN %(store)s::uuid END
+FROM jsonb_to_recordset(%(entities)s::jsonb) AS x({_ENTITY_COLS})
+WHERE g.namespace = x.namespace AND g.name = x.name"""
+_PG_BUMP_REMOVED = f"""
+UPDATE graph_entities g SET sync_seq = nextval('sync_change_seq'), sync_echo = NULL
+FROM (SELECT DISTINCT namespace, name FROM jsonb_to_recordset(%(removed)s::jsonb) AS x({_REMOVED_COLS})
+      WHERE item_kind <> 'entity') x
+WHERE g.namespace = x.namespace AND g.name = x.name
+AND NOT EXISTS (SELECT 1 FROM jsonb_to_recordset(%(entities)s::jsonb) AS e(namespace text, name text)
+                WHERE e.namespace = x.namespace AND e.name = x.name)"""
+ZERO_UUID = "00000000-0000-0000-0000-000000000000"
+
+
+def merge(conn: Any, batch: Batch, store_id: str, now: str) -> None:
+    """Merge one batch into the authority in one transaction (the caller commits)."""
+    params = {"store": store_id, "zero": ZERO_UUID, "now": now, "entities": _doc(batch.entities),
+              "observations": _doc(batch.observations), "tags": _doc(batch.tags),
+              "relations": _doc(batch.relations), "removed": _doc(batch.removed)}
+    conn.execute("SELECT pg_advisory_xact_lock(%s)", (PUSH_LOCK,))
+    for statement in (_PG_TOMBSTONES, _PG_REMOVE_ENTITIES, _PG_REMOVE_OBSERVATIONS, _PG_REMOVE_TAGS, _PG_NAMESPACES,
+                      _PG_ENTITIES, _PG_TARGETS, _PG_PATTERNS,
+                      _PG_OBSERVATIONS, _PG_TAGS, _PG_END_RELATIONS, _PG_INSERT_RELATIONS, _PG_BUMP,
+                      _PG_BUMP_REMOVED):
+        conn.execute(statement, params)
+
+
+def clear_marks(store: Store, batch: Batch) -> None:
+    """Forget the marks and removals this batch sent, unless a later write moved them."""
+    with store.transaction():
+        store.conn.executemany("DELETE FROM tier2.sync_dirty WHERE namespace = ? AND name = ? AND seq = ?", batch.marks)
+        store.conn.executemany(
+            "DELETE FROM tier2.sync_removed WHERE namespace = ? AND name = ? AND item_kind = ? AND item = ? "
+            "AND removed_at = ?",
+            [(r["namespace"], r["name"], r["item_kind"], r["item"], r["removed_at"]) for r in batch.removed])
+
