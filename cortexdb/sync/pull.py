@@ -159,14 +159,15 @@ _RELATIONS_IN = (
     "JOIN tier2.graph_entities s ON s.namespace = x.s_ns AND s.name = x.s_name "
     "JOIN tier2.graph_entities t ON t.namespace = x.t_ns AND t.name = x.t_name)")
 _END_RELATIONS = (
-    f"WITH {_RELATIONS_IN} UPDATE tier2.graph_relations SET "
-    "valid_to = CASE WHEN x.uuid = graph_relations.uuid THEN x.valid_to ELSE x.valid_from END, "
-    "ended_at = CASE WHEN x.uuid = graph_relations.uuid THEN x.ended_at ELSE ? END "
-    "FROM x WHERE graph_relations.valid_to IS NULL AND ((x.uuid = graph_relations.uuid AND x.valid_to IS NOT NULL) "
-    "OR (x.uuid <> graph_relations.uuid AND x.valid_to IS NULL AND graph_relations.source_id = x.source_id "
-    "AND graph_relations.relation_type = x.relation_type AND graph_relations.target_id = x.target_id "
+    f"WITH {_RELATIONS_IN} UPDATE tier2.graph_relations SET valid_to = x.valid_to, ended_at = x.ended_at "
+    "FROM x WHERE graph_relations.uuid = x.uuid AND graph_relations.valid_to IS NULL AND x.valid_to IS NOT NULL")
+_SUPERSEDE_RELATIONS = (
+    f"WITH {_RELATIONS_IN} UPDATE tier2.graph_relations SET valid_to = x.valid_from, ended_at = ? "
+    "FROM x WHERE graph_relations.valid_to IS NULL AND x.valid_to IS NULL AND x.uuid <> graph_relations.uuid "
+    "AND graph_relations.source_id = x.source_id AND graph_relations.relation_type = x.relation_type "
+    "AND graph_relations.target_id = x.target_id "
     "AND (graph_relations.valid_from, graph_relations.uuid) < (x.valid_from, x.uuid) "
-    "AND NOT EXISTS (SELECT 1 FROM tier2.graph_relations o WHERE o.uuid = x.uuid)))")
+    "AND NOT EXISTS (SELECT 1 FROM tier2.graph_relations o WHERE o.uuid = x.uuid)")
 _INSERT_RELATIONS = (
     f"WITH {_RELATIONS_IN} INSERT INTO tier2.graph_relations (uuid, source_id, relation_type, target_id, strength, "
     "confidence, properties, valid_from, valid_to, recorded_at, ended_at) "
@@ -189,6 +190,7 @@ def apply(store: Store, changes: Changes) -> None:
             if getattr(changes, name):
                 store.execute(statement, (docs[name],))
         if changes.relations:
-            store.execute(_END_RELATIONS, (docs["relations"], now))
+            store.execute(_END_RELATIONS, (docs["relations"],))
+            store.execute(_SUPERSEDE_RELATIONS, (docs["relations"], now))
             store.execute(_INSERT_RELATIONS, (docs["relations"], now))
         store.execute("UPDATE tier2.sync_state SET applying = 0, pulled_seq = ? WHERE id = 1", (changes.upto,))

@@ -179,13 +179,14 @@ x AS (SELECT x.*, s.id AS source_id, t.id AS target_id
 # already ended by it. Nothing is overwritten: the history keeps both.
 _PG_END_RELATIONS = f"""
 WITH {_RELATIONS_IN}
-UPDATE graph_relations r SET valid_to = CASE WHEN x.uuid = r.uuid THEN x.valid_to ELSE x.valid_from END,
-                             ended_at = CASE WHEN x.uuid = r.uuid THEN x.ended_at ELSE %(now)s END
-FROM x WHERE r.valid_to IS NULL AND (
-    (x.uuid = r.uuid AND x.valid_to IS NOT NULL)
-    OR (x.uuid <> r.uuid AND x.valid_to IS NULL AND r.source_id = x.source_id AND r.relation_type = x.relation_type
-        AND r.target_id = x.target_id AND (r.valid_from, r.uuid) < (x.valid_from, x.uuid)
-        AND NOT EXISTS (SELECT 1 FROM graph_relations o WHERE o.uuid = x.uuid)))"""
+UPDATE graph_relations r SET valid_to = x.valid_to, ended_at = x.ended_at
+FROM x WHERE r.uuid = x.uuid AND r.valid_to IS NULL AND x.valid_to IS NOT NULL"""
+_PG_SUPERSEDE_RELATIONS = f"""
+WITH {_RELATIONS_IN}
+UPDATE graph_relations r SET valid_to = x.valid_from, ended_at = %(now)s
+FROM x WHERE r.valid_to IS NULL AND x.valid_to IS NULL AND x.uuid <> r.uuid AND r.source_id = x.source_id
+AND r.relation_type = x.relation_type AND r.target_id = x.target_id AND (r.valid_from, r.uuid) < (x.valid_from, x.uuid)
+AND NOT EXISTS (SELECT 1 FROM graph_relations o WHERE o.uuid = x.uuid)"""
 _PG_INSERT_RELATIONS = f"""
 WITH {_RELATIONS_IN}
 INSERT INTO graph_relations (uuid, source_id, relation_type, target_id, strength, confidence, properties, valid_from,
@@ -224,7 +225,8 @@ def merge(conn: Any, batch: Batch, store_id: str, now: str) -> None:
     conn.execute("SELECT pg_advisory_xact_lock(%s)", (PUSH_LOCK,))
     for statement in (_PG_TOMBSTONES, _PG_REMOVE_ENTITIES, _PG_REMOVE_OBSERVATIONS, _PG_REMOVE_TAGS, _PG_NAMESPACES,
                       _PG_ENTITIES, _PG_TARGETS, _PG_PATTERNS,
-                      _PG_OBSERVATIONS, _PG_TAGS, _PG_END_RELATIONS, _PG_INSERT_RELATIONS, _PG_BUMP,
+                      _PG_OBSERVATIONS, _PG_TAGS, _PG_END_RELATIONS, _PG_SUPERSEDE_RELATIONS,
+                      _PG_INSERT_RELATIONS, _PG_BUMP,
                       _PG_BUMP_REMOVED):
         conn.execute(statement, params)
 
