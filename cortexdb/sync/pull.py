@@ -113,6 +113,14 @@ _APPLY = [
                 "WHERE x.item_kind = 'entity' AND e.updated_at <= x.removed_at)"),
     ("removed", f"DELETE FROM tier2.graph_observations WHERE id IN (SELECT o.id FROM {_REMOVED} x "
                 "JOIN tier2.graph_entities e ON e.namespace = x.namespace AND e.name = x.name "
+                "JOIN tier2.graph_observations o ON o.entity_id = e.id "
+                "WHERE x.item_kind = 'entity' AND o.created_at <= x.removed_at)"),
+    ("removed", f"DELETE FROM tier2.graph_relations WHERE id IN (SELECT r.id FROM {_REMOVED} x "
+                "JOIN tier2.graph_entities e ON e.namespace = x.namespace AND e.name = x.name "
+                "JOIN tier2.graph_relations r ON (r.source_id = e.id OR r.target_id = e.id) "
+                "WHERE x.item_kind = 'entity' AND r.recorded_at <= x.removed_at)"),
+    ("removed", f"DELETE FROM tier2.graph_observations WHERE id IN (SELECT o.id FROM {_REMOVED} x "
+                "JOIN tier2.graph_entities e ON e.namespace = x.namespace AND e.name = x.name "
                 "JOIN tier2.graph_observations o ON o.entity_id = e.id AND o.content = x.item "
                 "WHERE x.item_kind = 'observation' AND o.created_at <= x.removed_at)"),
     ("removed", f"DELETE FROM tier2.graph_tags WHERE (entity_id, tag) IN (SELECT e.id, x.item FROM {_REMOVED} x "
@@ -160,7 +168,8 @@ _RELATIONS_IN = (
     "JOIN tier2.graph_entities t ON t.namespace = x.t_ns AND t.name = x.t_name)")
 _END_RELATIONS = (
     f"WITH {_RELATIONS_IN} UPDATE tier2.graph_relations SET valid_to = x.valid_to, ended_at = x.ended_at "
-    "FROM x WHERE graph_relations.uuid = x.uuid AND graph_relations.valid_to IS NULL AND x.valid_to IS NOT NULL")
+    "FROM x WHERE graph_relations.uuid = x.uuid AND x.valid_to IS NOT NULL AND (graph_relations.valid_to IS NULL "
+    "OR (x.valid_to, x.ended_at) < (graph_relations.valid_to, graph_relations.ended_at))")
 _SUPERSEDE_RELATIONS = (
     f"WITH {_RELATIONS_IN} UPDATE tier2.graph_relations SET valid_to = x.valid_from, ended_at = ? "
     "FROM x WHERE graph_relations.valid_to IS NULL AND x.valid_to IS NULL AND x.uuid <> graph_relations.uuid "

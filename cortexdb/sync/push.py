@@ -108,6 +108,13 @@ _REMOVED_X = f"jsonb_to_recordset(%(removed)s::jsonb) AS x({_REMOVED_COLS})"
 _PG_REMOVE_ENTITIES = f"""
 DELETE FROM graph_entities g USING {_REMOVED_X} WHERE x.item_kind = 'entity' AND g.namespace = x.namespace
 AND g.name = x.name AND g.updated_at <= x.removed_at"""
+# An entity's removal also removes what the remover saw of it, should a later write elsewhere
+# keep the entity: observations created and relations (either end) recorded up to that time.
+_PG_REMOVE_SEEN = f"""
+WITH x AS (SELECT g.id, x.removed_at FROM {_REMOVED_X} JOIN graph_entities g ON g.namespace = x.namespace
+           AND g.name = x.name WHERE x.item_kind = 'entity'),
+seen_observations AS (DELETE FROM graph_observations o USING x WHERE o.entity_id = x.id AND o.created_at <= x.removed_at)
+DELETE FROM graph_relations r USING x WHERE (r.source_id = x.id OR r.target_id = x.id) AND r.recorded_at <= x.removed_at"""
 _PG_REMOVE_OBSERVATIONS = f"""
 DELETE FROM graph_observations o USING {_REMOVED_X}, graph_entities g WHERE x.item_kind = 'observation'
 AND g.namespace = x.namespace AND g.name = x.name AND o.entity_id = g.id AND o.content = x.item
@@ -159,6 +166,7 @@ SELECT g.id, x.content, x.created_at
 FROM jsonb_to_recordset(%(observations)s::jsonb) AS x(namespace text, name text, content text, created_at timestamptz)
 JOIN graph_entities g ON g.namespace = x.namespace AND g.name = x.name
 WHERE {_NOT_REMOVED.format(a="x", kind="observation", item="x.content", at="x.created_at")}
+AND {_NOT_REMOVED.format(a="x", kind="entity", item="''", at="x.created_at")}
 ON CONFLICT (entity_id, content) DO NOTHING"""
 _PG_TAGS = f"""
 INSERT INTO graph_tags (entity_id, tag)
@@ -173,14 +181,19 @@ _RELATIONS_IN = f"""
 x AS (SELECT x.*, s.id AS source_id, t.id AS target_id
       FROM jsonb_to_recordset(%(relations)s::jsonb) AS x({_RELATION_COLS})
       JOIN graph_entities s ON s.namespace = x.s_ns AND s.name = x.s_name
-      JOIN graph_entities t ON t.namespace = x.t_ns AND t.name = x.t_name)"""
-# A relation learned elsewhere ends here when the incoming one ended; an incoming current fact
+      JOIN graph_entities t ON t.namespace = x.t_ns AND t.name = x.t_name
+      WHERE NOT EXISTS (SELECT 1 FROM sync_tombstones d WHERE d.item_kind = 'entity' AND d.item = ''
+                        AND d.removed_at >= x.recorded_at AND ((d.namespace = x.s_ns AND d.name = x.s_name)
+                                                               OR (d.namespace = x.t_ns AND d.name = x.t_name))))"""
+# A relation learned elsewhere ends here when the incoming one ended (two ends of one version: the
+# earlier (valid_to, ended_at) stands, whichever arrives first); an incoming current fact
 # that is later (valid_from, then uuid) than the current one ends that one; an earlier one arrives
 # already ended by it. Nothing is overwritten: the history keeps both.
 _PG_END_RELATIONS = f"""
 WITH {_RELATIONS_IN}
 UPDATE graph_relations r SET valid_to = x.valid_to, ended_at = x.ended_at
-FROM x WHERE r.uuid = x.uuid AND r.valid_to IS NULL AND x.valid_to IS NOT NULL"""
+FROM x WHERE r.uuid = x.uuid AND x.valid_to IS NOT NULL
+AND (r.valid_to IS NULL OR (x.valid_to, x.ended_at) < (r.valid_to, r.ended_at))"""
 _PG_SUPERSEDE_RELATIONS = f"""
 WITH {_RELATIONS_IN}
 UPDATE graph_relations r SET valid_to = x.valid_from, ended_at = %(now)s
@@ -198,15 +211,30 @@ FROM x LEFT JOIN graph_relations c ON x.valid_to IS NULL AND c.valid_to IS NULL 
      AND c.relation_type = x.relation_type AND c.target_id = x.target_id AND c.uuid <> x.uuid
 ORDER BY x.valid_from
 ON CONFLICT (uuid) DO NOTHING"""
+# The entity is this store's echo when the authority now holds exactly what the store sent: it
+# won the row, and the authority has no observation, tag or relation version the store lacks,
+# and as many of each (so nothing the store sent was refused by a removal).
 _PG_BUMP = f"""
+WITH x AS MATERIALIZED (SELECT x.*, g.id FROM jsonb_to_recordset(%(entities)s::jsonb) AS x({_ENTITY_COLS})
+                        JOIN graph_entities g ON g.namespace = x.namespace AND g.name = x.name),
+po AS MATERIALIZED (SELECT * FROM jsonb_to_recordset(%(observations)s::jsonb) AS p(namespace text, name text, content text)),
+pt AS MATERIALIZED (SELECT * FROM jsonb_to_recordset(%(tags)s::jsonb) AS p(namespace text, name text, tag text)),
+pr AS MATERIALIZED (SELECT * FROM jsonb_to_recordset(%(relations)s::jsonb) AS p(uuid uuid, valid_to timestamptz)),
+other AS (
+    SELECT x.id FROM x JOIN graph_observations o ON o.entity_id = x.id
+    LEFT JOIN po ON po.namespace = x.namespace AND po.name = x.name AND po.content = o.content WHERE po.content IS NULL
+    UNION SELECT x.id FROM x JOIN graph_tags t ON t.entity_id = x.id
+    LEFT JOIN pt ON pt.namespace = x.namespace AND pt.name = x.name AND pt.tag = t.tag WHERE pt.tag IS NULL
+    UNION SELECT x.id FROM x JOIN graph_relations r ON r.source_id = x.id
+    LEFT JOIN pr ON pr.uuid = r.uuid AND pr.valid_to IS NOT DISTINCT FROM r.valid_to WHERE pr.uuid IS NULL)
 UPDATE graph_entities g SET sync_seq = nextval('sync_change_seq'),
     sync_echo = CASE WHEN g.sync_store_id = %(store)s AND g.updated_at = x.updated_at
+        AND NOT EXISTS (SELECT 1 FROM other WHERE other.id = g.id)
         AND (SELECT count(*) FROM graph_observations o WHERE o.entity_id = g.id) = x.n_obs
         AND (SELECT count(*) FROM graph_tags t WHERE t.entity_id = g.id) = x.n_tags
         AND (SELECT count(*) FROM graph_relations r WHERE r.source_id = g.id) = x.n_rels
         THEN %(store)s::uuid END
-FROM jsonb_to_recordset(%(entities)s::jsonb) AS x({_ENTITY_COLS})
-WHERE g.namespace = x.namespace AND g.name = x.name"""
+FROM x WHERE g.id = x.id"""
 _PG_BUMP_REMOVED = f"""
 UPDATE graph_entities g SET sync_seq = nextval('sync_change_seq'), sync_echo = NULL
 FROM (SELECT DISTINCT namespace, name FROM jsonb_to_recordset(%(removed)s::jsonb) AS x({_REMOVED_COLS})
@@ -223,7 +251,7 @@ def merge(conn: Any, batch: Batch, store_id: str, now: str) -> None:
               "observations": _doc(batch.observations), "tags": _doc(batch.tags),
               "relations": _doc(batch.relations), "removed": _doc(batch.removed)}
     conn.execute("SELECT pg_advisory_xact_lock(%s)", (PUSH_LOCK,))
-    for statement in (_PG_TOMBSTONES, _PG_REMOVE_ENTITIES, _PG_REMOVE_OBSERVATIONS, _PG_REMOVE_TAGS, _PG_NAMESPACES,
+    for statement in (_PG_TOMBSTONES, _PG_REMOVE_ENTITIES, _PG_REMOVE_SEEN, _PG_REMOVE_OBSERVATIONS, _PG_REMOVE_TAGS, _PG_NAMESPACES,
                       _PG_ENTITIES, _PG_TARGETS, _PG_PATTERNS,
                       _PG_OBSERVATIONS, _PG_TAGS, _PG_END_RELATIONS, _PG_SUPERSEDE_RELATIONS,
                       _PG_INSERT_RELATIONS, _PG_BUMP,

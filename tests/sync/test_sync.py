@@ -8,12 +8,11 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from sync_state import authority_state, local_state
 
 import cortexdb
 from cortexdb.errors import AuthorityError, ReadOnlyError, ValidationError
 from cortexdb.store import Store
-
-from sync_state import authority_state, local_state
 
 
 @pytest.fixture
