@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
+
 import click
 
-from .. import _sqlite, migrations
+from .. import _sqlite, authority, migrations
 from ..errors import ValidationError
-from . import main
+from . import Context, main, pass_ctx
+from ._output import emit, progress_bar
 
 
 @main.command("schema")
@@ -35,3 +39,49 @@ def schema(dialect: str, modules: tuple[str, ...]) -> None:
     for tier in _sqlite.TIERS:
         for migration in migrations.plan(roots, tier, wanted):
             click.echo(f"-- {migration.label}\n{migration.up.strip()}\n")
+
+
+def _sync_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--authority / --authority-role, defaulting to CORTEXDB_AUTHORITY / CORTEXDB_AUTHORITY_ROLE."""
+    command = click.option("--authority-role", type=click.Choice(list(authority.ROLES)),
+                           help="The authority's declared role (default: $CORTEXDB_AUTHORITY_ROLE).")(command)
+    return click.option("--authority", "url", metavar="URL",
+                        help="postgresql://... of the authority (default: $CORTEXDB_AUTHORITY).")(command)
+
+
+@main.group()
+def sync() -> None:
+    """Share the knowledge graph through a PostgreSQL authority (see docs/sync.md)."""
+
+
+@sync.command("push")
+@_sync_options
+@click.option("--batch-size", default=2000, show_default=True, help="Entities per authority transaction.")
+@pass_ctx
+def sync_push(ctx: Context, url: str | None, authority_role: str | None, batch_size: int) -> None:
+    """Send what changed since the last push, the removals, and the audit chains."""
+    store = ctx.store(authority=url, authority_role=authority_role)
+    with progress_bar("pushing", enabled=not ctx.as_json and sys.stderr.isatty()) as progress:
+        report = store.sync.push(batch_size=batch_size, progress=progress)
+    emit(report, as_json=ctx.as_json, title="sync push")
+
+
+@sync.command("pull")
+@_sync_options
+@click.option("--batch-size", default=2000, show_default=True, help="Changes per local transaction.")
+@pass_ctx
+def sync_pull(ctx: Context, url: str | None, authority_role: str | None, batch_size: int) -> None:
+    """Apply the authority's changes since this store's last pull."""
+    store = ctx.store(authority=url, authority_role=authority_role)
+    with progress_bar("pulling", enabled=not ctx.as_json and sys.stderr.isatty()) as progress:
+        report = store.sync.pull(batch_size=batch_size, progress=progress)
+    emit(report, as_json=ctx.as_json, title="sync pull")
+
+
+@sync.command("status")
+@_sync_options
+@pass_ctx
+def sync_status(ctx: Context, url: str | None, authority_role: str | None) -> None:
+    """The authority, its role, what is not pushed yet and how far this store has pulled."""
+    store = ctx.store(authority=url, authority_role=authority_role)
+    emit(store.sync.status(), as_json=ctx.as_json, title="sync status")

@@ -47,7 +47,7 @@ FROM graph_relations r JOIN graph_entities s ON s.id = r.source_id JOIN graph_en
 WHERE r.source_id = ANY(%(ids)s)"""
 _TOMBSTONES = f"""
 SELECT namespace, name, item_kind, item, to_char(removed_at {_UTC}, '{TS}') FROM sync_tombstones
-WHERE sync_seq > %(after)s AND sync_seq <= %(upto)s"""
+WHERE sync_seq > %(after)s AND sync_seq <= %(upto)s AND sync_store_id <> %(store)s"""
 
 
 @dataclass

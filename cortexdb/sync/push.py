@@ -142,9 +142,11 @@ ON CONFLICT (namespace, name) DO UPDATE
 SET kind = EXCLUDED.kind, properties = EXCLUDED.properties, confidence = EXCLUDED.confidence,
     pinned = EXCLUDED.pinned, updated_at = EXCLUDED.updated_at, sync_store_id = EXCLUDED.sync_store_id
 WHERE (EXCLUDED.updated_at, EXCLUDED.sync_store_id) > (g.updated_at, coalesce(g.sync_store_id, %(zero)s))"""
+# A relation's target the authority lacks arrives as a bare row (no store: any full state of it
+# wins over it), so the relation can land in this batch; its own push fills it in.
 _PG_TARGETS = """
 INSERT INTO graph_entities AS g (uuid, namespace, name, kind, created_at, updated_at, sync_store_id, sync_seq)
-SELECT DISTINCT ON (t_ns, t_name) t_uuid, t_ns, t_name, t_kind, t_created_at, t_updated_at, %(store)s,
+SELECT DISTINCT ON (t_ns, t_name) t_uuid, t_ns, t_name, t_kind, t_created_at, t_updated_at, NULL::uuid,
        nextval('sync_change_seq')
 FROM jsonb_to_recordset(%(relations)s::jsonb) AS x(t_ns text, t_name text, t_uuid uuid, t_kind text,
                                                    t_created_at timestamptz, t_updated_at timestamptz)

@@ -55,6 +55,15 @@ def test_push_then_pull_carries_the_graph_and_a_second_run_moves_nothing(stores,
     assert status.pending_push == 0 and status.pulled_seq == status.authority_seq > 0
 
 
+def test_a_store_that_declares_an_authority_late_pushes_what_it_already_held(tmp_path: Path, pg_url: str) -> None:
+    with cortexdb.open(tmp_path / "s") as db:                 # no authority yet: no change tracking
+        db.graph.upsert_entity("alice", kind="person")
+        db.graph.add_observations("alice", ["was here first"])
+    with cortexdb.open(tmp_path / "s", authority=pg_url) as db:
+        assert db.sync.push().entities == 1
+        assert local_state(db) == authority_state(db)
+
+
 def test_properties_follow_the_last_writer_and_observations_are_a_union(stores, clock) -> None:  # type: ignore[no-untyped-def]
     a, b = stores("a"), stores("b")
     a.graph.upsert_entity("svc", kind="service", properties={"owner": "a"})

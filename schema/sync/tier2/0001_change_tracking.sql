@@ -18,6 +18,8 @@ CREATE TABLE IF NOT EXISTS sync_dirty (
     PRIMARY KEY (namespace, name)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS sync_dirty_seq ON sync_dirty(seq);
+-- A store that declares an authority for the first time pushes everything it already holds.
+INSERT OR IGNORE INTO sync_dirty (namespace, name, seq) SELECT namespace, name, 0 FROM graph_entities;
 
 -- removed_at: the removed row's own time (entity: updated_at; observation: created_at; tag: the
 -- entity's updated_at). A removal removes what the remover saw; a later addition elsewhere survives.
