@@ -58,6 +58,8 @@ class Sync:
         self._store = store
         self._conn: Any = None
         self._state: pg_schema.AuthorityState | None = None
+        self._chain_heads: dict[str, int] | None = None
+        """The authority's audit chain heads for this store, read once per connection."""
         self._lock = threading.RLock()
         store.on_close(self.close)
 
@@ -102,7 +104,7 @@ class Sync:
         with self._lock:
             if self._conn is not None:
                 self._conn.close()
-                self._conn, self._state = None, None
+                self._conn, self._state, self._chain_heads = None, None, None
 
     @property
     def store_id(self) -> str:
@@ -122,17 +124,23 @@ class Sync:
                 raise AuthorityError(f"{self.declaration.display} is a replica authority and never takes writes")
             self._store.require_writable()
             store_id = self.store_id
-            self._register(conn, store_id)
+            if self._chain_heads is None:               # first push on this connection
+                self._register(conn, store_id)
+                self._chain_heads = chains.remote_heads(conn, store_id)
             total = self._store.execute("SELECT count(*) FROM tier2.sync_dirty")[0][0]
             batches = entities = rows = 0
-            while (batch := push.read_batch(self._store, batch_size)) is not None:
+            while total and (batch := push.read_batch(self._store, batch_size)) is not None:
                 with conn.transaction():
                     push.merge(conn, batch, store_id, self._store.timestamp())
                 push.clear_marks(self._store, batch)
                 batches, entities, rows = batches + 1, entities + len(batch.marks), rows + batch.rows
                 if progress:
                     progress(entities, max(total, entities))
-            audit_rows = chains.push(self._store, conn, store_id)
+            try:
+                audit_rows = chains.push(self._store, conn, store_id, self._chain_heads)
+            except BaseException:
+                self._chain_heads = None                # re-read them next time
+                raise
         return SyncReport("push", batches, entities, rows, audit_rows)
 
     def pull(self, *, batch_size: int = 2000, progress: Progress | None = None) -> SyncReport:
@@ -143,7 +151,7 @@ class Sync:
             self._store.require_writable()
             store_id = self.store_id
             after = self._store.execute("SELECT pulled_seq FROM tier2.sync_state WHERE id = 1")[0][0]
-            head = _head(conn)
+            head = _head(conn) if progress else 0
             batches = entities = rows = 0
             while (changes := pull.fetch(conn, after, batch_size, store_id)) is not None:
                 pull.apply(self._store, changes)
@@ -196,7 +204,7 @@ class Sync:
 
 
 def _head(conn: Any) -> int:
-    return int(conn.execute("SELECT greatest((SELECT max(sync_seq) FROM graph_entities), "
+    return int(conn.execute("SELECT greatest((SELECT max(sync_seq) FROM sync_entity_changes), "
                             "(SELECT max(sync_seq) FROM sync_tombstones), 0)").fetchone()[0])
 
 

@@ -25,14 +25,22 @@ _LANDED = (f"SELECT id, table_name, operation, row_key, old_values::text, new_va
            "position, prev_hash, hash FROM {table} WHERE sync_store_id = %s ORDER BY position")
 
 
-def push(store: Store, conn: Any, store_id: str) -> int:
-    """Send each tier's newly sealed audit rows; return how many landed."""
+def remote_heads(conn: Any, store_id: str) -> dict[str, int]:
+    """The authority's chain head (last position) of each tier for this store, in one round trip."""
+    heads = ", ".join(f"(SELECT coalesce(max(position), 0) FROM {audit_table(t)} WHERE sync_store_id = %(s)s)"
+                      for t in _sqlite.TIERS)
+    return dict(zip(_sqlite.TIERS, conn.execute(f"SELECT {heads}", {"s": store_id}).fetchone(), strict=True))
+
+
+def push(store: Store, conn: Any, store_id: str, heads: dict[str, int]) -> int:
+    """Send each tier's newly sealed audit rows; return how many landed. ``heads`` (from
+    :func:`remote_heads`) is updated as rows land; a stale one is corrected under the lock."""
     moved = 0
     store.audit.seal(strict=False)
     for tier in _sqlite.TIERS:
         table = audit_table(tier)
         local_head = store.execute(f"SELECT coalesce(max(position), 0) FROM {tier}.{table}")[0][0]
-        if local_head <= _remote_head(conn, table, store_id):
+        if local_head <= heads[tier]:
             continue
         report = store.audit.verify(tier=tier, seal=False, record=False)
         if not report.ok:
@@ -53,6 +61,7 @@ def push(store: Store, conn: Any, store_id: str) -> int:
             if problem is not None:
                 raise IntegrityError(f"{tier}'s audit chain does not verify on the authority ({problem.detail}); "
                                      "the push of its rows was rolled back")
+        heads[tier] = local_head
         moved += len(rows)
     return moved
 

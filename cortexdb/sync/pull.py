@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 _UTC = "AT TIME ZONE 'UTC'"
 _NEXT = """
 SELECT max(seq) FROM (
-    SELECT seq FROM ((SELECT sync_seq AS seq FROM graph_entities WHERE sync_seq > %(after)s ORDER BY sync_seq LIMIT %(n)s)
+    SELECT seq FROM ((SELECT sync_seq AS seq FROM sync_entity_changes WHERE sync_seq > %(after)s ORDER BY sync_seq LIMIT %(n)s)
                      UNION ALL
                      (SELECT sync_seq FROM sync_tombstones WHERE sync_seq > %(after)s ORDER BY sync_seq LIMIT %(n)s)) s
     ORDER BY seq LIMIT %(n)s) s"""
@@ -31,8 +31,8 @@ _ENTITIES = f"""
 SELECT g.id, g.namespace, g.name, replace(g.uuid::text, '-', ''), g.kind, g.properties::text, g.confidence, g.pinned,
        to_char(g.created_at {_UTC}, '{TS}'), to_char(g.updated_at {_UTC}, '{TS}'), coalesce(g.sync_store_id::text, ''),
        p.title, p.content, p.pattern_type, p.scope
-FROM graph_entities g LEFT JOIN graph_patterns p ON p.id = g.id
-WHERE g.sync_seq > %(after)s AND g.sync_seq <= %(upto)s AND g.sync_echo IS DISTINCT FROM %(store)s"""
+FROM sync_entity_changes c JOIN graph_entities g ON g.id = c.entity_id LEFT JOIN graph_patterns p ON p.id = g.id
+WHERE c.sync_seq > %(after)s AND c.sync_seq <= %(upto)s AND c.sync_echo IS DISTINCT FROM %(store)s"""
 _OBSERVATIONS = f"""
 SELECT g.namespace, g.name, o.content, to_char(o.created_at {_UTC}, '{TS}')
 FROM graph_observations o JOIN graph_entities g ON g.id = o.entity_id WHERE o.entity_id = ANY(%(ids)s)"""
@@ -68,11 +68,11 @@ class Changes:
 
 def fetch(conn: Any, after: int, limit: int, store_id: str) -> Changes | None:
     """The changes numbered after ``after`` (about ``limit`` of them), or None when there are none."""
+    upto = conn.execute(_NEXT, {"after": after, "n": limit}).fetchone()[0]
+    if upto is None:
+        return None  # nothing new: one round trip
     with conn.transaction():
         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        upto = conn.execute(_NEXT, {"after": after, "n": limit}).fetchone()[0]
-        if upto is None:
-            return None
         args = {"after": after, "upto": upto, "store": store_id}
         rows = conn.execute(_ENTITIES, args).fetchall()
         ids = [r[0] for r in rows]

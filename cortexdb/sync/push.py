@@ -50,11 +50,12 @@ class Batch:
     """One batch of entity states read from the store, ready to merge."""
 
     marks: list[tuple[str, str, int]]
-    entities: list[dict[str, Any]]
-    observations: list[dict[str, Any]]
-    tags: list[dict[str, Any]]
-    relations: list[dict[str, Any]]
-    removed: list[dict[str, Any]]
+    entities: list[tuple[Any, ...]]
+    """Rows in the column order of the ``sync_in_*`` staging tables (``STAGING``)."""
+    observations: list[tuple[Any, ...]]
+    tags: list[tuple[Any, ...]]
+    relations: list[tuple[Any, ...]]
+    removed: list[tuple[Any, ...]]
 
     @property
     def rows(self) -> int:
@@ -69,42 +70,39 @@ def read_batch(store: Store, limit: int) -> Batch | None:
         if not marks:
             return None
         keys = orjson.dumps([[m[0], m[1]] for m in marks]).decode()
-        entities = [{"namespace": r[0], "name": r[1], "uuid": r[2], "kind": r[3], "properties": orjson.Fragment(r[4]),
-                     "confidence": r[5], "pinned": bool(r[6]), "created_at": r[7], "updated_at": r[8],
-                     "title": r[9], "content": r[10], "pattern_type": r[11], "scope": r[12],
-                     "n_obs": r[13], "n_tags": r[14], "n_rels": r[15]}
-                    for r in store.execute(_LOCAL_ENTITIES, (keys,))]
-        observations = [{"namespace": r[0], "name": r[1], "content": r[2], "created_at": r[3]}
-                        for r in store.execute(_LOCAL_OBSERVATIONS, (keys,))]
-        tags = [{"namespace": r[0], "name": r[1], "tag": r[2], "at": r[3]} for r in store.execute(_LOCAL_TAGS, (keys,))]
-        relations = [{"uuid": r[0], "s_ns": r[1], "s_name": r[2], "relation_type": r[3], "t_ns": r[4], "t_name": r[5],
-                      "strength": r[6], "confidence": r[7], "properties": orjson.Fragment(r[8]), "valid_from": r[9], "valid_to": r[10],
-                      "recorded_at": r[11], "ended_at": r[12], "t_uuid": r[13], "t_kind": r[14],
-                      "t_created_at": r[15], "t_updated_at": r[16]}
-                     for r in store.execute(_LOCAL_RELATIONS, (keys,))]
-        removed = [{"namespace": r[0], "name": r[1], "item_kind": r[2], "item": r[3], "removed_at": r[4]}
-                   for r in store.execute(_LOCAL_REMOVED, (keys,))]
+        entities = [(*r[:6], bool(r[6]), *r[7:]) for r in store.execute(_LOCAL_ENTITIES, (keys,))]
+        observations = store.execute(_LOCAL_OBSERVATIONS, (keys,))
+        tags = store.execute(_LOCAL_TAGS, (keys,))
+        relations = store.execute(_LOCAL_RELATIONS, (keys,))
+        removed = store.execute(_LOCAL_REMOVED, (keys,))
     return Batch(marks, entities, observations, tags, relations, removed)
 
 
-def _doc(rows: list[dict[str, Any]]) -> str:
-    return orjson.dumps(rows).decode()
-
-
-# Each statement reads its rows from one JSON document parameter (jsonb_to_recordset), so a batch
-# costs a fixed number of round trips whatever its size.
-_ENTITY_COLS = ("namespace text, name text, uuid uuid, kind text, properties jsonb, confidence float8, pinned bool, "
+# A batch is COPYed into session temporary tables (emptied at each commit), then merged with a
+# fixed number of set-based statements, whatever its size.
+_RELATION_COLS = ("uuid uuid, s_ns text, s_name text, relation_type text, t_ns text, t_name text, strength float8, "
+                  "confidence float8, properties jsonb, valid_from timestamptz, valid_to timestamptz, "
+                  "recorded_at timestamptz, ended_at timestamptz, t_uuid uuid, t_kind text, t_created_at timestamptz, "
+                  "t_updated_at timestamptz")
+STAGING = {
+    "entities": "namespace text, name text, uuid uuid, kind text, properties jsonb, confidence float8, pinned bool, "
                 "created_at timestamptz, updated_at timestamptz, title text, content text, pattern_type text, "
-                "scope text, n_obs int, n_tags int, n_rels int")
-_REMOVED_COLS = "namespace text, name text, item_kind text, item text, removed_at timestamptz"
-_PG_TOMBSTONES = f"""
+                "scope text, n_obs int, n_tags int, n_rels int",
+    "observations": "namespace text, name text, content text, created_at timestamptz",
+    "tags": "namespace text, name text, tag text, at timestamptz",
+    "relations": _RELATION_COLS,
+    "removed": "namespace text, name text, item_kind text, item text, removed_at timestamptz",
+}
+_STAGING_DDL = "".join(f"CREATE TEMP TABLE IF NOT EXISTS sync_in_{name} ({cols}) ON COMMIT DELETE ROWS;"
+                       for name, cols in STAGING.items())
+_PG_TOMBSTONES = """
 INSERT INTO sync_tombstones (namespace, name, item_kind, item, removed_at, sync_store_id, sync_seq)
 SELECT namespace, name, item_kind, item, removed_at, %(store)s, nextval('sync_change_seq')
-FROM jsonb_to_recordset(%(removed)s::jsonb) AS x({_REMOVED_COLS})
+FROM sync_in_removed x
 ON CONFLICT (namespace, name, item_kind, item) DO UPDATE
 SET removed_at = EXCLUDED.removed_at, sync_store_id = EXCLUDED.sync_store_id, sync_seq = EXCLUDED.sync_seq
 WHERE EXCLUDED.removed_at > sync_tombstones.removed_at"""
-_REMOVED_X = f"jsonb_to_recordset(%(removed)s::jsonb) AS x({_REMOVED_COLS})"
+_REMOVED_X = "sync_in_removed x"
 _PG_REMOVE_ENTITIES = f"""
 DELETE FROM graph_entities g USING {_REMOVED_X} WHERE x.item_kind = 'entity' AND g.namespace = x.namespace
 AND g.name = x.name AND g.updated_at <= x.removed_at"""
@@ -124,18 +122,18 @@ DELETE FROM graph_tags t USING {_REMOVED_X}, graph_entities g WHERE x.item_kind 
 AND g.name = x.name AND t.entity_id = g.id AND t.tag = x.item"""
 _NOT_REMOVED = ("NOT EXISTS (SELECT 1 FROM sync_tombstones d WHERE d.namespace = {a}.namespace AND d.name = {a}.name "
                 "AND d.item_kind = '{kind}' AND d.item = {item} AND d.removed_at >= {at})")
-_PG_NAMESPACES = f"""
+_PG_NAMESPACES = """
 INSERT INTO graph_namespaces (name, created_at)
-SELECT namespace, min(created_at) FROM jsonb_to_recordset(%(entities)s::jsonb) AS x({_ENTITY_COLS}) GROUP BY namespace
+SELECT namespace, min(created_at) FROM sync_in_entities x GROUP BY namespace
 UNION ALL
-SELECT t_ns, min(t_created_at) FROM jsonb_to_recordset(%(relations)s::jsonb) AS x(t_ns text, t_created_at timestamptz)
+SELECT t_ns, min(t_created_at) FROM sync_in_relations x
 GROUP BY t_ns
 ON CONFLICT (name) DO NOTHING"""
 _PG_ENTITIES = f"""
 INSERT INTO graph_entities AS g (uuid, namespace, name, kind, properties, confidence, pinned, created_at, updated_at,
                                  sync_store_id)
 SELECT uuid, namespace, name, kind, properties, confidence, pinned, created_at, updated_at, %(store)s
-FROM jsonb_to_recordset(%(entities)s::jsonb) AS x({_ENTITY_COLS})
+FROM sync_in_entities x
 WHERE {_NOT_REMOVED.format(a="x", kind="entity", item="''", at="x.updated_at")}
 ORDER BY namespace, name
 ON CONFLICT (namespace, name) DO UPDATE
@@ -145,11 +143,9 @@ WHERE (EXCLUDED.updated_at, EXCLUDED.sync_store_id) > (g.updated_at, coalesce(g.
 # A relation's target the authority lacks arrives as a bare row (no store: any full state of it
 # wins over it), so the relation can land in this batch; its own push fills it in.
 _PG_TARGETS = """
-INSERT INTO graph_entities AS g (uuid, namespace, name, kind, created_at, updated_at, sync_store_id, sync_seq)
-SELECT DISTINCT ON (t_ns, t_name) t_uuid, t_ns, t_name, t_kind, t_created_at, t_updated_at, NULL::uuid,
-       nextval('sync_change_seq')
-FROM jsonb_to_recordset(%(relations)s::jsonb) AS x(t_ns text, t_name text, t_uuid uuid, t_kind text,
-                                                   t_created_at timestamptz, t_updated_at timestamptz)
+INSERT INTO graph_entities AS g (uuid, namespace, name, kind, created_at, updated_at)
+SELECT DISTINCT ON (t_ns, t_name) t_uuid, t_ns, t_name, t_kind, t_created_at, t_updated_at
+FROM sync_in_relations x
 WHERE NOT EXISTS (SELECT 1 FROM sync_tombstones d WHERE d.namespace = x.t_ns AND d.name = x.t_name
                   AND d.item_kind = 'entity' AND d.removed_at >= x.t_updated_at)
 ORDER BY t_ns, t_name
@@ -158,30 +154,27 @@ _WINNER = ("JOIN graph_entities g ON g.namespace = x.namespace AND g.name = x.na
            "AND g.sync_store_id = %(store)s AND g.updated_at = x.updated_at")
 _PG_PATTERNS = f"""
 INSERT INTO graph_patterns AS p (id, title, content, pattern_type, scope)
-SELECT g.id, x.title, x.content, x.pattern_type, x.scope FROM jsonb_to_recordset(%(entities)s::jsonb) AS x({_ENTITY_COLS})
+SELECT g.id, x.title, x.content, x.pattern_type, x.scope FROM sync_in_entities x
 {_WINNER} WHERE x.title IS NOT NULL
 ON CONFLICT (id) DO UPDATE SET title = EXCLUDED.title, content = EXCLUDED.content,
     pattern_type = EXCLUDED.pattern_type, scope = EXCLUDED.scope"""
 _PG_OBSERVATIONS = f"""
 INSERT INTO graph_observations (entity_id, content, created_at)
 SELECT g.id, x.content, x.created_at
-FROM jsonb_to_recordset(%(observations)s::jsonb) AS x(namespace text, name text, content text, created_at timestamptz)
+FROM sync_in_observations x
 JOIN graph_entities g ON g.namespace = x.namespace AND g.name = x.name
 WHERE {_NOT_REMOVED.format(a="x", kind="observation", item="x.content", at="x.created_at")}
 AND {_NOT_REMOVED.format(a="x", kind="entity", item="''", at="x.created_at")}
 ON CONFLICT (entity_id, content) DO NOTHING"""
 _PG_TAGS = f"""
 INSERT INTO graph_tags (entity_id, tag)
-SELECT g.id, x.tag FROM jsonb_to_recordset(%(tags)s::jsonb) AS x(namespace text, name text, tag text, at timestamptz)
+SELECT g.id, x.tag FROM sync_in_tags x
 JOIN graph_entities g ON g.namespace = x.namespace AND g.name = x.name
 WHERE {_NOT_REMOVED.format(a="x", kind="tag", item="x.tag", at="x.at")}
 ON CONFLICT (entity_id, tag) DO NOTHING"""
-_RELATION_COLS = ("uuid uuid, s_ns text, s_name text, relation_type text, t_ns text, t_name text, strength float8, "
-                  "confidence float8, properties jsonb, valid_from timestamptz, valid_to timestamptz, "
-                  "recorded_at timestamptz, ended_at timestamptz")
-_RELATIONS_IN = f"""
+_RELATIONS_IN = """
 x AS (SELECT x.*, s.id AS source_id, t.id AS target_id
-      FROM jsonb_to_recordset(%(relations)s::jsonb) AS x({_RELATION_COLS})
+      FROM sync_in_relations x
       JOIN graph_entities s ON s.namespace = x.s_ns AND s.name = x.s_name
       JOIN graph_entities t ON t.namespace = x.t_ns AND t.name = x.t_name
       WHERE NOT EXISTS (SELECT 1 FROM sync_tombstones d WHERE d.item_kind = 'entity' AND d.item = ''
@@ -216,48 +209,51 @@ ON CONFLICT (uuid) DO NOTHING"""
 # The entity is this store's echo when the authority now holds exactly what the store sent: it
 # won the row, and the authority has no observation, tag or relation version the store lacks,
 # and as many of each (so nothing the store sent was refused by a removal).
-_PG_BUMP = f"""
-WITH x AS MATERIALIZED (SELECT x.*, g.id FROM jsonb_to_recordset(%(entities)s::jsonb) AS x({_ENTITY_COLS})
-                        JOIN graph_entities g ON g.namespace = x.namespace AND g.name = x.name),
-po AS MATERIALIZED (SELECT * FROM jsonb_to_recordset(%(observations)s::jsonb) AS p(namespace text, name text, content text)),
-pt AS MATERIALIZED (SELECT * FROM jsonb_to_recordset(%(tags)s::jsonb) AS p(namespace text, name text, tag text)),
-pr AS MATERIALIZED (SELECT * FROM jsonb_to_recordset(%(relations)s::jsonb) AS p(uuid uuid, valid_to timestamptz)),
-other AS (
-    SELECT x.id FROM x JOIN graph_observations o ON o.entity_id = x.id
-    LEFT JOIN po ON po.namespace = x.namespace AND po.name = x.name AND po.content = o.content WHERE po.content IS NULL
-    UNION SELECT x.id FROM x JOIN graph_tags t ON t.entity_id = x.id
-    LEFT JOIN pt ON pt.namespace = x.namespace AND pt.name = x.name AND pt.tag = t.tag WHERE pt.tag IS NULL
-    UNION SELECT x.id FROM x JOIN graph_relations r ON r.source_id = x.id
-    LEFT JOIN pr ON pr.uuid = r.uuid AND pr.valid_to IS NOT DISTINCT FROM r.valid_to WHERE pr.uuid IS NULL)
-UPDATE graph_entities g SET sync_seq = nextval('sync_change_seq'),
-    sync_echo = CASE WHEN g.sync_store_id = %(store)s AND g.updated_at = x.updated_at
-        AND NOT EXISTS (SELECT 1 FROM other WHERE other.id = g.id)
-        AND (SELECT count(*) FROM graph_observations o WHERE o.entity_id = g.id) = x.n_obs
-        AND (SELECT count(*) FROM graph_tags t WHERE t.entity_id = g.id) = x.n_tags
-        AND (SELECT count(*) FROM graph_relations r WHERE r.source_id = g.id) = x.n_rels
-        THEN %(store)s::uuid END
-FROM x WHERE g.id = x.id"""
-_PG_BUMP_REMOVED = f"""
-UPDATE graph_entities g SET sync_seq = nextval('sync_change_seq'), sync_echo = NULL
-FROM (SELECT DISTINCT namespace, name FROM jsonb_to_recordset(%(removed)s::jsonb) AS x({_REMOVED_COLS})
-      WHERE item_kind <> 'entity') x
-WHERE g.namespace = x.namespace AND g.name = x.name
-AND NOT EXISTS (SELECT 1 FROM jsonb_to_recordset(%(entities)s::jsonb) AS e(namespace text, name text)
-                WHERE e.namespace = x.namespace AND e.name = x.name)"""
+_PG_BUMP = """
+WITH x AS MATERIALIZED (SELECT x.namespace, x.name, x.updated_at, x.n_obs, x.n_tags, x.n_rels, g.id,
+                               g.sync_store_id = %(store)s AND g.updated_at = x.updated_at AS won
+                        FROM sync_in_entities x JOIN graph_entities g ON g.namespace = x.namespace AND g.name = x.name),
+o AS (SELECT x.id, count(*) AS n, count(p.content) AS matched FROM x JOIN graph_observations o ON o.entity_id = x.id
+      LEFT JOIN sync_in_observations p ON p.namespace = x.namespace AND p.name = x.name AND p.content = o.content
+      WHERE x.won GROUP BY x.id),
+t AS (SELECT x.id, count(*) AS n, count(p.tag) AS matched FROM x JOIN graph_tags t ON t.entity_id = x.id
+      LEFT JOIN sync_in_tags p ON p.namespace = x.namespace AND p.name = x.name AND p.tag = t.tag
+      WHERE x.won GROUP BY x.id),
+r AS (SELECT x.id, count(*) AS n, count(p.uuid) AS matched FROM x JOIN graph_relations r ON r.source_id = x.id
+      LEFT JOIN sync_in_relations p ON p.uuid = r.uuid AND p.valid_to IS NOT DISTINCT FROM r.valid_to
+      WHERE x.won GROUP BY x.id)
+INSERT INTO sync_entity_changes (entity_id, sync_seq, sync_echo)
+SELECT x.id, nextval('sync_change_seq'), CASE WHEN x.won
+    AND coalesce(o.n, 0) = x.n_obs AND coalesce(o.matched, 0) = x.n_obs
+    AND coalesce(t.n, 0) = x.n_tags AND coalesce(t.matched, 0) = x.n_tags
+    AND coalesce(r.n, 0) = x.n_rels AND coalesce(r.matched, 0) = x.n_rels THEN %(store)s::uuid END
+FROM x LEFT JOIN o ON o.id = x.id LEFT JOIN t ON t.id = x.id LEFT JOIN r ON r.id = x.id
+ON CONFLICT (entity_id) DO UPDATE SET sync_seq = EXCLUDED.sync_seq, sync_echo = EXCLUDED.sync_echo"""
+_PG_BUMP_REMOVED = """
+INSERT INTO sync_entity_changes (entity_id, sync_seq, sync_echo)
+SELECT g.id, nextval('sync_change_seq'), NULL
+FROM (SELECT DISTINCT namespace, name FROM sync_in_removed WHERE item_kind <> 'entity') x
+JOIN graph_entities g ON g.namespace = x.namespace AND g.name = x.name
+WHERE NOT EXISTS (SELECT 1 FROM sync_in_entities e WHERE e.namespace = x.namespace AND e.name = x.name)
+ON CONFLICT (entity_id) DO UPDATE SET sync_seq = EXCLUDED.sync_seq, sync_echo = NULL"""
 ZERO_UUID = "00000000-0000-0000-0000-000000000000"
+_MERGE = (_PG_TOMBSTONES, _PG_REMOVE_ENTITIES, _PG_REMOVE_SEEN, _PG_REMOVE_OBSERVATIONS, _PG_REMOVE_TAGS, _PG_NAMESPACES,
+          _PG_ENTITIES, _PG_TARGETS, _PG_PATTERNS, _PG_OBSERVATIONS, _PG_TAGS, _PG_END_RELATIONS,
+          _PG_SUPERSEDE_RELATIONS, _PG_INSERT_RELATIONS, _PG_BUMP, _PG_BUMP_REMOVED)
 
 
 def merge(conn: Any, batch: Batch, store_id: str, now: str) -> None:
     """Merge one batch into the authority in one transaction (the caller commits)."""
-    params = {"store": store_id, "zero": ZERO_UUID, "now": now, "entities": _doc(batch.entities),
-              "observations": _doc(batch.observations), "tags": _doc(batch.tags),
-              "relations": _doc(batch.relations), "removed": _doc(batch.removed)}
+    conn.execute(_STAGING_DDL)
+    for name in STAGING:
+        rows = getattr(batch, name)
+        if rows:
+            with conn.cursor().copy(f"COPY sync_in_{name} FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+    params = {"store": store_id, "zero": ZERO_UUID, "now": now}
     conn.execute("SELECT pg_advisory_xact_lock(%s)", (PUSH_LOCK,))
-    for statement in (_PG_TOMBSTONES, _PG_REMOVE_ENTITIES, _PG_REMOVE_SEEN, _PG_REMOVE_OBSERVATIONS, _PG_REMOVE_TAGS, _PG_NAMESPACES,
-                      _PG_ENTITIES, _PG_TARGETS, _PG_PATTERNS,
-                      _PG_OBSERVATIONS, _PG_TAGS, _PG_END_RELATIONS, _PG_SUPERSEDE_RELATIONS,
-                      _PG_INSERT_RELATIONS, _PG_BUMP,
-                      _PG_BUMP_REMOVED):
+    for statement in _MERGE:
         conn.execute(statement, params)
 
 
@@ -268,5 +264,5 @@ def clear_marks(store: Store, batch: Batch) -> None:
         store.conn.executemany(
             "DELETE FROM tier2.sync_removed WHERE namespace = ? AND name = ? AND item_kind = ? AND item = ? "
             "AND removed_at = ?",
-            [(r["namespace"], r["name"], r["item_kind"], r["item"], r["removed_at"]) for r in batch.removed])
+            batch.removed)
 

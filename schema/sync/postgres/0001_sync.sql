@@ -4,13 +4,19 @@
 -- order and a puller's cursor (the highest number it applied) never skips a change.
 CREATE SEQUENCE IF NOT EXISTS sync_change_seq;
 
-ALTER TABLE graph_entities ADD COLUMN IF NOT EXISTS sync_seq BIGINT NOT NULL DEFAULT 0;
 -- The store whose write is the entity's current state (last writer by (updated_at, store id)).
 ALTER TABLE graph_entities ADD COLUMN IF NOT EXISTS sync_store_id UUID;
--- The store whose push left the entity exactly as that store holds it (NULL once others' changes
--- merged in): that store has nothing to pull for it.
-ALTER TABLE graph_entities ADD COLUMN IF NOT EXISTS sync_echo UUID;
-CREATE INDEX IF NOT EXISTS graph_entities_sync_seq ON graph_entities(sync_seq);
+
+-- Each entity's change number, in a narrow table of its own: numbering a batch rewrites these
+-- rows, not the entity rows with their GIN indexes. sync_echo: the store whose push left the
+-- entity exactly as that store holds it (NULL once others' changes merged in): that store has
+-- nothing to pull for it.
+CREATE TABLE IF NOT EXISTS sync_entity_changes (
+    entity_id BIGINT PRIMARY KEY REFERENCES graph_entities(id) ON DELETE CASCADE,
+    sync_seq BIGINT NOT NULL,
+    sync_echo UUID
+);
+CREATE INDEX IF NOT EXISTS sync_entity_changes_seq ON sync_entity_changes(sync_seq);
 
 -- Removals, so they reach every store: an entity ('', removed_at = the removed row's updated_at),
 -- an observation (its content, removed_at = its created_at) or a tag (the entity's updated_at).
