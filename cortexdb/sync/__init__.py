@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from .. import authority, migrations
 from .._version import __version__
 from ..errors import AuthorityError, CortexError, ReadOnlyError, ValidationError
@@ -180,11 +182,11 @@ class Sync:
             raise ValidationError("sql", "must be a non-empty string")
         if not isinstance(params, (Sequence, dict)) or isinstance(params, str):
             raise ValidationError("params", "must be a sequence or a dict of values")
-        import psycopg
-        from psycopg.rows import dict_row
-
         with self._lock, _translated():
             conn, _state = self._connection()
+            import psycopg
+            from psycopg.rows import dict_row
+
             try:
                 with conn.transaction(), conn.cursor(row_factory=dict_row) as cursor:
                     cursor.execute("SET TRANSACTION READ ONLY")
@@ -200,7 +202,7 @@ class Sync:
                      "VALUES (%s, %s, %s, %s::jsonb, %s) ON CONFLICT (store_id) DO UPDATE SET library_version = "
                      "EXCLUDED.library_version, enabled_modules = EXCLUDED.enabled_modules",
                      (store_id, identity["created_at"], __version__,
-                      push.orjson.dumps(identity["enabled_modules"]).decode(), identity["declared_role"]))
+                      orjson.dumps(identity["enabled_modules"]).decode(), identity["declared_role"]))
 
 
 def _head(conn: Any) -> int:

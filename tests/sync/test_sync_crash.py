@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import pg_server
 import psycopg
 import pytest
 from sync_state import authority_state, local_state
@@ -46,13 +47,11 @@ def _fill(db: cortexdb.Store) -> None:
 def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path, str, str]]:
     """A filled store never pushed, an empty store, a migrated empty authority and one holding the
     filled store's push (PostgreSQL template databases, copied per trial)."""
-    from conftest import SERVER, _admin
-
     base = tmp_path_factory.mktemp("crash")
-    admin = _admin()
+    admin = pg_server.admin()
     blank, pushed = (f"cortexdb_tmpl_{random.randrange(10**9)}_{kind}" for kind in ("blank", "pushed"))
     admin.execute(f'CREATE DATABASE "{blank}"')
-    server = SERVER.rsplit("/", 1)[0]
+    server = pg_server.SERVER.rsplit("/", 1)[0]
     try:
         with cortexdb.open(base / "empty", authority=f"{server}/{blank}") as db:
             db.sync.status()
