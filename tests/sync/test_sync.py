@@ -64,6 +64,20 @@ def test_a_store_that_declares_an_authority_late_pushes_what_it_already_held(tmp
         assert local_state(db) == authority_state(db)
 
 
+def test_changes_made_while_the_authority_is_not_declared_are_pushed_later(tmp_path: Path, pg_url: str,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CORTEXDB_AUTHORITY", raising=False)
+    with cortexdb.open(tmp_path / "s", authority=pg_url) as db:
+        db.graph.upsert_entity("alice", kind="person")
+        db.sync.push()
+    with cortexdb.open(tmp_path / "s") as db:                 # offline: nothing contacted, changes still marked
+        db.graph.add_observations("alice", ["met bob"])
+        db.graph.upsert_entity("bob", kind="person")
+    with cortexdb.open(tmp_path / "s", authority=pg_url) as db:
+        assert db.sync.push().entities == 2
+        assert local_state(db) == authority_state(db)
+
+
 def test_properties_follow_the_last_writer_and_observations_are_a_union(stores, clock) -> None:  # type: ignore[no-untyped-def]
     a, b = stores("a"), stores("b")
     a.graph.upsert_entity("svc", kind="service", properties={"owner": "a"})
