@@ -11,6 +11,7 @@ Needs PostgreSQL at ``CORTEXDB_BENCH_PG`` (default postgresql://postgres@127.0.0
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import sys
@@ -103,6 +104,13 @@ def cases(workdir: Path) -> list[Case]:
     blank, full = f"{prefix}_blank", f"{prefix}_full"
     databases = [blank, full]
     admin.execute(f'CREATE DATABASE "{blank}"')
+
+    def drop_databases() -> None:
+        for name in databases:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        databases.clear()
+
+    atexit.register(drop_databases)                                 # also when a case fails
     source, empty = workdir / "source", workdir / "empty"
     with cortexdb.open(empty, authority=_url(blank)) as db:
         db.sync.status()                                        # migrates the blank authority
@@ -179,9 +187,7 @@ def cases(workdir: Path) -> list[Case]:
         synced.close()
         raw_pg.close()
         raw_local.close()
-        for name in databases:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+        drop_databases()
 
     last: Callable[[], None] = teardown
     return [

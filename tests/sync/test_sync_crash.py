@@ -101,21 +101,23 @@ def test_sigkill_then_resume_loses_and_duplicates_nothing(tmp_path: Path, pg_url
             name = f"{pg_url.rsplit('/', 1)[1]}_{trial}"
             url = pg_url.rsplit("/", 1)[0] + "/" + name
             admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{blank if action == "push" else pushed}"')
-            home = tmp_path / f"t{trial}"
-            shutil.copytree(filled if action == "push" else empty, home)
-            _kill_during(home, url, action, rng)
-            with cortexdb.open(home, authority=url) as db:
-                getattr(db.sync, action)()
-                assert local_state(db) == authority_state(db)
-                assert db.sync.push().rows == 0 and db.sync.pull().rows == 0
-                assert db.audit.verify(record=False).ok
-                status = db.sync.status()
-                assert status.pending_push == 0
-                if action == "pull":
-                    assert status.pulled_seq == status.authority_seq
-                    assert len(local_state(db)["entities"]) == 59
-                else:
-                    _landed_chains_verify(db, url)
-            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            try:
+                home = tmp_path / f"t{trial}"
+                shutil.copytree(filled if action == "push" else empty, home)
+                _kill_during(home, url, action, rng)
+                with cortexdb.open(home, authority=url) as db:
+                    getattr(db.sync, action)()
+                    assert local_state(db) == authority_state(db)
+                    assert db.sync.push().rows == 0 and db.sync.pull().rows == 0
+                    assert db.audit.verify(record=False).ok
+                    status = db.sync.status()
+                    assert status.pending_push == 0
+                    if action == "pull":
+                        assert status.pulled_seq == status.authority_seq
+                        assert len(local_state(db)["entities"]) == 59
+                    else:
+                        _landed_chains_verify(db, url)
+            finally:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         admin.close()
