@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import _sqlite, migrations
+from . import _sqlite, authority, migrations
 from ._boundary import public_api
 from .errors import MigrationError, NotFoundError, ValidationError, wrap_apsw
 
@@ -88,10 +88,10 @@ class SchemaManager:
         todo = self.pending()
         if dry_run or not todo:
             return todo
-        from .governance.authority import check_prod_migrations
         from .store import _record_identity
 
-        check_prod_migrations(self._store, todo)
+        authority.check_migrations(self._store.role, self._store.confirm_migrations, self._store.home,
+                                   [f"{m.tier}: {m.module} {m.version:04d}_{m.name}" for m in todo])
         with _sqlite.home_lock(self._store.home):
             for tier in dict.fromkeys(m.tier for m in todo):
                 migrator = self.migrator(tier)

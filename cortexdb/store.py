@@ -20,6 +20,7 @@ import apsw
 import platformdirs
 
 from . import _sqlite, migrations
+from . import authority as rules
 from ._boundary import BINDING, binding_error, file_error, public_api, public_function, translates_itself
 from ._checkpoint import BackgroundCheckpointer, bound_wal
 from ._version import __version__
@@ -54,8 +55,8 @@ if TYPE_CHECKING:
     from .memory.ttl import Memory
     from .packs.agency import Agency
     from .schema_manager import SchemaManager
+    from .sync import Sync
 
-ROLES = ("staging", "prod", "replica")
 SCHEMA_VIEW = "cortexdb_schema"
 
 
@@ -103,6 +104,8 @@ class Store:
     """The role in force (staging, prod or replica), set by open() from the declared and recorded role."""
     confirm_migrations: bool = False
     """Whether pending migrations of a prod store may be applied (seed 003)."""
+    authority: rules.AuthorityDeclaration | None = None
+    """The PostgreSQL authority this store syncs with, when one is declared (``db.sync``)."""
 
     def __init__(self, home: Path, conn: apsw.Connection, *, clock: Clock, readonly: bool,
                  modules: tuple[str, ...], roots: tuple[Path, ...], busy_ms: int, keep_backups: int) -> None:
@@ -362,6 +365,13 @@ class Store:
         return SchemaManager(self)
 
     @functools.cached_property
+    def sync(self) -> Sync:
+        """Push, pull and query the declared PostgreSQL authority (``cortexdb sync``)."""
+        from .sync import Sync
+
+        return Sync(self)
+
+    @functools.cached_property
     def graph(self) -> Graph:
         """The knowledge graph: entities, patterns, relations, search, traversal, decay."""
         from .graph import Graph
@@ -486,7 +496,8 @@ def _row_as_dict(cursor: apsw.Cursor, row: tuple[Any, ...]) -> dict[str, Any]:
 @public_function
 def open(path: str | os.PathLike[str] | None = None, *, role: str | None = None, modules: Sequence[str] = (),
          clock: Clock | None = None, readonly: bool = False, migrate: bool = True, busy_timeout: float = 5.0,
-         keep_backups: int = 5, confirm_migrations: bool | None = None) -> Store:
+         keep_backups: int = 5, confirm_migrations: bool | None = None, authority: str | None = None,
+         authority_role: str | None = None) -> Store:
     """Open (creating if needed) the store at ``path`` and bring its schema up to date.
 
     ``path`` defaults to ``CORTEXDB_HOME``, else ``platformdirs.user_data_dir("cortexdb")``.
@@ -495,19 +506,23 @@ def open(path: str | os.PathLike[str] | None = None, *, role: str | None = None,
     ``migrate=False`` opens without applying pending migrations (to inspect them first).
     Pending migrations back each changed tier up into ``backups/`` first, keeping ``keep_backups``.
 
-    ``role`` (else ``CORTEXDB_ROLE``) declares the store's role (seed 003, see
-    ``cortexdb.governance.authority``): a new store records it (default ``staging``); an existing
-    one must match its recorded role; ``prod`` must be declared and migrates only with
-    ``confirm_migrations=True`` (else ``CORTEXDB_CONFIRM_PROD_MIGRATIONS=true``); ``replica`` opens
-    read-only and never migrates.
-    """
-    from .governance import authority
+    ``role`` (else ``CORTEXDB_ROLE``) declares the store's role (see ``cortexdb.authority``): a new
+    store records it (default ``staging``); an existing one must match its recorded role; ``prod``
+    must be declared and migrates only with ``confirm_migrations=True`` (else
+    ``CORTEXDB_CONFIRM_PROD_MIGRATIONS=true``); ``replica`` opens read-only and never migrates.
 
+    ``authority`` (else ``CORTEXDB_AUTHORITY``) declares the PostgreSQL authority ``db.sync`` talks
+    to, ``authority_role`` (else ``CORTEXDB_AUTHORITY_ROLE``) its role; nothing is contacted here,
+    and nothing at all unless declared. A declared authority adds the ``sync`` schema module.
+    """
     home = resolve_home(path)
-    role = authority.declared_role(role)
+    declared_authority = rules.declared_authority(authority, authority_role, confirm_migrations)
+    if declared_authority is not None and "sync" not in modules:
+        modules = (*modules, "sync")
+    role = rules.declared_role(role)
     if role == "replica":
         if not (home / "tier0.db").exists():
-            authority.resolve(role, None, home)
+            rules.resolve(role, None, home)
         readonly = True
     for module in modules:
         migrations.validate_name("modules", module)
@@ -540,9 +555,9 @@ def open(path: str | os.PathLike[str] | None = None, *, role: str | None = None,
             raise _sqlite.unopenable(home) from error.__cause__
         raise
     with _close_on_error(conn.close):
-        recorded = authority.recorded_role(conn)
+        recorded = _recorded_role(conn)
         wanted = tuple(dict.fromkeys([*wanted, *(m for m in _recorded_modules(conn) if m in known)]))
-        effective = authority.resolve(role, recorded, home)
+        effective = rules.resolve(role, recorded, home)
     if effective == "replica" and not readonly:
         conn.close()
         readonly = True
@@ -550,7 +565,8 @@ def open(path: str | os.PathLike[str] | None = None, *, role: str | None = None,
     store = Store(home, conn, clock=clock, readonly=readonly, modules=wanted, roots=roots, busy_ms=busy_ms,
                   keep_backups=keep_backups)
     store.role = effective
-    store.confirm_migrations = authority.confirmed(confirm_migrations)
+    store.confirm_migrations = rules.confirmed(confirm_migrations)
+    store.authority = declared_authority
     with _close_on_error(store.close):
         if not readonly:
             store.audit.seal_at_open()  # rows a killed process left unsealed, reported, before anything new
@@ -623,8 +639,6 @@ def _bring_up_to_date(store: Store, stale: list[str], *, migrate: bool, role: st
 
     An existing prod store migrates only when confirmed; a replica never migrates.
     """
-    from .governance import authority
-
     if not migrate and not store.readonly:
         return  # migrate=False: the caller inspects and applies through db.migrations
     if store.readonly:
@@ -639,7 +653,8 @@ def _bring_up_to_date(store: Store, stale: list[str], *, migrate: bool, role: st
                     pending += migrator.check(store.modules)[0]
                 finally:
                     migrator.close()
-            authority.check_prod_migrations(store, pending)
+            rules.check_migrations(store.role, store.confirm_migrations, store.home,
+                                       [_pending_label(m) for m in pending])
         for tier in stale:
             migrator = store.migrations.migrator(tier)
             try:
@@ -660,13 +675,23 @@ def _check_tiers(store: Store, stale: list[str]) -> None:
         finally:
             migrator.close()
         if pending and store.role == "replica":
-            from .governance import authority
-
-            authority.replica_behind(store, tier, pending)
+            rules.check_migrations("replica", False, f"{store.home} ({tier})", [_pending_label(m) for m in pending])
         if pending:
             raise MigrationError(
                 f"{tier} has {len(pending)} pending migration(s) and the store is opened read-only; "
                 "open it once without readonly=True to migrate it")
+
+
+def _recorded_role(conn: apsw.Connection) -> str | None:
+    """The role recorded in ``tier0.store_identity`` (None for a store not created yet)."""
+    if not conn.execute("SELECT 1 FROM tier0.sqlite_master WHERE type = 'table' AND name = 'store_identity'").get:
+        return None
+    row = conn.execute("SELECT declared_role FROM tier0.store_identity WHERE id = 1").fetchone()
+    return row[0] if row else None
+
+
+def _pending_label(m: migrations.Migration) -> str:
+    return f"{m.tier}: {m.module} {m.version:04d}_{m.name}"
 
 
 def _record_identity(store: Store, role: str | None) -> None:

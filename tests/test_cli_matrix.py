@@ -20,7 +20,7 @@ import cortexdb
 from cortexdb.cli import main
 from cortexdb.cli._output import FORMATS
 
-NOT_OUTPUT = {"demo", "mcp", "graph export", "conversations export"}
+NOT_OUTPUT = {"demo", "mcp", "graph export", "conversations export", "schema"}
 """Commands that print a document of their own (or serve), not rows."""
 
 # argv after --home, with {fmt} making ids unique per format; and the exit statuses expected.
@@ -103,6 +103,10 @@ COMMANDS: list[tuple[str, list[str], set[int]]] = [
     ("langgraph threads", ["langgraph", "threads"], {0}),
     ("langgraph history", ["langgraph", "history", "no-such-thread"], {0}),
     ("langgraph prune", ["langgraph", "prune", "--keep", "5"], {0}),
+    # no authority is declared here (tests/sync runs these against PostgreSQL): a clear error
+    ("sync push", ["sync", "push"], {2}),
+    ("sync pull", ["sync", "pull"], {2}),
+    ("sync status", ["sync", "status"], {2}),
 ]
 
 # Bad input for every command: argv and the exit status expected.
@@ -195,6 +199,10 @@ BAD: list[tuple[list[str], int]] = [
     (["langgraph", "threads", "-n", "x"], 2),
     (["langgraph", "history"], 2),
     (["langgraph", "prune", "--keep", "0"], 2),
+    (["schema", "--dialect", "oracle"], 2),
+    (["sync", "push", "--authority", "mysql://x"], 2),
+    (["sync", "pull", "--batch-size", "x"], 2),
+    (["sync", "status", "--authority-role", "boss"], 2),
     (["mcp", "--tools", "some"], 2),
     (["nosuchcommand"], 2),
 ]

@@ -130,7 +130,8 @@ from . import (  # noqa: E402  (commands register)
     memory_cmds,
     migrate,
     store_cmds,
+    sync_cmds,
 )
 
 __all__ = ["CliError", "Context", "agency_cmds", "conversations_cmds", "governance", "graph", "langgraph_cmds", "lifecycle",
-           "main", "mcp_cmds", "memory_cmds", "migrate", "output_options", "pass_ctx", "store_cmds"]
+           "main", "mcp_cmds", "memory_cmds", "migrate", "output_options", "pass_ctx", "store_cmds", "sync_cmds"]

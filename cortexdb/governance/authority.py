@@ -1,100 +1,27 @@
-"""Declared authority (seed 003 mapped onto an embedded store): roles are declared, never guessed.
+"""The governance commands over a store's role: change it (audited) and make replicas.
 
-A store records its role at creation in ``tier0.store_identity.declared_role``: ``staging`` (the
-default for a new local store), ``prod`` or ``replica``. The role in force is the one declared by
-``cortexdb.open(role=...)`` or ``CORTEXDB_ROLE``:
-
-- a declared role that contradicts the recorded one is an :class:`AuthorityError` naming both;
-- a ``prod`` store must be opened with the role declared (undeclared: AuthorityError), and its
-  pending migrations apply only with ``confirm_migrations=True`` or
-  ``CORTEXDB_CONFIRM_PROD_MIGRATIONS=true`` (otherwise the open fails, listing them);
-- a ``replica`` is opened read-only at the SQLite level and never migrates.
-
-Roles change only through :func:`set_role` (audited, since ``store_identity`` is audited), and a
-replica is made from a primary with :func:`create_replica`.
+The rules themselves (declaration, contradiction, prod confirmation, replicas never writing) live
+in :mod:`cortexdb.authority`, which ``open()``, these commands and sync all consult. A store
+records its role in ``tier0.store_identity.declared_role``; it changes only through
+:func:`set_role` (audited, since ``store_identity`` is audited), and a replica is made from a
+primary with :func:`create_replica`.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import apsw
 
-from .. import _sqlite, migrations
+from .. import _sqlite
 from .._boundary import public_function
+from ..authority import ROLES
 from ..errors import AuthorityError, ValidationError, wrap_apsw
 
 if TYPE_CHECKING:
     from ..store import Store
-
-ROLES = ("staging", "prod", "replica")
-ENV_ROLE = "CORTEXDB_ROLE"
-ENV_CONFIRM = "CORTEXDB_CONFIRM_PROD_MIGRATIONS"
-
-
-def declared_role(role: str | None) -> str | None:
-    """The role the caller declares: ``role``, else ``CORTEXDB_ROLE``, else None (undeclared)."""
-    value = role if role is not None else (os.environ.get(ENV_ROLE) or None)
-    if value is not None and value not in ROLES:
-        raise ValidationError("role", f"{value!r} is not one of {', '.join(ROLES)}")
-    return value
-
-
-def confirmed(confirm_migrations: bool | None) -> bool:
-    """Whether prod migrations are confirmed: the argument, else ``CORTEXDB_CONFIRM_PROD_MIGRATIONS=true``."""
-    if confirm_migrations is not None:
-        return bool(confirm_migrations)
-    return os.environ.get(ENV_CONFIRM, "").strip().lower() == "true"
-
-
-def recorded_role(conn: apsw.Connection) -> str | None:
-    """The role recorded in ``tier0.store_identity`` (None for a store not created yet)."""
-    if not conn.execute("SELECT 1 FROM tier0.sqlite_master WHERE type = 'table' AND name = 'store_identity'").get:
-        return None
-    row = conn.execute("SELECT declared_role FROM tier0.store_identity WHERE id = 1").fetchone()
-    return row[0] if row else None
-
-
-def resolve(declared: str | None, recorded: str | None, home: Path) -> str:
-    """The role in force, or AuthorityError when the declaration is missing or contradicts."""
-    if recorded is not None and declared is not None and declared != recorded:
-        raise AuthorityError(
-            f"{home} is recorded as a {recorded!r} store but was opened with role {declared!r}: authority is "
-            f"declared, never inferred. Open it with role={recorded!r} (or {ENV_ROLE}={recorded}), or change the "
-            "recorded role with `cortexdb authority set-role` from a process that declares the current role")
-    if recorded == "prod" and declared is None:
-        raise AuthorityError(
-            f"{home} is a 'prod' store: declare the role explicitly with cortexdb.open(..., role='prod') or "
-            f"{ENV_ROLE}=prod")
-    if declared == "replica" and recorded is None:
-        raise AuthorityError(
-            f"{home} holds no store to open as a replica; make a replica from its primary with "
-            "`cortexdb authority make-replica DEST` (cortexdb.governance.authority.create_replica)")
-    return declared or recorded or "staging"
-
-
-def check_prod_migrations(store: Store, pending: Sequence[migrations.Migration | Any]) -> None:
-    """Refuse to migrate a prod store unless migrations were confirmed; list what is pending."""
-    if getattr(store, "role", "staging") != "prod" or not pending or getattr(store, "confirm_migrations", False):
-        return
-    names = "\n  ".join(f"{m.tier}: {m.module} {m.version:04d}_{m.name}" for m in pending)
-    raise AuthorityError(
-        f"{store.home} is a prod store with {len(pending)} pending migration(s):\n  {names}\n"
-        f"apply them only deliberately: open with confirm_migrations=True or set {ENV_CONFIRM}=true "
-        "(take a backup first: `cortexdb backup DEST`)")
-
-
-def replica_behind(store: Store, tier: str, pending: Sequence[migrations.Migration]) -> None:
-    from ..errors import MigrationError
-
-    names = ", ".join(f"{m.module} {m.version:04d}_{m.name}" for m in pending)
-    raise MigrationError(
-        f"{store.home} is a replica and its {tier} is behind this cortexdb's schema ({names} pending); a replica "
-        "never migrates: migrate the primary, then refresh the replica from it (`cortexdb authority make-replica`)")
-
 
 @public_function
 def set_role(store: Store, role: str) -> str:

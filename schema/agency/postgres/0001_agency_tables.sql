@@ -2,41 +2,8 @@
 -- TIMESTAMPTZ, TEXT[], INTERVAL, DECIMAL) and its "Indexing Strategy". PostgreSQL has no tiers:
 -- one schema holds them all, so every seed FOREIGN KEY is real, including the ones SQLite keeps
 -- within a tier. Columns cortexdb adds on SQLite are added here too (marked "added"), so both
--- dialects have the same columns. The task tables belong to the base schema; IF NOT EXISTS lets
--- this file run before or after the base module's PostgreSQL schema creates them.
-CREATE TABLE IF NOT EXISTS tasks (
-    id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
-    task_id VARCHAR(255) NOT NULL UNIQUE,
-    description TEXT NOT NULL,
-    status VARCHAR(50) NOT NULL DEFAULT 'pending',
-    execution_mode VARCHAR(20) DEFAULT 'auto',
-    risk_tier INTEGER DEFAULT 2,
-    created_at TIMESTAMPTZ DEFAULT NOW(),
-    updated_at TIMESTAMPTZ DEFAULT NOW(),
-    started_at TIMESTAMPTZ,
-    completed_at TIMESTAMPTZ,
-    error_message TEXT,
-    metadata JSONB DEFAULT '{}'::jsonb
-);
-
-CREATE TABLE IF NOT EXISTS task_artifacts (
-    id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
-    task_id UUID NOT NULL REFERENCES tasks(id),
-    artifact_type VARCHAR(50) NOT NULL,
-    content JSONB NOT NULL,
-    created_at TIMESTAMPTZ DEFAULT NOW()
-);
-
-CREATE TABLE IF NOT EXISTS task_progress (
-    id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
-    task_id UUID NOT NULL REFERENCES tasks(id),
-    phase VARCHAR(100) NOT NULL,
-    progress_percentage DECIMAL(5,2),
-    message TEXT,
-    metadata JSONB DEFAULT '{}'::jsonb,
-    created_at TIMESTAMPTZ DEFAULT NOW()
-);
-
+-- dialects have the same columns. The task tables belong to the base (cortex) module's schema,
+-- which the authority applies before any pack.
 CREATE TABLE IF NOT EXISTS council_verdicts (
     id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
     task_id UUID NOT NULL REFERENCES tasks(id),

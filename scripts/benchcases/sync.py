@@ -1,0 +1,200 @@
+"""Sync with the PostgreSQL authority beside raw psycopg and apsw doing the same data movement.
+
+push: cortexdb pushes a store of ``SYNC_BENCH_ENTITIES`` entities (default 5000; each with two
+observations, a tag and a relation) to an empty authority; raw: read the same rows with apsw and
+``COPY`` them into the same PostgreSQL tables. pull: cortexdb pulls them into an empty store;
+raw: ``SELECT`` the same rows with psycopg and insert them into tier 2 with apsw. no-op: a push
+and a pull with nothing to do, beside one authority round trip and one local read. Every run gets
+its own prepared store copy and database (made before timing), so no run measures set-up.
+Needs PostgreSQL at ``CORTEXDB_BENCH_PG`` (default postgresql://postgres@127.0.0.1:5432/postgres).
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import apsw
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench import Case
+
+import cortexdb
+
+N = int(os.environ.get("SYNC_BENCH_ENTITIES", "5000"))
+SERVER = os.environ.get("CORTEXDB_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+RUNS = 9
+
+
+def _url(name: str) -> str:
+    return SERVER.rsplit("/", 1)[0] + "/" + name
+
+
+def _fill(db: cortexdb.Store) -> None:
+    db.graph.upsert_entities([{"name": f"e{i}", "kind": "thing", "properties": {"i": i, "engine": "postgresql"},
+                               "observations": [f"first fact {i}", f"second fact {i}"]} for i in range(N)])
+    db.graph.relate_many([{"source": f"e{i}", "relation_type": "next", "target": f"e{i + 1}"} for i in range(N - 1)])
+    with db.transaction():
+        db.execute("INSERT INTO tier2.graph_tags (entity_id, tag) SELECT id, 'bench' FROM tier2.graph_entities")
+
+
+def _rows(home: Path) -> dict[str, list[tuple]]:
+    conn = apsw.Connection(str(home / "tier2.db"))
+    try:
+        return {
+            "namespaces": conn.execute("SELECT name, created_at FROM graph_namespaces").fetchall(),
+            "entities": conn.execute("SELECT id, uuid, namespace, name, kind, properties, confidence, pinned = 1, "
+                                     "created_at, updated_at FROM graph_entities").fetchall(),
+            "observations": conn.execute("SELECT entity_id, content, created_at FROM graph_observations").fetchall(),
+            "tags": conn.execute("SELECT entity_id, tag FROM graph_tags").fetchall(),
+            "relations": conn.execute("SELECT uuid, source_id, relation_type, target_id, strength, confidence, "
+                                      "properties, valid_from, valid_to, recorded_at, ended_at "
+                                      "FROM graph_relations").fetchall(),
+        }
+    finally:
+        conn.close()
+
+
+_COPY = {
+    "namespaces": "COPY graph_namespaces (name, created_at) FROM STDIN",
+    "entities": "COPY graph_entities (id, uuid, namespace, name, kind, properties, confidence, pinned, created_at, "
+                "updated_at) FROM STDIN",
+    "observations": "COPY graph_observations (entity_id, content, created_at) FROM STDIN",
+    "tags": "COPY graph_tags (entity_id, tag) FROM STDIN",
+    "relations": "COPY graph_relations (uuid, source_id, relation_type, target_id, strength, confidence, properties, "
+                 "valid_from, valid_to, recorded_at, ended_at) FROM STDIN",
+}
+_SELECT = {
+    "namespaces": "SELECT name, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS') FROM graph_namespaces",
+    "entities": "SELECT id, replace(uuid::text, '-', ''), namespace, name, kind, properties::text, confidence, "
+                "pinned::int, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS'), "
+                "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS') FROM graph_entities",
+    "observations": "SELECT entity_id, content, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS') "
+                    "FROM graph_observations",
+    "tags": "SELECT entity_id, tag FROM graph_tags",
+    "relations": "SELECT replace(uuid::text, '-', ''), source_id, relation_type, target_id, strength, confidence, "
+                 "properties::text, to_char(valid_from AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS'), NULL, "
+                 "to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS'), NULL FROM graph_relations",
+}
+_INSERT = {
+    "namespaces": "INSERT OR IGNORE INTO graph_namespaces (name, created_at) VALUES (?, ?)",
+    "entities": "INSERT INTO graph_entities (id, uuid, namespace, name, kind, properties, confidence, pinned, "
+                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "observations": "INSERT INTO graph_observations (entity_id, content, created_at) VALUES (?, ?, ?)",
+    "tags": "INSERT INTO graph_tags (entity_id, tag) VALUES (?, ?)",
+    "relations": "INSERT INTO graph_relations (uuid, source_id, relation_type, target_id, strength, confidence, "
+                 "properties, valid_from, valid_to, recorded_at, ended_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+}
+
+
+def cases(workdir: Path) -> list[Case]:
+    import psycopg
+
+    try:
+        admin = psycopg.connect(SERVER, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as error:
+        print(f"sync: skipped, PostgreSQL not reachable at {SERVER} ({error})")
+        return []
+    prefix = f"cortexdb_bench_{uuid.uuid4().hex[:8]}"
+    blank, full = f"{prefix}_blank", f"{prefix}_full"
+    databases = [blank, full]
+    admin.execute(f'CREATE DATABASE "{blank}"')
+
+    def drop_databases() -> None:
+        for name in databases:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        databases.clear()
+
+    atexit.register(drop_databases)                                 # also when a case fails
+    source, empty = workdir / "source", workdir / "empty"
+    with cortexdb.open(empty, authority=_url(blank)) as db:
+        db.sync.status()                                        # migrates the blank authority
+        db.execute("UPDATE tier2.sync_state SET authority_id = NULL")
+    with cortexdb.open(source) as db:
+        _fill(db)
+    admin.execute(f'CREATE DATABASE "{full}" TEMPLATE "{blank}"')
+    shutil.copytree(source, workdir / "pushed")
+    with cortexdb.open(workdir / "pushed", authority=_url(full)) as db:
+        db.sync.push()
+        db.sync.pull()
+    rows = _rows(source)
+    total = sum(len(v) for v in rows.values())
+
+    def prepared(kind: str, template: Path | None) -> Iterator[tuple[Path, str]]:
+        for i in range(RUNS + 2):
+            name = f"{prefix}_{kind}{i}"
+            admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{blank}"')
+            databases.append(name)
+            home = workdir / f"{kind}{i}"
+            if template is not None:
+                shutil.copytree(template, home)
+            yield home, _url(name)
+
+    push_runs, copy_runs = list(prepared("push", source)), list(prepared("copy", None))
+    pull_runs = [workdir / f"pull{i}" for i in range(RUNS + 2)]
+    local_runs = [workdir / f"local{i}" for i in range(RUNS + 2)]
+    for home in (*pull_runs, *local_runs):
+        shutil.copytree(empty, home)
+
+    def push() -> None:
+        home, url = push_runs.pop()
+        with cortexdb.open(home, authority=url) as db:
+            db.sync.push()
+
+    def raw_copy() -> None:
+        _home, url = copy_runs.pop()
+        with psycopg.connect(url) as conn, conn.transaction():
+            for table, statement in _COPY.items():
+                with conn.cursor().copy(statement) as copy:
+                    for row in rows[table]:
+                        copy.write_row(row)
+
+    def pull() -> None:
+        with cortexdb.open(pull_runs.pop(), authority=_url(full)) as db:
+            db.sync.pull()
+
+    def raw_pull() -> None:
+        home = local_runs.pop()
+        with psycopg.connect(_url(full)) as pg:
+            fetched = {table: pg.execute(sql).fetchall() for table, sql in _SELECT.items()}
+        conn = apsw.Connection(str(home / "tier2.db"))
+        try:
+            with conn:
+                for table, sql in _INSERT.items():
+                    conn.executemany(sql, fetched[table])
+        finally:
+            conn.close()
+
+    synced = cortexdb.open(workdir / "pushed", authority=_url(full))
+    synced.sync.status()
+    raw_pg = psycopg.connect(_url(full), autocommit=True)
+    raw_local = apsw.Connection(str(workdir / "pushed" / "tier2.db"))
+
+    def noop() -> None:
+        synced.sync.push()
+        synced.sync.pull()
+
+    def raw_noop() -> None:
+        raw_pg.execute("SELECT max(sync_seq) FROM sync_entity_changes").fetchone()
+        raw_local.execute("SELECT count(*) FROM sync_dirty").fetchone()
+
+    def teardown() -> None:
+        synced.close()
+        raw_pg.close()
+        raw_local.close()
+        drop_databases()
+
+    last: Callable[[], None] = teardown
+    return [
+        Case(f"push {total} rows", push, raw_copy, ops=total, repeat=RUNS, target=2.0,
+             notes="push: entity-state merge; raw: COPY of the same rows"),
+        Case(f"pull {total} rows", pull, raw_pull, ops=total, repeat=RUNS, target=2.0,
+             notes="pull: merge into tier 2; raw: SELECT + apsw executemany"),
+        Case("incremental push+pull, nothing to do", noop, raw_noop, repeat=RUNS * 3, teardown=last,
+             notes="raw: one authority round trip and one local read"),
+    ]
