@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from .memory.creation import Creation
     from .memory.tasks import Tasks
     from .memory.ttl import Memory
+    from .packs.grace import Grace
     from .schema_manager import SchemaManager
 
 ROLES = ("staging", "prod", "replica")
@@ -394,6 +395,14 @@ class Store:
         return Tasks(self)
 
     @functools.cached_property
+    def grace(self) -> Grace:
+        """The Grace pack (``modules=["grace"]``): its 81 tables' key patterns per component
+        (``db.grace.core``, ``.memory``, ``.ingress``, ``.resilience``, ``.deployments``, ``.comms``)."""
+        from .packs.grace import Grace
+
+        return Grace(self)
+
+    @functools.cached_property
     def memory(self) -> Memory:
         """TTL key/value memory per namespace with access counting (tier 1)."""
         from .memory.ttl import Memory
@@ -473,6 +482,7 @@ def open(path: str | os.PathLike[str] | None = None, *, role: str | None = None,
         raise
     with _close_on_error(conn.close):
         recorded = authority.recorded_role(conn)
+        wanted = tuple(dict.fromkeys([*wanted, *(m for m in _recorded_modules(conn) if m in migrations.known_modules(roots))]))
         effective = authority.resolve(role, recorded, home)
     if effective == "replica" and not readonly:
         conn.close()
@@ -491,6 +501,17 @@ def open(path: str | os.PathLike[str] | None = None, *, role: str | None = None,
             for pragma in _sqlite.TIER_PRAGMAS:
                 pragma(conn, tier)
     return store
+
+
+def _recorded_modules(conn: apsw.Connection) -> list[str]:
+    """The modules the store has enabled (``store_identity.enabled_modules``): an opt-in pack stays
+    enabled once a store has it, whatever later opens pass as ``modules`` (never silently dropped)."""
+    from ._json import loads
+
+    if not conn.execute("SELECT 1 FROM tier0.sqlite_master WHERE type = 'table' AND name = 'store_identity'").get:
+        return []
+    row = conn.execute("SELECT enabled_modules FROM tier0.store_identity WHERE id = 1").get
+    return [m for m in (loads(row) if row else []) if isinstance(m, str)]
 
 
 @contextlib.contextmanager

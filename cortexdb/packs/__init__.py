@@ -1,0 +1,1 @@
+"""Opt-in schema packs (``cortexdb.open(home, modules=[...])``) and their Python APIs."""
