@@ -116,7 +116,7 @@ def test_immutable_and_append_only(grace: cortexdb.Store) -> None:
                               "VALUES ('e', 's', '{}', 'h')")
         if "audit_logs" in sql:
             grace.grace.core.log("ops", {"a": 1})
-        with pytest.raises(IntegrityError, match="immutable|append-only"), grace.transaction():
+        with pytest.raises(IntegrityError, match=r"immutable|append-only"), grace.transaction():
             grace.execute(sql)
     decision = grace.audit.record_decision("policy", "s", "approved", decided_by="me")
     with pytest.raises(IntegrityError, match="immutable"), grace.transaction():
