@@ -13,7 +13,10 @@ import hashlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import zstandard
+
 from ..._boundary import public_api
+from ..._json import loads
 from ...errors import NotFoundError, ValidationError
 from ...memory import _common as c
 from ._common import canonical, new_id, require_pack, sha256
@@ -163,6 +166,20 @@ class GraceIngress:
                 (record_id, event_id, source_id, contract, canonical(result.value, field="record"), canonical(result.flags),
                  action, canonical(steps), quality_score, governance_label, now))
         return Ingested(record_id, True, result.flags)
+
+    def silver(self, record_id: str) -> dict[str, Any]:
+        """A silver record with ``record`` decoded (decompressed if retention compressed it)."""
+        c.text("record_id", record_id, max_len=255)
+        rows = self._store.query("SELECT * FROM tier2.silver_records WHERE record_id = ?", (record_id,))
+        if not rows:
+            raise NotFoundError(f"no silver record {record_id!r}")
+        row = rows[0]
+        packed = row.pop("record_zstd")
+        text = row.pop("record_json")
+        row["record"] = loads(zstandard.ZstdDecompressor().decompress(packed) if packed is not None else text)
+        for name in ("pii_flags", "transforms_json"):
+            row[name] = loads(row[name])
+        return row
 
     def failures(self, *, source_id: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
         """The newest validation failures (optionally of one source)."""

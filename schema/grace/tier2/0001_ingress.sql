@@ -63,14 +63,17 @@ CREATE TABLE IF NOT EXISTS silver_records (
     event_id TEXT REFERENCES bronze_raw_events(event_id) ON DELETE SET NULL,
     source_id TEXT NOT NULL REFERENCES sources(source_id),
     contract TEXT NOT NULL DEFAULT 'generic' CHECK (contract IN ('article', 'transcript', 'tabular', 'generic')),
-    record_json TEXT NOT NULL CHECK (json_valid(record_json)),
+    record_json TEXT CHECK (record_json IS NULL OR json_valid(record_json)),
+    record_zstd BLOB,                              -- record_json zstd-compressed by retention after 90 days
     pii_flags TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(pii_flags) AND json_type(pii_flags) = 'array'),
     pii_action TEXT NOT NULL DEFAULT 'none' CHECK (pii_action IN ('none', 'mask', 'hash', 'allow_with_consent')),
     transforms_json TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(transforms_json) AND json_type(transforms_json) = 'array'),
     quality_score REAL CHECK (quality_score IS NULL OR quality_score BETWEEN 0 AND 1),
     governance_label TEXT NOT NULL DEFAULT 'internal' CHECK (governance_label IN ('public', 'internal', 'restricted')),
     compressed INTEGER NOT NULL DEFAULT 0 CHECK (compressed IN (0, 1)),
-    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f', 'now'))
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f', 'now')),
+    CHECK ((compressed = 0 AND record_json IS NOT NULL AND record_zstd IS NULL)
+           OR (compressed = 1 AND record_json IS NULL AND record_zstd IS NOT NULL))
 );
 CREATE INDEX IF NOT EXISTS idx_silver_records_source ON silver_records(source_id, created_at);
 CREATE INDEX IF NOT EXISTS idx_silver_records_event ON silver_records(event_id);
