@@ -15,14 +15,16 @@ from ._output import Section, emit, emit_document, output_options
 
 @main.command()
 @click.option("--role", type=click.Choice(["staging", "prod", "replica"]), help="Role recorded for a new store.")
+@click.option("--module", "modules", multiple=True, help="Enable an opt-in schema pack (repeatable), e.g. grace; "
+              "a pack stays enabled once a store has it.")
 @output_options
 @pass_ctx
-def init(ctx: Context, role: str | None) -> None:
+def init(ctx: Context, role: str | None, modules: tuple[str, ...]) -> None:
     """Create the store (or bring an existing one up to date) and print where it is."""
-    store = ctx.store(create=True, role=role)
+    store = ctx.store(create=True, role=role, modules=modules)
     identity = store.identity()
-    emit({"home": str(store.home), "store_id": identity.get("store_id"), "role": identity.get("declared_role")},
-         title="store")
+    emit({"home": str(store.home), "store_id": identity.get("store_id"), "role": identity.get("declared_role"),
+          "modules": ",".join(identity.get("enabled_modules", []))}, title="store")
 
 
 @main.command()
@@ -97,3 +99,19 @@ def demo(ctx: Context, keep: bool) -> None:
         import shutil
 
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+@main.group()
+def schema() -> None:
+    """The store's schema: modules, components and tables."""
+
+
+@schema.command("list")
+@click.option("--module", "module", help="Only this module's tables (e.g. grace: its 81 tables by component).")
+@output_options
+@pass_ctx
+def schema_list(ctx: Context, module: str | None) -> None:
+    """Enabled modules, their components and tables, with row counts."""
+    tables = ctx.store().migrations.tables(module)
+    emit([{"module": t.module, "component": t.component, "tier": t.tier, "table": t.table, "rows": t.rows} for t in tables],
+         title=f"{len(tables)} tables")
