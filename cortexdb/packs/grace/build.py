@@ -21,7 +21,6 @@ from .catalog import MODULE, TABLES
 
 def _statements(store: Any) -> list[tuple[str, str, str]]:
     """(type, name, sql) of every table, FTS index, index and trigger of the 81 tables, in order."""
-    names = {t.name for t in TABLES}
     tables: list[tuple[str, str, str]] = []
     extra: list[tuple[str, str, str]] = []
     for table in TABLES:
@@ -34,7 +33,6 @@ def _statements(store: Any) -> list[tuple[str, str, str]]:
         for kind, name, sql in store.execute(f"SELECT type, name, sql FROM {table.tier}.sqlite_master WHERE type = 'table' "
                                              "AND name = ? AND sql LIKE 'CREATE VIRTUAL TABLE%'", (table.name + "_fts",)):
             tables.append((kind, name, sql))
-            names.add(name)
     return tables + extra
 
 
