@@ -1,6 +1,7 @@
 """PII and secret detection for ingestion, and the per-source policies applied to what it finds.
 
-Detectors (one compiled alternation, so a string is scanned once): e-mail addresses; phone
+Detectors (three passes, each run only when a cheap hint says it can match: a secret-shaped
+prefix, an '@', a number standing alone): e-mail addresses; phone
 numbers (international ``+``-prefixed, or grouped national forms, 9-15 digits, not dates);
 payment card numbers (13-19 digits with optional space/dash groups, an issuer prefix, and a valid
 Luhn checksum); secrets (API-key and token shapes: AWS access keys, GitHub/Slack/Stripe/OpenAI-
@@ -36,13 +37,16 @@ _SECRET = (r"AKIA[0-9A-Z]{16}|ASIA[0-9A-Z]{16}"
            r"|(?i:bearer)\s+[A-Za-z0-9._~+/-]{20,}=*"
            r"|(?i:api[_-]?key|secret[_-]?key|access[_-]?token|auth[_-]?token|client[_-]?secret|password)"
            r"[\"']?\s*[:=]\s*[\"']?[A-Za-z0-9_\-./+=]{12,}")
-_PATTERN = re.compile(
-    rf"(?P<secret>{_SECRET})"
-    r"|(?P<email>(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-]))"
-    r"|(?P<card>(?<![\w-])\d(?:[ -]?\d){12,18}(?![\w-]))"
+_SECRETS = re.compile(rf"(?P<secret>{_SECRET})")
+_EMAILS = re.compile(r"(?P<email>(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-]))")
+_NUMBERS = re.compile(
+    r"(?P<card>(?<![\w-])\d(?:[ -]?\d){12,18}(?![\w-]))"
     r"|(?P<phone>(?<![\w+/.-])(?:\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]?\d{2,4}){1,4}"
     r"|\(\d{2,4}\)[ .-]?\d{3,4}[ .-]?\d{3,4}|\d{3}[ .-]\d{3}[ .-]\d{4}|0\d{1,4}[ .-]\d{3,4}[ .-]\d{3,4}(?:[ .-]\d{2,4})?)"
     r"(?![\w/.-]))")
+_NUMBER_HINT = re.compile(r"(?<!\w)[+(]?\d")  # a number not glued to a word (w0001 is not one)
+_SECRET_HINT = re.compile(r"AKIA|ASIA|gh[pousr]_|github_pat_|xox|_live_|_test_|sk-|AIza|eyJ|-----BEGIN"
+                          r"|(?i:bearer|key|secret|token|password)")
 _CARD_PREFIX = re.compile(r"^(?:4|5[1-5]|2[2-7]|3[47]|3[0689]|6(?:011|5|4[4-9]|22)|35|62)")
 _DATE_LIKE = re.compile(r"^\d{4}[-.]\d{2}[-.]\d{2}")
 
@@ -70,13 +74,30 @@ def _kind(match: re.Match[str]) -> str | None:
     return kind
 
 
+def _passes(text: str) -> list[re.Pattern[str]]:
+    """The detectors worth running on ``text`` (cheap hints first: most text has no '@', no key shape)."""
+    passes = []
+    if _SECRET_HINT.search(text):
+        passes.append(_SECRETS)
+    if "@" in text:
+        passes.append(_EMAILS)
+    if _NUMBER_HINT.search(text):
+        passes.append(_NUMBERS)
+    return passes
+
+
 def findings(text: str) -> list[tuple[str, str]]:
-    """(kind, matched text) of every PII or secret finding in ``text``."""
-    out = []
-    for match in _PATTERN.finditer(text):
-        kind = _kind(match)
-        if kind:
+    """(kind, matched text) of every PII or secret finding in ``text`` (secrets are found first,
+    and a finding's text is not scanned again by the later detectors)."""
+    out: list[tuple[str, str]] = []
+    for pattern in _passes(text):
+        def keep(match: re.Match[str]) -> str:
+            kind = _kind(match)
+            if kind is None:
+                return match.group()
             out.append((kind, match.group()))
+            return "\x00"
+        text = pattern.sub(keep, text)
     return out
 
 
@@ -123,7 +144,9 @@ class PiiScanner:
             return f"[REDACTED:{kind}]"
 
         def rewrite(text: str) -> str:
-            return _PATTERN.sub(replace, text)
+            for pattern in _passes(text):
+                text = pattern.sub(replace, text)
+            return text
 
         return rewrite
 
