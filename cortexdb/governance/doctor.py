@@ -16,7 +16,8 @@ Each run is appended to ``tier0.drift_history``; :func:`trend` reads it back.
 :func:`two_path` is seed 003's two-path migration contract for every tier: path A applies every
 migration to an empty file, path B bootstraps from ``schema/snapshot`` and stamps the ledger, path
 C upgrades an older store (all but each module's newest migration applied first). All three must
-give the same schema and ledger.
+give the same schema and ledger. Each opt-in pack is checked too: path D, a snapshot-built (path B)
+store that enables the pack later, must equal path A with the pack.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from .._boundary import public_function
 from .._json import dumps, loads
 from .._version import __version__
 from ..clock import system_clock
+from ..errors import CortexError
 from ..memory._common import limit as limit_value
 
 if TYPE_CHECKING:
@@ -228,10 +230,12 @@ def trend(store: Store, *, limit: int = 20) -> list[dict[str, Any]]:
 # -- the two-path check -------------------------------------------------------------------------
 
 @public_function
-def two_path(roots: tuple[Path, ...] | None = None) -> TwoPathReport:
+def two_path(roots: tuple[Path, ...] | None = None, *, packs: Iterable[str] | None = None) -> TwoPathReport:
     """Path A (every migration from empty) vs path B (snapshot + stamp) vs path C (an older
-    store upgraded), for every tier of the always-installed modules."""
+    store upgraded), for every tier of the always-installed modules; then per opt-in pack
+    (``packs``, default every module found beyond the base ones) path D vs path A with the pack."""
     roots = roots or migrations.schema_roots()
+    opt_in = sorted(migrations.known_modules(roots) - set(migrations.BASE_MODULES)) if packs is None else list(packs)
     tiers = []
     for tier in _sqlite.TIERS:
         problems: list[str] = []
@@ -248,19 +252,32 @@ def two_path(roots: tuple[Path, ...] | None = None) -> TwoPathReport:
                 newest[m.module] = m
             older = [m for m in plan if newest[m.module] is not m]
             c = _build(Path(tmp) / "c.db", tier, roots, older, upgrade=True)
-        for label, other in (("B (snapshot + stamp)", b), ("C (older store upgraded)", c)):
+            pairs = [("B (snapshot + stamp) vs A", a, b), ("C (older store upgraded) vs A", a, c)]
+            for pack in opt_in:
+                modules = (*migrations.BASE_MODULES, pack)
+                try:
+                    with_pack = _build(Path(tmp) / f"a-{pack}.db", tier, roots, migrations.plan(roots, tier, modules),
+                                       upgrade=False)
+                    later = _build(Path(tmp) / f"d-{pack}.db", tier, roots, [], upgrade=True, then=modules)
+                except CortexError as error:
+                    problems.append(f"pack {pack}: {error}")
+                    continue
+                pairs.append((f"D (store enabling {pack} later) vs A with {pack}", with_pack, later))
+        for label, base, other in pairs:
             if other is None:
                 continue
-            for diff in compare(tier, a[0], other[0]):
-                problems.append(f"path {label} vs A: {diff.kind} {diff.type} {diff.name}")
-            if other[1] != a[1]:
-                problems.append(f"path {label} vs A: ledgers differ ({sorted(set(other[1]) ^ set(a[1]))})")
+            for diff in compare(tier, base[0], other[0]):
+                problems.append(f"path {label}: {diff.kind} {diff.type} {diff.name}")
+            if other[1] != base[1]:
+                problems.append(f"path {label}: ledgers differ ({sorted(set(other[1]) ^ set(base[1]))})")
         tiers.append(TwoPathTier(tier, not problems, problems))
     return TwoPathReport(all(t.ok for t in tiers), tiers)
 
 
 def _build(path: Path, tier: str, roots: tuple[Path, ...], first: Iterable[migrations.Migration], *,
-           upgrade: bool) -> tuple[Schema, list[tuple[str, int, str]]]:
+           upgrade: bool, then: tuple[str, ...] | None = None) -> tuple[Schema, list[tuple[str, int, str]]]:
+    """Apply ``first`` to a new tier file, then (``upgrade``) upgrade it as a base store does, then
+    (``then``) as a store enabling more modules; return its schema and ledger."""
     migrator = _migrator(path, tier, roots)
     try:
         migrator.claim()
@@ -268,6 +285,8 @@ def _build(path: Path, tier: str, roots: tuple[Path, ...], first: Iterable[migra
             migrator._apply(migration)
         if upgrade:
             migrator.upgrade(migrations.BASE_MODULES)
+        if then:
+            migrator.upgrade(then)
         ledger = sorted((a.module, a.version, a.checksum) for a in migrator.applied().values())
         return migrations.normalized_schema(migrator.conn), ledger
     finally:

@@ -160,3 +160,10 @@ def test_enabling_later_is_idempotent_and_sticky(tmp_path: Path) -> None:
 def test_pack_api_needs_the_pack(tmp_path: Path) -> None:
     with cortexdb.open(tmp_path / "plain") as db, pytest.raises(cortexdb.ValidationError, match="grace pack is not enabled"):
         db.grace.core.log("x", {})
+
+
+def test_two_path_covers_the_pack() -> None:
+    from cortexdb.governance.doctor import two_path
+
+    report = two_path(packs=["grace"])
+    assert report.ok, [t.problems for t in report.tiers]
