@@ -443,5 +443,7 @@ def _alive(path: Path) -> bool:
     return True
 
 
-# graph cross-tier orphans and the audit chain (registered on import; they use Issue / register_check)
+# registered on import (they use Issue / register_check): the Grace pack's health-check queries
+# (a no-op on stores without the pack), graph cross-tier orphans and the audit chain
+from ..packs.grace import health as _grace_health  # noqa: E402,F401
 from . import health_graph as _health_graph  # noqa: E402,F401

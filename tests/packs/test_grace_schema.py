@@ -167,3 +167,12 @@ def test_two_path_covers_the_pack() -> None:
 
     report = two_path(packs=["grace"])
     assert report.ok, [t.problems for t in report.tiers]
+
+
+def test_health_review_runs_the_pack_checks(grace: cortexdb.Store, tmp_path: Path) -> None:
+    with grace.transaction():
+        grace.execute("INSERT INTO tier1.circuit_breakers (component_name, state, failure_count) VALUES ('search', 'open', 7)")
+    report = grace.health.review()
+    assert any("circuit breaker" in i["title"] and "search" in i["description"] for i in report.issues)
+    with cortexdb.open(tmp_path / "plain") as plain:
+        assert not any("circuit breaker" in i["title"] for i in plain.health.review().issues)
