@@ -9,7 +9,7 @@ a pool of hostile values: integers beyond 64 bits and negative ones, NaN and inf
 surrogates, NUL, empty text, wrong types, bytes, deep nesting, containers of all of these, plus a
 few plausible values (an existing entity id and name) so calls get past the first check.
 
-In CI: 184 methods x 25 examples, about 4,600 calls, in 17-42 s measured on the loaded
+In CI: 226 methods (184 before the Grace pack's 42) x 25 examples, about 5,600 calls; 184 took 17-42 s on the loaded
 2-core machine (``CORTEXDB_HOSTILE_EXAMPLES`` raises the count: 150 per method, about 27,600
 calls, also found nothing).
 
@@ -49,6 +49,15 @@ from cortexdb.lifecycle.maintenance import Maintenance
 from cortexdb.lifecycle.retention import RetentionManager
 from cortexdb.mcp import MemoryTools, export_graph, export_memory, import_memory
 from cortexdb.memory import Conversation, Conversations, Creation, Memory, Tasks
+from cortexdb.packs.grace import (
+    Grace,
+    GraceComms,
+    GraceCore,
+    GraceDeployments,
+    GraceIngress,
+    GraceMemory,
+    GraceResilience,
+)
 from cortexdb.schema_manager import SchemaManager
 
 EXAMPLES_PER_METHOD = int(os.environ.get("CORTEXDB_HOSTILE_EXAMPLES", "25"))
@@ -58,6 +67,7 @@ PHASES = (Phase.explicit, Phase.generate)
 the failure message shows the generated call as it was."""
 SUB_APIS = ("migrations", "graph", "provenance", "workspace", "retention", "archive", "maintenance", "health",
             "audit", "boundary", "plugins", "conversations", "creation", "tasks", "memory")
+GRACE_APIS = ("core", "memory", "ingress", "resilience", "deployments", "comms")
 SKIPPED = {
     "close",  # would end the shared store for every later example
 }
@@ -94,7 +104,7 @@ class Harness:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.db = cortexdb.open(root / "store", clock=cortexdb.ManualClock())
+        self.db = cortexdb.open(root / "store", clock=cortexdb.ManualClock(), modules=["grace"])
         self.entity = self.db.graph.upsert_entity("a", kind="file", properties={"v": 1})
         self.db.graph.upsert_entity("b", kind="file")
         self.conversation = self.db.conversations.start("hostile", session_id="s")
@@ -104,6 +114,9 @@ class Harness:
                                         "cold_store": FilesystemColdStore(root / "cold")}
         for name in SUB_APIS:
             self.objects[name] = getattr(self.db, name)
+        for name in GRACE_APIS:
+            self.objects[f"grace_{name}"] = getattr(self.db.grace, name)
+        self.objects["grace"] = self.db.grace
 
 
 MODULE_FUNCTIONS: dict[str, Callable[..., Any]] = {
@@ -122,6 +135,8 @@ OBJECT_TYPES: dict[str, type] = {
     "retention": RetentionManager, "archive": Archive, "maintenance": Maintenance, "health": HealthReview,
     "audit": AuditLog, "boundary": BoundaryGuard, "plugins": PluginRegistry, "conversations": Conversations,
     "creation": Creation, "tasks": Tasks, "memory": Memory,
+    "grace": Grace, "grace_core": GraceCore, "grace_memory": GraceMemory, "grace_ingress": GraceIngress,
+    "grace_resilience": GraceResilience, "grace_deployments": GraceDeployments, "grace_comms": GraceComms,
 }
 
 
