@@ -500,6 +500,8 @@ def open(path: str | os.PathLike[str] | None = None, *, role: str | None = None,
         for tier in _sqlite.TIERS:
             for pragma in _sqlite.TIER_PRAGMAS:
                 pragma(conn, tier)
+    if "grace" in wanted:  # the pack's health-check queries join the health review (imported only when used)
+        from .packs.grace import health as _grace_health  # noqa: F401
     return store
 
 

@@ -443,7 +443,5 @@ def _alive(path: Path) -> bool:
     return True
 
 
-# registered on import (they use Issue / register_check): the Grace pack's health-check queries
-# (a no-op on stores without the pack), graph cross-tier orphans and the audit chain
-from ..packs.grace import health as _grace_health  # noqa: E402,F401
+# graph cross-tier orphans and the audit chain (registered on import; they use Issue / register_check)
 from . import health_graph as _health_graph  # noqa: E402,F401

@@ -1,6 +1,6 @@
 """The Grace system's three health-check queries as a check of the health review (``db.health``),
-run only on stores with the Grace pack enabled. Registered when :mod:`cortexdb.lifecycle.health`
-is imported."""
+run only on stores with the Grace pack enabled. Registered when a store with the pack is opened
+(so stores without it never import the pack)."""
 
 from __future__ import annotations
 
