@@ -1,12 +1,12 @@
 #!/usr/bin/env python
 """Build the Grace system's 81 tables (the Grace pack), as the Grace documentation's
 ``build_all_tables.py`` does: ``--db sqlite --path FILE`` builds one SQLite file holding all of
-them; ``--list`` prints the components and tables. A thin wrapper over
+them; ``--db postgres --host --dbname --user --password [--schema]`` builds them in a PostgreSQL
+database (needs psycopg); ``--list`` prints the components and tables. A thin wrapper over
 ``cortexdb.packs.grace.build``; a cortexdb store gets the same tables with
 ``cortexdb init --module grace``.
 
-``--db postgres`` and ``--db mysql`` are accepted but not built yet: they need cortexdb's
-PostgreSQL dialect machinery (exit status 2 with the reason).
+``--db mysql`` is accepted but not built yet (exit status 2 with the reason).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import argparse
 import sys
 
 from cortexdb.errors import CortexError
-from cortexdb.packs.grace.build import build_sqlite
+from cortexdb.packs.grace.build import build_postgres, build_sqlite
 from cortexdb.packs.grace.catalog import COMPONENTS, TABLES
 
 
@@ -28,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dbname", default="grace")
     parser.add_argument("--user", default="grace")
     parser.add_argument("--password", default="")
+    parser.add_argument("--schema", default="public", help="PostgreSQL schema to build in (default public)")
     parser.add_argument("--list", action="store_true", help="List all components and tables, then exit")
     args = parser.parse_args(argv)
     if args.list:
@@ -38,11 +39,15 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  {table.name:<28} {table.tier}  {table.purpose}")
         print(f"Total: {len(TABLES)} tables across {len(COMPONENTS)} components")
         return 0
-    if args.db != "sqlite":
-        print(f"error: --db {args.db} is not available yet: it needs cortexdb's PostgreSQL dialect machinery "
-              "(use --db sqlite, or cortexdb init --module grace)", file=sys.stderr)
+    if args.db == "mysql":
+        print("error: --db mysql is not available yet (use --db sqlite or --db postgres)", file=sys.stderr)
         return 2
     try:
+        if args.db == "postgres":
+            present = build_postgres(host=args.host, dbname=args.dbname, user=args.user, password=args.password,
+                                     port=args.port or 5432, schema=args.schema)
+            print(f"postgres {args.host}/{args.dbname} schema {args.schema}: {present} of {len(TABLES)} tables present")
+            return 0 if present == len(TABLES) else 1
         created = build_sqlite(args.path)
     except CortexError as error:
         print(f"error: {error}", file=sys.stderr)

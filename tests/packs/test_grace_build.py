@@ -47,5 +47,5 @@ def test_list_and_unbuilt_backends() -> None:
     listed = run("--list")
     assert listed.returncode == 0 and "Total: 81 tables across 11 components" in listed.stdout
     assert "Learning (15 tables)" in listed.stdout
-    postgres = run("--db", "postgres", "--host", "127.0.0.1", "--dbname", "test", "--user", "postgres")
-    assert postgres.returncode == 2 and "not available yet" in postgres.stderr
+    mysql = run("--db", "mysql", "--host", "127.0.0.1", "--dbname", "test", "--user", "root")
+    assert mysql.returncode == 2 and "not available yet" in mysql.stderr
