@@ -4,9 +4,8 @@
 them; ``--db postgres --host --dbname --user --password [--schema]`` builds them in a PostgreSQL
 database (needs psycopg); ``--list`` prints the components and tables. A thin wrapper over
 ``cortexdb.packs.grace.build``; a cortexdb store gets the same tables with
-``cortexdb init --module grace``.
-
-``--db mysql`` is accepted but not built yet (exit status 2 with the reason).
+``cortexdb init --module grace``. ``--db mysql`` (MySQL / MariaDB, needs PyMySQL) builds them
+in ``--dbname``.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ import argparse
 import sys
 
 from cortexdb.errors import CortexError
-from cortexdb.packs.grace.build import build_postgres, build_sqlite
+from cortexdb.packs.grace.build import build_mysql, build_postgres, build_sqlite
 from cortexdb.packs.grace.catalog import COMPONENTS, TABLES
 
 
@@ -39,10 +38,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  {table.name:<28} {table.tier}  {table.purpose}")
         print(f"Total: {len(TABLES)} tables across {len(COMPONENTS)} components")
         return 0
-    if args.db == "mysql":
-        print("error: --db mysql is not available yet (use --db sqlite or --db postgres)", file=sys.stderr)
-        return 2
     try:
+        if args.db == "mysql":
+            present = build_mysql(host=args.host, dbname=args.dbname, user=args.user, password=args.password,
+                                  port=args.port or 3306)
+            print(f"mysql {args.host}/{args.dbname}: {present} of {len(TABLES)} tables present")
+            return 0 if present == len(TABLES) else 1
         if args.db == "postgres":
             present = build_postgres(host=args.host, dbname=args.dbname, user=args.user, password=args.password,
                                      port=args.port or 5432, schema=args.schema)

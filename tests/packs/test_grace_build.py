@@ -43,9 +43,9 @@ def test_builds_one_sqlite_file_with_all_81_tables(tmp_path: Path) -> None:
     conn.close()
 
 
-def test_list_and_unbuilt_backends() -> None:
+def test_list_and_unreachable_server() -> None:
     listed = run("--list")
     assert listed.returncode == 0 and "Total: 81 tables across 11 components" in listed.stdout
     assert "Learning (15 tables)" in listed.stdout
-    mysql = run("--db", "mysql", "--host", "127.0.0.1", "--dbname", "test", "--user", "root")
-    assert mysql.returncode == 2 and "not available yet" in mysql.stderr
+    unreachable = run("--db", "mysql", "--host", "127.0.0.1", "--port", "1", "--dbname", "test", "--user", "root")
+    assert unreachable.returncode == 2 and unreachable.stderr.startswith("error: MySQL at 127.0.0.1:1/test")

@@ -1,6 +1,7 @@
 """Build the Grace pack's 81 tables in one database (the Grace system's ``build_all_tables.py``):
 a standalone SQLite file from the same migrations a store runs, or a PostgreSQL database from the
-pack's PostgreSQL migrations (``schema/grace/postgres``) plus the three core tables it reuses.
+pack's PostgreSQL migrations (``schema/grace/postgres``) plus the three core tables it reuses, or
+a MySQL / MariaDB database from ``schema/grace/mysql`` (all 81, as the ``mysql`` client reads it).
 
 A store spreads the tables over its four tier files; this file holds them together, with their
 indexes, CHECKs, foreign keys, the librarian's FTS5 index and the immutability / append-only
@@ -85,6 +86,58 @@ def build_postgres(*, host: str, dbname: str, user: str, password: str = "", por
             return int(row[0]) if row else 0
     except psycopg.Error as error:
         raise StoreFileError(f"PostgreSQL at {host}:{port}/{dbname}: {error}") from error
+
+
+def mysql_statements(text: str) -> list[str]:
+    """Split a script the way the ``mysql`` client does: ``;`` ends a statement, ``DELIMITER x``
+    changes that (for trigger bodies); comment lines are dropped."""
+    statements: list[str] = []
+    current: list[str] = []
+    delimiter = ";"
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.upper().startswith("DELIMITER "):
+            delimiter = stripped.split()[1]
+            continue
+        if not current and (not stripped or stripped.startswith("--")):
+            continue
+        current.append(line)
+        if stripped.endswith(delimiter):
+            statement = "\n".join(current).rstrip()[: -len(delimiter)].strip()
+            if statement:
+                statements.append(statement)
+            current = []
+    return statements
+
+
+def build_mysql(*, host: str, dbname: str, user: str, password: str = "", port: int = 3306) -> int:
+    """Create the 81 tables in a MySQL / MariaDB database (idempotent); return how many of them
+    exist there afterwards. Needs PyMySQL (``pip install 'cortexdb[mysql]'``)."""
+    from ... import migrations
+
+    try:
+        import pymysql
+    except ImportError as error:
+        raise ValidationError("db", "MySQL needs PyMySQL: pip install 'cortexdb[mysql]'") from error
+    files = sorted(p for root in migrations.schema_roots() for p in (root / MODULE / "mysql").glob("*.sql"))
+    try:
+        conn = pymysql.connect(host=host, database=dbname, user=user, password=password, port=port, connect_timeout=10,
+                               autocommit=True)
+    except pymysql.MySQLError as error:
+        raise StoreFileError(f"MySQL at {host}:{port}/{dbname}: {error}") from error
+    try:
+        with conn.cursor() as cursor:
+            for path in files:
+                for statement in mysql_statements(path.read_text(encoding="utf-8")):
+                    cursor.execute(statement)
+            cursor.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = %s AND table_name IN %s",
+                           (dbname, [t.name for t in TABLES]))
+            row = cursor.fetchone()
+            return int(row[0]) if row else 0
+    except pymysql.MySQLError as error:
+        raise StoreFileError(f"MySQL at {host}:{port}/{dbname}: {error}") from error
+    finally:
+        conn.close()
 
 
 def build_sqlite(path: str | Path) -> list[str]:
