@@ -66,7 +66,7 @@ PHASES = (Phase.explicit, Phase.generate)
 """No shrinking: the calls change the shared store, so a replayed example may take another path;
 the failure message shows the generated call as it was."""
 SUB_APIS = ("migrations", "graph", "provenance", "workspace", "retention", "archive", "maintenance", "health",
-            "audit", "boundary", "plugins", "conversations", "creation", "tasks", "memory")
+            "audit", "boundary", "plugins", "conversations", "creation", "tasks", "memory", "grace")
 GRACE_APIS = ("core", "memory", "ingress", "resilience", "deployments", "comms")
 SKIPPED = {
     "close",  # would end the shared store for every later example
@@ -116,7 +116,6 @@ class Harness:
             self.objects[name] = getattr(self.db, name)
         for name in GRACE_APIS:
             self.objects[f"grace_{name}"] = getattr(self.db.grace, name)
-        self.objects["grace"] = self.db.grace
 
 
 MODULE_FUNCTIONS: dict[str, Callable[..., Any]] = {
