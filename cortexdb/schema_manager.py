@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,6 +36,21 @@ class MigrationInfo:
     applied_at: str | None = None
 
 
+_CREATED = re.compile(r"CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*[(\s]",
+                      re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    """One table of ``schema list``: the module that created it, its component, tier and rows."""
+
+    module: str
+    component: str
+    tier: str
+    table: str
+    rows: int
+
+
 @public_api
 class SchemaManager:
     """Migration status and control for one store."""
@@ -49,6 +65,39 @@ class SchemaManager:
             return migrations.TierMigrator(
                 store.home / f"{tier}.db", tier, roots=store._roots, busy_ms=store._busy_ms, clock=store.clock,
                 backups_dir=store.home / "backups", keep_backups=store._keep_backups, readonly=store.readonly)
+
+    def tables(self, module: str | None = None) -> list[TableInfo]:
+        """The tables each enabled module created (from its migrations; full-text indexes are not
+        listed), with component and row count: the Grace pack's tables carry their component,
+        other modules' their module name. ``module="grace"`` lists the pack's 81 tables,
+        including the core tables it reuses."""
+        from .packs.grace.catalog import BY_NAME, COMPONENTS
+
+        store = self._store
+        if module is not None:
+            migrations.validate_name("module", module)
+            if module not in store.modules:
+                raise NotFoundError(f"module {module!r} is not enabled on this store (enabled: {', '.join(store.modules)})")
+        present = {(tier, r[0]) for tier in _sqlite.TIERS
+                   for r in store.execute(f"SELECT name FROM {tier}.sqlite_master WHERE type = 'table'")}
+        out: list[TableInfo] = []
+        seen: set[tuple[str, str]] = set()
+        for (owner, tier), items in migrations.catalog(store._roots).items():
+            if owner not in store.modules:
+                continue
+            for migration in items:
+                for name in _CREATED.findall(migration.up):
+                    if (tier, name) in seen or (tier, name) not in present:
+                        continue
+                    seen.add((tier, name))
+                    grace = BY_NAME.get(name)
+                    component = grace.component if grace and grace.tier == tier else owner
+                    if module is not None and owner != module and not (module == "grace" and grace and grace.tier == tier):
+                        continue
+                    rows = store.execute(f'SELECT count(*) FROM {tier}."{name}"')[0][0]
+                    out.append(TableInfo(owner, component, tier, name, rows))
+        order = {name: 100 + i for i, name in enumerate(store.modules)} | {c: i for i, c in enumerate(COMPONENTS)}
+        return sorted(out, key=lambda t: (order.get(t.component, order.get(t.module, 999)), t.tier, t.table))
 
     def status(self) -> list[MigrationInfo]:
         """Every migration of every tier with its state, in tier and version order."""

@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from .memory.tasks import Tasks
     from .memory.ttl import Memory
     from .packs.agency import Agency
+    from .packs.grace import Grace
     from .schema_manager import SchemaManager
     from .sync import Sync
 
@@ -469,6 +470,14 @@ class Store:
         from .packs.agency import Agency
 
         return Agency(self)
+
+    @functools.cached_property
+    def grace(self) -> Grace:
+        """The Grace pack (``modules=["grace"]``): its 81 tables' key patterns per component
+        (``db.grace.core``, ``.memory``, ``.ingress``, ``.resilience``, ``.deployments``, ``.comms``)."""
+        from .packs.grace import Grace
+
+        return Grace(self)
 
     @functools.cached_property
     def memory(self) -> Memory:

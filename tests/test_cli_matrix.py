@@ -20,13 +20,14 @@ import cortexdb
 from cortexdb.cli import main
 from cortexdb.cli._output import FORMATS
 
-NOT_OUTPUT = {"demo", "mcp", "graph export", "conversations export", "schema"}
+NOT_OUTPUT = {"demo", "mcp", "graph export", "conversations export"}
 """Commands that print a document of their own (or serve), not rows."""
 
 # argv after --home, with {fmt} making ids unique per format; and the exit statuses expected.
 COMMANDS: list[tuple[str, list[str], set[int]]] = [
     ("init", ["init"], {0}),
     ("status", ["status"], {0}),
+    ("schema list", ["schema", "list"], {0}),
     ("query", ["query", "SELECT 1 AS n, x'00ff' AS b, json_object('a', 1) AS j, 0.5 AS f"], {0}),
     ("backup", ["backup", "{tmp}/backup-{fmt}"], {0}),
     ("restore", ["restore", "--yes", "--tier", "tier3", "{tmp}/backup-{fmt}/tier3.db"], {0}),
@@ -113,6 +114,8 @@ COMMANDS: list[tuple[str, list[str], set[int]]] = [
 BAD: list[tuple[list[str], int]] = [
     (["init", "--role", "nonsense"], 2),
     (["status", "extra"], 2),
+    (["schema", "list", "--module", "Bad Name"], 2),
+    (["init", "--module", "no_such_pack"], 2),
     (["query", "DELETE FROM store_identity"], 2),
     (["query", "SELECT * FROM no_such_table"], 2),
     (["backup", "/proc/foo"], 2),

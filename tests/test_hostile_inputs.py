@@ -9,9 +9,10 @@ a pool of hostile values: integers beyond 64 bits and negative ones, NaN and inf
 surrogates, NUL, empty text, wrong types, bytes, deep nesting, containers of all of these, plus a
 few plausible values (an existing entity id and name) so calls get past the first check.
 
-In CI: 184 methods x 25 examples, about 4,600 calls, in 17-42 s measured on the loaded
-2-core machine (``CORTEXDB_HOSTILE_EXAMPLES`` raises the count: 150 per method, about 27,600
-calls, also found nothing).
+In CI: every public method of the core API and of the agency and Grace packs (about 260) x 25
+examples, about 6,500 calls (the core's 184 took 17-42 s on the loaded 2-core machine).
+``CORTEXDB_HOSTILE_EXAMPLES`` raises the count (150 per method, about 27,600 calls on the core,
+also found nothing).
 
 Calls run with the working directory and ``HOME`` inside a temporary directory, so a hostile
 relative path or ``~`` can only ever touch that.
@@ -50,6 +51,15 @@ from cortexdb.lifecycle.retention import RetentionManager
 from cortexdb.mcp import MemoryTools, export_graph, export_memory, import_memory
 from cortexdb.memory import Conversation, Conversations, Creation, Memory, Tasks
 from cortexdb.packs.agency import Agency
+from cortexdb.packs.grace import (
+    Grace,
+    GraceComms,
+    GraceCore,
+    GraceDeployments,
+    GraceIngress,
+    GraceMemory,
+    GraceResilience,
+)
 from cortexdb.schema_manager import SchemaManager
 
 EXAMPLES_PER_METHOD = int(os.environ.get("CORTEXDB_HOSTILE_EXAMPLES", "25"))
@@ -58,7 +68,8 @@ PHASES = (Phase.explicit, Phase.generate)
 """No shrinking: the calls change the shared store, so a replayed example may take another path;
 the failure message shows the generated call as it was."""
 SUB_APIS = ("migrations", "graph", "provenance", "workspace", "retention", "archive", "maintenance", "health",
-            "audit", "boundary", "plugins", "conversations", "creation", "tasks", "memory", "agency")
+            "audit", "boundary", "plugins", "conversations", "creation", "tasks", "memory", "agency", "grace")
+GRACE_APIS = ("core", "memory", "ingress", "resilience", "deployments", "comms")
 SKIPPED = {
     "close",  # would end the shared store for every later example
 }
@@ -95,7 +106,7 @@ class Harness:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.db = cortexdb.open(root / "store", clock=cortexdb.ManualClock(), modules=["agency"])
+        self.db = cortexdb.open(root / "store", clock=cortexdb.ManualClock(), modules=["agency", "grace"])
         self.entity = self.db.graph.upsert_entity("a", kind="file", properties={"v": 1})
         self.db.graph.upsert_entity("b", kind="file")
         self.conversation = self.db.conversations.start("hostile", session_id="s")
@@ -105,6 +116,8 @@ class Harness:
                                         "cold_store": FilesystemColdStore(root / "cold")}
         for name in SUB_APIS:
             self.objects[name] = getattr(self.db, name)
+        for name in GRACE_APIS:
+            self.objects[f"grace_{name}"] = getattr(self.db.grace, name)
 
 
 MODULE_FUNCTIONS: dict[str, Callable[..., Any]] = {
@@ -123,6 +136,8 @@ OBJECT_TYPES: dict[str, type] = {
     "retention": RetentionManager, "archive": Archive, "maintenance": Maintenance, "health": HealthReview,
     "audit": AuditLog, "boundary": BoundaryGuard, "plugins": PluginRegistry, "conversations": Conversations,
     "creation": Creation, "tasks": Tasks, "memory": Memory, "agency": Agency,
+    "grace": Grace, "grace_core": GraceCore, "grace_memory": GraceMemory, "grace_ingress": GraceIngress,
+    "grace_resilience": GraceResilience, "grace_deployments": GraceDeployments, "grace_comms": GraceComms,
 }
 
 

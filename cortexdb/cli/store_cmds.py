@@ -1,4 +1,4 @@
-"""Store-level commands: init, status, query, backup, restore, demo."""
+"""Store-level commands: init, status, query, backup, restore, schema, demo."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from .. import _sqlite, migrations
+from ..errors import ValidationError
 from ..store import resolve_home
 from . import Context, main, pass_ctx
 from ._output import Section, emit, emit_document, output_options
@@ -16,7 +17,7 @@ from ._output import Section, emit, emit_document, output_options
 @main.command()
 @click.option("--role", type=click.Choice(["staging", "prod", "replica"]), help="Role recorded for a new store.")
 @click.option("--module", "modules", multiple=True,
-              help="Enable an opt-in schema pack (e.g. agency); repeat for several. Once enabled it stays enabled.")
+              help="Enable an opt-in schema pack (agency, grace); repeat for several. Once enabled it stays enabled.")
 @output_options
 @pass_ctx
 def init(ctx: Context, role: str | None, modules: tuple[str, ...]) -> None:
@@ -100,3 +101,45 @@ def demo(ctx: Context, keep: bool) -> None:
         import shutil
 
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+@main.group(invoke_without_command=True)
+@click.option("--dialect", type=click.Choice(["sqlite", "postgres"]), default="sqlite", show_default=True,
+              help="SQLite (the local tier files) or PostgreSQL (the authority).")
+@click.option("--module", "modules", multiple=True,
+              help="Only this schema module (repeatable); default: the always-installed ones.")
+@click.pass_context
+def schema(ctx: click.Context, dialect: str, modules: tuple[str, ...]) -> None:
+    """Print the DDL the migrations create, in migration order (`schema list`: the tables of a store)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    roots = migrations.schema_roots()
+    for module in modules:
+        migrations.validate_name("module", module)
+    wanted = modules or migrations.BASE_MODULES
+    if dialect == "postgres":
+        from ..sync import pg_schema
+
+        missing = sorted(set(wanted) - set(pg_schema.catalog(roots)))
+        if missing:
+            raise ValidationError("module", f"no PostgreSQL migrations for {', '.join(missing)}")
+        click.echo(pg_schema.ddl(tuple(wanted)), nl=False)
+        return
+    cat = migrations.catalog(roots)
+    missing = sorted(m for m in wanted if not any((m, t) in cat for t in _sqlite.TIERS))
+    if missing:
+        raise ValidationError("module", f"no SQLite migrations for {', '.join(missing)}")
+    for tier in _sqlite.TIERS:
+        for migration in migrations.plan(roots, tier, wanted):
+            click.echo(f"-- {migration.label}\n{migration.up.strip()}\n")
+
+
+@schema.command("list")
+@click.option("--module", "module", help="Only this module's tables (e.g. grace: its 81 tables by component).")
+@output_options
+@pass_ctx
+def schema_list(ctx: Context, module: str | None) -> None:
+    """Enabled modules, their components and tables, with row counts."""
+    tables = ctx.store().migrations.tables(module)
+    emit([{"module": t.module, "component": t.component, "tier": t.tier, "table": t.table, "rows": t.rows} for t in tables],
+         title=f"{len(tables)} tables")

@@ -35,7 +35,7 @@ from .._boundary import public_function
 from .._json import dumps, loads
 from .._version import __version__
 from ..clock import system_clock
-from ..errors import MigrationError
+from ..errors import CortexError
 from ..graph.property_indexes import user_index_names
 from ..memory._common import limit as limit_value
 
@@ -237,11 +237,10 @@ def trend(store: Store, *, limit: int = 20) -> list[dict[str, Any]]:
 @public_function
 def two_path(roots: tuple[Path, ...] | None = None, *, packs: Iterable[str] | None = None) -> TwoPathReport:
     """Path A (every migration from empty) vs path B (snapshot + stamp) vs path C (an older
-    store upgraded), for every tier of the always-installed modules; then, for each opt-in pack
-    (``packs``, default every one found), path A with the pack vs path D: a store made by path B
-    that enables the pack later."""
+    store upgraded), for every tier of the always-installed modules; then per opt-in pack
+    (``packs``, default every module found beyond the base ones) path D vs path A with the pack."""
     roots = roots or migrations.schema_roots()
-    pack_list = sorted(migrations.known_modules(roots) - set(migrations.BASE_MODULES)) if packs is None else list(packs)
+    opt_in = sorted(migrations.known_modules(roots) - set(migrations.BASE_MODULES)) if packs is None else list(packs)
     tiers = []
     for tier in _sqlite.TIERS:
         problems: list[str] = []
@@ -260,18 +259,18 @@ def two_path(roots: tuple[Path, ...] | None = None, *, packs: Iterable[str] | No
             # (a later module's first migration may build on it, as governance's triggers on core's tables)
             older = [m for m in plan if newest[m.module] is not m or counts[m.module] == 1]
             c = _build(Path(tmp) / "c.db", tier, roots, older, upgrade=True)
-            later = []
-            for pack in pack_list:
+            pairs = [("B (snapshot + stamp) vs A", a, b), ("C (older store upgraded) vs A", a, c)]
+            for pack in opt_in:
                 modules = (*migrations.BASE_MODULES, pack)
                 try:
-                    full = _build(Path(tmp) / f"a-{pack}.db", tier, roots, migrations.plan(roots, tier, modules),
-                                  upgrade=False)
-                    enabled = _build(Path(tmp) / f"d-{pack}.db", tier, roots, [], upgrade=True, then=modules)
-                except MigrationError as error:
+                    with_pack = _build(Path(tmp) / f"a-{pack}.db", tier, roots, migrations.plan(roots, tier, modules),
+                                       upgrade=False)
+                    later = _build(Path(tmp) / f"d-{pack}.db", tier, roots, [], upgrade=True, then=modules)
+                except CortexError as error:
                     problems.append(f"pack {pack}: {error}")
                     continue
-                later.append((f"D (store enabling {pack} later) vs A with {pack}", full, enabled))
-        for label, base, other in [("B (snapshot + stamp) vs A", a, b), ("C (older store upgraded) vs A", a, c), *later]:
+                pairs.append((f"D (store enabling {pack} later) vs A with {pack}", with_pack, later))
+        for label, base, other in pairs:
             if other is None:
                 continue
             for diff in compare(tier, base[0], other[0]):

@@ -13,11 +13,21 @@ and are edited with :meth:`RetentionManager.set`. Actions:
   written to a verified cold-storage bundle, then deleted;
 - ``mark``: rows over age (and matching ``condition``) get the column values of ``options.set``
   (rows already holding them are not counted), e.g. finished tasks becoming ``archived``;
+- ``compress``: rows over age get ``options.column`` zstd-compressed into ``options.into`` (a BLOB),
+  the column set NULL and ``options.flag`` set 1 (give the policy ``condition`` ``{flag: 0}``);
+- ``downsample``: metric rows are replaced by per-bucket aggregates, step by step: ``options.steps``
+  ``[[days, "hour"], [days, "day"]]`` rolls rows older than ``days`` (and finer than the step) into one
+  row per hour or day and ``options.group_by``, averaging ``options.averages`` weighted by
+  ``options.weight`` (a sample count column), summing ``options.sums``, and marking the new row's
+  ``options.granularity_column``; only whole buckets older than the cutoff are rolled up;
 - ``cascade``: governed by the parent table's policy; ``keep``: reported, never acted on;
 - ``capacity`` (the CORTEX tier-1 rule): at most ``keep_last_n`` live conversations (default 20);
   beyond that the oldest inactive ones (task done, or no activity for ``max_age_days``; by
   ``last_updated``) are archived with their messages, actions and snapshots. A conversation whose
   task is open or in progress is never evicted.
+
+``options.age_days_from`` (``{"table", "key", "column"}``, a table in the same tier) makes the age
+limit per row: the referenced row's column (e.g. a source's ``retention_days``), else ``max_age_days``.
 """
 
 from __future__ import annotations
@@ -38,7 +48,8 @@ if TYPE_CHECKING:
 
 Progress = Callable[[int, int], None] | None
 ACTIONS = ("delete", "archive", "keep_last_n", "aggregate_then_drop", "export_before_purge", "cascade", "capacity", "keep",
-           "mark")
+           "mark", "compress", "downsample")
+GRANULARITY = {"hour": "%Y-%m-%d %H:00:00.000", "day": "%Y-%m-%d 00:00:00.000"}
 DAY = 86400.0
 MAX_AGE_DAYS = 365_000
 """The longest age a policy may keep (1,000 years): older cutoffs fall before the calendar."""
@@ -258,7 +269,8 @@ class RetentionManager:
             raise ValidationError("keep_last_n", f"action {policy.action} needs keep_last_n")
         if policy.action == "mark" and (not isinstance(policy.options.get("set"), dict) or not policy.options["set"]):
             raise ValidationError("options", "action mark needs options.set: {column: value, ...}")
-        if policy.action in ("delete", "archive", "aggregate_then_drop", "export_before_purge", "mark") and (
+        if policy.action in ("delete", "archive", "aggregate_then_drop", "export_before_purge", "mark", "compress",
+                             "downsample") and (
                 policy.max_age_days is None or not policy.time_column):
             raise ValidationError("max_age_days", f"action {policy.action} needs max_age_days and time_column")
         if policy.action in ("archive", "capacity"):
@@ -267,7 +279,7 @@ class RetentionManager:
         if columns:
             named = [policy.time_column, policy.partition_by, *policy.condition, *policy.options.get("group_by", []),
                      *policy.options.get("measures", []), policy.options.get("count_by"), policy.options.get("time_fallback"),
-                     *policy.options.get("export_where", {}), *policy.options.get("set", {})]
+                     *policy.options.get("export_where", {}), *policy.options.get("set", {}), *self._pack_columns(policy)]
             for column in filter(None, named):
                 if column not in columns:
                     raise ValidationError("column", f"{policy.table_name} has no column {column!r}")
@@ -275,6 +287,28 @@ class RetentionManager:
                       *policy.options.get("set", {}).values()]:
             if not isinstance(value, (str, int, float)) or isinstance(value, bool):
                 raise ValidationError("condition", "values must be strings or numbers")
+
+    @staticmethod
+    def _pack_columns(policy: Policy) -> list[str]:
+        """Columns named by the compress / downsample options (checked to exist, validated as identifiers)."""
+        options = policy.options
+        if policy.action == "compress":
+            named = [options.get("column"), options.get("into"), options.get("flag")]
+            if not all(isinstance(n, str) for n in named):
+                raise ValidationError("options", "action compress needs options.column, options.into and options.flag")
+            return [str(n) for n in named]
+        if policy.action == "downsample":
+            steps = options.get("steps")
+            if not isinstance(steps, list) or not steps or not all(
+                    isinstance(s, list) and len(s) == 2 and isinstance(s[0], (int, float)) and not isinstance(s[0], bool)
+                    and s[1] in GRANULARITY for s in steps):
+                raise ValidationError("options", 'action downsample needs options.steps like [[7, "hour"], [30, "day"]]')
+            named = [options.get("granularity_column"), options.get("weight"), *options.get("group_by", []),
+                     *options.get("averages", []), *options.get("sums", [])]
+            if not all(isinstance(n, str) for n in named):
+                raise ValidationError("options", "action downsample needs granularity_column and weight column names")
+            return [str(n) for n in named]
+        return []
 
     def _columns(self, policy: Policy) -> list[str]:
         return [r[1] for r in self._store.execute(f"PRAGMA {policy.tier}.table_info({ident(policy.table_name, 'table')})")]
@@ -344,8 +378,17 @@ class RetentionManager:
             fallback = policy.options.get("time_fallback")
             expr = f"coalesce({column}, {ident(fallback, 'time_fallback')})" if fallback else column
             cutoff = self._store.now() - policy.max_age_days * DAY
-            clauses.append(f"{expr} < ?")
-            params.append(cutoff if policy.time_kind == "epoch" else to_timestamp(cutoff))
+            source = policy.options.get("age_days_from")
+            if source and policy.time_kind == "text":
+                ref = f"{policy.tier}.{ident(source['table'], 'age_days_from')}"
+                own = f"{ident(policy.table_name, 'table')}.{ident(source['key'], 'age_days_from')}"
+                days = (f"coalesce((SELECT {ident(source['column'], 'age_days_from')} FROM {ref} AS ref "
+                        f"WHERE ref.{ident(source['key'], 'age_days_from')} = {own}), ?)")
+                clauses.append(f"{expr} < strftime('%Y-%m-%d %H:%M:%f', ? - {days} * {DAY}, 'unixepoch')")
+                params += [self._store.now(), policy.max_age_days]
+            else:
+                clauses.append(f"{expr} < ?")
+                params.append(cutoff if policy.time_kind == "epoch" else to_timestamp(cutoff))
         if policy.action == "mark":
             marks = policy.options.get("set", {})
             clauses.append("NOT (" + " AND ".join(f"{ident(c, 'set')} IS ?" for c in marks) + ")")
@@ -395,6 +438,7 @@ class RetentionManager:
             where, params = self._old(policy)
             age = self._count(policy, where, params)
             verb = {"delete": "delete", "archive": "archive", "mark": "mark", "aggregate_then_drop": "aggregate then drop",
+                    "compress": "compress", "downsample": "downsample",
                     "export_before_purge": "export then purge", "keep": "report"}.get(policy.action, "leave")
             planned = f"{verb} {age} rows older than {policy.max_age_days:g} days" if age else planned
         return Finding(policy.table_name, policy.tier, policy.action, rows, age, count, planned)
@@ -439,6 +483,10 @@ class RetentionManager:
             affected, done = self._export_then_purge(policy)
         elif policy.action == "aggregate_then_drop":
             affected, done = self._aggregate_then_drop(policy)
+        elif policy.action == "compress":
+            affected, done = self._compress(policy)
+        elif policy.action == "downsample":
+            affected, done = self._downsample(policy)
         return Finding(before.table, before.tier, before.action, before.rows, before.age_violations, before.count_violations,
                        before.planned, done, affected)
 
@@ -516,6 +564,53 @@ class RetentionManager:
             store.execute(f"DELETE FROM {target} WHERE id <= ?", (mark,))
             affected = store.conn.changes()
         return affected, f"rolled up {len(rows)} rows into retention_rollups, dropped {affected}"
+
+
+    def _compress(self, policy: Policy) -> tuple[int, str]:
+        """zstd-compress the column of rows over age into the BLOB column, flagging them, in one transaction."""
+        import zstandard
+
+        store, target = self._store, self._target(policy)
+        column, into, flag = (ident(policy.options[k], k) for k in ("column", "into", "flag"))
+        where, params = self._old(policy)
+        compressor = zstandard.ZstdCompressor(level=9)
+        with store.transaction():
+            rows = store.execute(f"SELECT rowid, {column} FROM {target} WHERE {where} AND {column} IS NOT NULL", params)
+            for rowid, value in rows:
+                packed = compressor.compress(value.encode("utf-8") if isinstance(value, str) else bytes(value))
+                store.execute(f"UPDATE {target} SET {into} = ?, {column} = NULL, {flag} = 1 WHERE rowid = ?", (packed, rowid))
+        return len(rows), f"compressed {len(rows)}"
+
+    def _downsample(self, policy: Policy) -> tuple[int, str]:
+        """Replace rows finer than each step by one aggregate row per bucket and group (whole buckets only)."""
+        store, target = self._store, self._target(policy)
+        options = policy.options
+        time_col = ident(policy.time_column or "", "time_column")
+        gran = ident(options["granularity_column"], "granularity_column")
+        weight = ident(options["weight"], "weight")
+        group_by = [ident(c, "group_by") for c in options.get("group_by", [])]
+        averages = [ident(c, "averages") for c in options.get("averages", [])]
+        sums = [ident(c, "sums") for c in options.get("sums", [])]
+        finer = ["raw"]
+        affected = created = 0
+        for days, level in options["steps"]:
+            fmt = GRANULARITY[level]
+            cutoff = to_timestamp(store.now() - float(days) * DAY)
+            bucket = f"strftime('{fmt}', {time_col})"
+            where = f"{gran} IN ({', '.join('?' * len(finer))}) AND {bucket} < strftime('{fmt}', ?)"
+            params = [*finer, cutoff]
+            cols = [*group_by, time_col, gran, weight, *averages, *sums]
+            select = [*group_by, bucket, "?", f"sum({weight})",
+                      *(f"sum({a} * {weight}) / sum(CASE WHEN {a} IS NOT NULL THEN {weight} END)" for a in averages),
+                      *(f"sum({c})" for c in sums)]
+            with store.transaction():
+                store.execute(f"INSERT INTO {target} ({', '.join(cols)}) SELECT {', '.join(select)} FROM {target} "
+                              f"WHERE {where} GROUP BY {', '.join([*group_by, bucket])}", [level, *params])
+                created += store.conn.changes()
+                store.execute(f"DELETE FROM {target} WHERE {where}", params)  # the new aggregates are not finer
+                affected += store.conn.changes()
+            finer.append(level)
+        return affected, f"downsampled {affected} rows into {created} aggregates"
 
 
 def _policy(row: tuple[Any, ...]) -> Policy:

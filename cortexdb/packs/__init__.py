@@ -15,6 +15,8 @@ def attach_packs(store: Store) -> None:
         from .agency.views import attach
 
         attach(store)
+    if "grace" in store.modules:  # the pack's health-check queries join the health review
+        from .grace import health  # noqa: F401
 
 
 __all__ = ["attach_packs"]

@@ -1,4 +1,4 @@
-"""Stores with the agency pack enabled, on real files, with a manual clock."""
+"""Stores with an opt-in pack enabled (agency, grace), on real files under tmp_path, with a manual clock."""
 
 from __future__ import annotations
 
@@ -15,3 +15,9 @@ def agency_db(tmp_path: Path, clock: cortexdb.ManualClock) -> Iterator[cortexdb.
     store = cortexdb.open(tmp_path / "s", modules=["agency"], clock=clock)
     yield store
     store.close()
+
+
+@pytest.fixture
+def grace(tmp_path: Path, clock: cortexdb.ManualClock) -> Iterator[cortexdb.Store]:
+    with cortexdb.open(tmp_path / "store", modules=["grace"], clock=clock) as store:
+        yield store
