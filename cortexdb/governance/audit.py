@@ -384,15 +384,18 @@ class AuditLog:
             if span[0] is None:
                 continue
             try:
-                sealed = self._seal_tier(name)
-                if sealed:
-                    self.record(name, log, row_key="sealed_at_open", actor="cortexdb", new={
-                        "rows": sealed, "first_id": span[0], "last_id": span[1], "first_created_at": span[2],
-                        "last_created_at": span[3],
-                        "reason": "found unsealed when the store was opened: left by a process that was killed or "
-                                  "is still running, or written outside cortexdb"})
-                    found[name] = sealed
-                    self._seal_tier(name)  # the EVENT row just recorded
+                # under the home lock: a write here may meet a racing process switching a new tier
+                # file to WAL, which SQLite refuses at once rather than waiting (see home_lock)
+                with _sqlite.home_lock(store.home):
+                    sealed = self._seal_tier(name)
+                    if sealed:
+                        self.record(name, log, row_key="sealed_at_open", actor="cortexdb", new={
+                            "rows": sealed, "first_id": span[0], "last_id": span[1], "first_created_at": span[2],
+                            "last_created_at": span[3],
+                            "reason": "found unsealed when the store was opened: left by a process that was killed "
+                                      "or is still running, or written outside cortexdb"})
+                        found[name] = sealed
+                        self._seal_tier(name)  # the EVENT row just recorded
             except IntegrityError:
                 continue  # a tampered chain is not extended; verify() reports it
             except BusyError:
