@@ -22,6 +22,7 @@ import asyncio
 import json
 import os
 import secrets
+import stat
 import sys
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -150,6 +151,7 @@ class Wire:
         self._replies = replies
         self._validate = validate
         self._reader: asyncio.StreamReader | None = None
+        self._pump: asyncio.Future[None] | None = None
         self._pending: set[int | str] = set()
         self._drained = asyncio.Event()
         self._sdk_out: list[str] = []
@@ -208,10 +210,19 @@ class Wire:
         if self._reader is None:
             loop = asyncio.get_running_loop()
             reader = asyncio.StreamReader(limit=1 << 30, loop=loop)
-            pipe = os.fdopen(self._in_fd, "rb", buffering=0, closefd=False)
-            await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), pipe)
+            mode = os.fstat(self._in_fd).st_mode
+            if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or os.isatty(self._in_fd):
+                pipe = os.fdopen(self._in_fd, "rb", buffering=0, closefd=False)
+                await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), pipe)
+            else:  # a regular file or /dev/null: the event loop cannot watch it, so a thread reads it
+                self._pump = loop.run_in_executor(None, self._read_all, loop, reader)
             self._reader = reader
         return self._reader
+
+    def _read_all(self, loop: asyncio.AbstractEventLoop, reader: asyncio.StreamReader) -> None:
+        while chunk := os.read(self._in_fd, 1 << 16):
+            loop.call_soon_threadsafe(reader.feed_data, chunk)
+        loop.call_soon_threadsafe(reader.feed_eof)
 
     def _admit(self, line: str) -> bool:
         """Handle ``line`` here (answering it if it needs an answer) or return True to pass it to the SDK."""

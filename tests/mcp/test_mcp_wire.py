@@ -106,3 +106,19 @@ def test_line_separators_inside_replies_do_not_split_messages(tmp_path: Path) ->
                     call(2, "read_graph", {}))
     assert replies[1]["result"]["isError"] is True and "x\u2028y\u2029" in replies[1]["result"]["content"][0]["text"]
     assert replies[2]["result"]["structuredContent"] == {"entities": [], "relations": []}
+
+
+def test_stdin_from_a_file_or_dev_null_is_read_to_its_end(tmp_path: Path) -> None:
+    """`cortexdb mcp < requests.jsonl` and `< /dev/null`: the event loop cannot watch a regular file
+    or /dev/null, so the wire reads it on a thread; the server answers and exits, no traceback."""
+    requests = tmp_path / "requests.jsonl"
+    requests.write_text("".join(json.dumps(line) + "\n" for line in (INIT, INITIALIZED, call(1, "read_graph", {}))))
+    with requests.open("rb") as handle:
+        done = subprocess.run([cortexdb_exe(), "--home", str(tmp_path / "s"), "mcp"], stdin=handle,
+                              capture_output=True, timeout=60, check=True)
+    replies = {r["id"]: r for r in map(json.loads, done.stdout.decode().splitlines())}
+    assert replies[1]["result"]["structuredContent"] == {"entities": [], "relations": []}
+    assert b"Traceback" not in done.stderr
+    empty = subprocess.run([cortexdb_exe(), "--home", str(tmp_path / "s"), "mcp"], stdin=subprocess.DEVNULL,
+                           capture_output=True, timeout=60, check=True)
+    assert empty.stdout == b"" and b"Traceback" not in empty.stderr
