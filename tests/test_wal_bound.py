@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -47,7 +48,10 @@ def test_wal_stays_bounded_with_a_reader_taking_snapshots(tmp_path: Path) -> Non
             wal = home / "tier1.db-wal"
             biggest = written = 0
             sizes: list[int] = []
-            while written < 3 * BOUND:  # three times the bound of WAL frames in all
+            started = time.monotonic()
+            # three times the bound of WAL frames in all, and long enough for the reader to take
+            # snapshots throughout (a fast machine writes it all in about two seconds)
+            while written < 3 * BOUND or time.monotonic() - started < 4:
                 before = os.path.getsize(wal)
                 conv.add_message("user", "a message of ordinary length about logins and cookies " * 3)
                 after = os.path.getsize(wal)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from .. import authority, migrations
+from .._boundary import public_api
 from .._version import __version__
 from ..errors import AuthorityError, CortexError, ReadOnlyError, ValidationError
 from . import chains, pg_schema, pull, push
@@ -53,6 +54,7 @@ class SyncStatus:
     migrated: list[str]
 
 
+@public_api
 class Sync:
     """Push, pull, status and read-only queries against the declared authority."""
 
