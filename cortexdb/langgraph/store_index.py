@@ -10,7 +10,8 @@ transaction opens, and every vector is checked before anything is written.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -62,6 +63,9 @@ class StoreIndex:
             self.embeddings: Embeddings = ensure_embeddings(index.get("embed"))
         except Exception as error:  # LangGraph raises ValueError, or an import error for a provider string
             raise ValidationError("index.embed", f"must be an embedding function or Embeddings: {error}") from error
+        query = getattr(index.get("embed"), "query", None)
+        self._query: Callable[[list[str]], Sequence[Any]] | None = query if callable(query) else None
+        """An embedder's own query form (e5's "query: " prefix, like ``db.set_embedder``), if it has one."""
         self.fields = _tokenized("index.fields", index.get("fields") or ["$"])
         existing = v.config(db, SPACE)
         if db.readonly:
@@ -110,15 +114,23 @@ class StoreIndex:
     def embed_sync(self, ops: Sequence[Op]) -> Embedded:
         texts = self.texts(ops)
         documents = _call("index.embed", self.embeddings.embed_documents, _unique(texts)) if _unique(texts) else []
-        queries = {q: _call("query", self.embeddings.embed_query, q) for q in _queries(ops)}
+        queries = {q: _call("query", self._embed_query, q) for q in _queries(ops)}
         return self.embed(ops, texts, documents, queries)
 
     async def embed_async(self, ops: Sequence[Op]) -> Embedded:
         texts = self.texts(ops)
         unique = _unique(texts)
         documents = await _acall("index.embed", self.embeddings.aembed_documents, unique) if unique else []
-        queries = {q: await _acall("query", self.embeddings.aembed_query, q) for q in _queries(ops)}
+        queries = {q: await _acall("query", self._aembed_query, q) for q in _queries(ops)}
         return self.embed(ops, texts, documents, queries)
+
+    def _embed_query(self, query: str) -> Any:
+        return self._query([query])[0] if self._query else self.embeddings.embed_query(query)
+
+    async def _aembed_query(self, query: str) -> Any:
+        if self._query:
+            return await asyncio.to_thread(self._embed_query, query)
+        return await self.embeddings.aembed_query(query)
 
     # -- inside the transaction ---------------------------------------------------------------------------------------
     def write(self, db: Store, namespace: str, key: str, rows: list[tuple[str, bytes]]) -> None:

@@ -216,3 +216,21 @@ def test_real_offline_embedder(db: cortexdb.Store) -> None:
     s.put(("m",), "cat", {"text": "The cat sleeps on the warm windowsill."})
     s.put(("m",), "tax", {"text": "Quarterly tax filing deadlines for small businesses."})
     assert s.search(("m",), query="a kitten napping in the sun", limit=1)[0].key == "cat"
+
+
+def test_an_embedders_query_form_embeds_search_text(db: cortexdb.Store) -> None:
+    class Asymmetric:
+        """Like e5: documents and queries are embedded differently (here: queries read as 'pasta')."""
+
+        def __call__(self, texts: Sequence[str]) -> list[list[float]]:
+            return embed(texts)
+
+        def query(self, texts: list[str]) -> list[list[float]]:
+            return embed(["cooking pasta" for _ in texts])
+
+    s = CortexStore(db, index=config(Asymmetric(), ["text"]))
+    for key, value in DOCS.items():
+        s.put(("docs",), key, value)
+    assert s.search(("docs",), query="python tutorial", limit=1)[0].key == "d3"
+    [hits] = asyncio.run(s.abatch([SearchOp(("docs",), query="python tutorial", limit=1)]))
+    assert isinstance(hits, list) and hits[0].key == "d3"  # type: ignore[union-attr]
