@@ -6,8 +6,8 @@ store's clock (``open(clock=)``): an item past its ``expires_at`` is invisible a
 by :meth:`CortexStore.sweep_ttl`, by the ``sweep_interval_minutes`` of ``ttl_config`` (checked on
 writes, no background thread) or by the retention policy on ``langgraph_store``.
 
-Semantic search (``IndexConfig``) is not available yet: the embedding index is being built in its
-own piece of work, and until it lands an ``index=`` is refused rather than silently ignored.
+With ``index=IndexConfig(dims, embed, fields)`` items are embedded as they are put and
+``search(query=...)`` ranks them by cosine similarity (see :mod:`.store_index`).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from langgraph.store.base import (
     NOT_PROVIDED,
     BaseStore,
     GetOp,
+    IndexConfig,
     Item,
     ListNamespacesOp,
     NotProvided,
@@ -33,9 +34,10 @@ from langgraph.store.base import (
 )
 
 from .._json import dumps
-from ..errors import CortexError, ValidationError
+from ..errors import ValidationError
 from ..memory._common import integer, run, text
 from ._common import in_executor
+from .store_index import Embedded, StoreIndex
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -50,30 +52,38 @@ class CortexStore(BaseStore):
 
     supports_ttl = True
 
-    def __init__(self, db: Store, *, ttl: TTLConfig | None = None, index: Any = None) -> None:
-        if index is not None:
-            raise CortexError("CortexStore does not support IndexConfig (semantic search) yet: the embedding index is "
-                              "still being built; use search(filter=...) for now, or leave index= out")
+    def __init__(self, db: Store, *, ttl: TTLConfig | None = None, index: IndexConfig | None = None) -> None:
         if ttl is not None and not isinstance(ttl, dict):
             raise ValidationError("ttl", "must be a TTLConfig dict (default_ttl, refresh_on_read, sweep_interval_minutes)")
         self.db = db
         self.ttl_config = ttl
+        self.index_config = index
+        self._index = None if index is None else StoreIndex(db, index)
         self._last_sweep = db.now()
 
     # -- the BaseStore protocol -------------------------------------------------------------------------
     def batch(self, ops: Iterable[Op]) -> list[Result]:
         """Run the operations in order; one result per op (None for puts)."""
         ops = list(ops)
+        return self._run(ops, self._index.embed_sync(ops) if self._index else Embedded())
+
+    async def abatch(self, ops: Iterable[Op]) -> list[Result]:
+        ops = list(ops)
+        embedded = await self._index.embed_async(ops) if self._index else Embedded()
+        return await in_executor(self._run, ops, embedded)
+
+    def _run(self, ops: list[Op], embedded: Embedded) -> list[Result]:
+        """The ops against the database, with their vectors already computed and checked."""
         results: list[Result] = []
         writes = any(isinstance(op, PutOp) for op in ops)
         with self.db.transaction() if writes or self._refreshes(ops) else self.db._lock:
-            for op in ops:
+            for position, op in enumerate(ops):
                 if isinstance(op, GetOp):
                     results.append(self._get(op))
                 elif isinstance(op, SearchOp):
-                    results.append(self._search(op))
+                    results.append(self._search(op, embedded.queries.get(op.query or "")))
                 elif isinstance(op, PutOp):
-                    self._put(op)
+                    self._put(op, embedded.puts.get(position, []))
                     results.append(None)
                 elif isinstance(op, ListNamespacesOp):
                     results.append(self._list_namespaces(op))
@@ -82,9 +92,6 @@ class CortexStore(BaseStore):
         if writes:
             self._maybe_sweep()
         return results
-
-    async def abatch(self, ops: Iterable[Op]) -> list[Result]:
-        return await in_executor(self.batch, list(ops))
 
     def put(self, namespace: tuple[str, ...], key: str, value: Mapping[str, Any], index: Any = None,
             *, ttl: float | NotProvided | None = NOT_PROVIDED) -> None:
@@ -122,12 +129,12 @@ class CortexStore(BaseStore):
             self._refresh([(ns, key)])
         return _item(rows[0], Item)
 
-    def _search(self, op: SearchOp) -> list[SearchItem]:
+    def _search(self, op: SearchOp, query: bytes | None) -> list[SearchItem]:
         prefix = _namespace(op.namespace_prefix, "namespace_prefix", allow_empty=True)
-        clauses = ["(expires_at IS NULL OR expires_at > ?)"]
+        clauses = ["(s.expires_at IS NULL OR s.expires_at > ?)"]
         params: list[Any] = [self.db.now()]
         if prefix:
-            clauses.append("(namespace = ? OR substr(namespace, 1, ?) = ?)")
+            clauses.append("(s.namespace = ? OR substr(s.namespace, 1, ?) = ?)")
             params += [prefix, len(prefix) + 1, prefix + "."]
         if op.filter is not None:
             if not isinstance(op.filter, dict):
@@ -138,13 +145,39 @@ class CortexStore(BaseStore):
                 params += values
         limit = integer("limit", op.limit, minimum=0)
         offset = integer("offset", op.offset, minimum=0)
-        rows = run(self.db, f"SELECT {_ITEM} FROM tier1.langgraph_store WHERE {' AND '.join(clauses)} "
-                            "ORDER BY updated_at DESC, namespace, key LIMIT ? OFFSET ?", [*params, limit, offset])
-        if rows and self._refreshes([op]):
-            self._refresh([(r[0], r[1]) for r in rows])
-        return [_item(row, SearchItem) for row in rows]
+        where = " AND ".join(clauses)
+        if query is not None and self._index is not None:
+            found = self._ranked(query, where, params, limit, offset)
+        else:
+            rows = run(self.db, f"SELECT {_ITEM} FROM tier1.langgraph_store s WHERE {where} "
+                                "ORDER BY updated_at DESC, namespace, key LIMIT ? OFFSET ?", [*params, limit, offset])
+            found = [(row, None) for row in rows]
+        if found and self._refreshes([op]):
+            self._refresh([(row[0], row[1]) for row, _ in found])
+        return [_item(row, SearchItem, score) for row, score in found]
 
-    def _put(self, op: PutOp) -> None:
+    def _ranked(self, query: bytes, where: str, params: list[Any], limit: int,
+                offset: int) -> list[tuple[tuple[Any, ...], float | None]]:
+        """Items by similarity to ``query``; when the embedded ones run out, items without vectors
+        (``index=False``, nothing to embed) follow newest first with ``score`` None, as in
+        LangGraph's InMemoryStore."""
+        assert self._index is not None
+        need = offset + limit
+        scored = self._index.ranked(self.db, query, where, params, need) if need else []
+        rows = {(r[0], r[1]): r for r in run(
+            self.db, f"SELECT {_ITEM} FROM tier1.langgraph_store WHERE (namespace, key) IN "
+                     "(SELECT value ->> 0, value ->> 1 FROM json_each(?))",
+            (orjson.dumps([[ns, key] for ns, key, _ in scored]).decode(),))}
+        found: list[tuple[tuple[Any, ...], float | None]] = [(rows[(ns, key)], score) for ns, key, score in scored]
+        if len(found) < need:
+            rest = run(self.db, f"SELECT {_ITEM} FROM tier1.langgraph_store s WHERE {where} AND NOT EXISTS "
+                                "(SELECT 1 FROM tier1.langgraph_store_vectors lv WHERE lv.namespace = s.namespace "
+                                "AND lv.key = s.key) ORDER BY updated_at DESC, namespace, key LIMIT ?",
+                       [*params, need - len(found)])
+            found += [(row, None) for row in rest]
+        return found[offset:need]
+
+    def _put(self, op: PutOp, vectors: list[tuple[str, bytes]]) -> None:
         ns = _namespace(op.namespace, "namespace", root=True)
         key = text("key", op.key)
         conn = self.db.conn
@@ -164,6 +197,8 @@ class CortexStore(BaseStore):
             "updated_at = excluded.updated_at, expires_at = excluded.expires_at, ttl_minutes = excluded.ttl_minutes, "
             "created_at = CASE WHEN langgraph_store.expires_at <= ? THEN excluded.created_at ELSE langgraph_store.created_at END",
             (ns, key, dumps(op.value, field="value"), stamp, stamp, None if ttl is None else now + ttl * 60, ttl, now))
+        if self._index is not None:
+            self._index.write(self.db, ns, key, vectors)
 
     def _list_namespaces(self, op: ListNamespacesOp) -> list[tuple[str, ...]]:
         rows = run(self.db, "SELECT DISTINCT namespace FROM tier1.langgraph_store WHERE expires_at IS NULL OR expires_at > ?",
@@ -265,10 +300,11 @@ def _sql_scalar(value: Any) -> Any:
     raise ValidationError("filter", f"comparison operands must be numbers, strings, booleans or None, got {type(value).__name__}")
 
 
-def _item(row: tuple[Any, ...], kind: type[Item]) -> Any:
+def _item(row: tuple[Any, ...], kind: type[Item], score: float | None = None) -> Any:
     ns, key, value, created, updated = row
+    extra = {"score": score} if kind is SearchItem else {}
     return kind(namespace=tuple(ns.split(".")), key=key, value=orjson.loads(value),
-                created_at=_when(created), updated_at=_when(updated))
+                created_at=_when(created), updated_at=_when(updated), **extra)
 
 
 def _when(stamp: str) -> datetime:

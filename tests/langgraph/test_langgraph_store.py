@@ -123,8 +123,6 @@ def test_async_forms(store: CortexStore) -> None:
 
 
 def test_refusals_are_cortex_errors(db: cortexdb.Store, store: CortexStore) -> None:
-    with pytest.raises(cortexdb.CortexError, match="IndexConfig"):
-        CortexStore(db, index={"dims": 3, "embed": lambda texts: [[0.0] * 3 for _ in texts]})
     for namespace in [(), ("a.b",), ("",), ("langgraph", "x")]:
         with pytest.raises(cortexdb.ValidationError, match="namespace"):
             store.put(namespace, "k", {"v": 1})
