@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -132,21 +131,13 @@ class Sync:
                 self._chain_heads = chains.remote_heads(conn, store_id)
             total = self._store.execute("SELECT count(*) FROM tier2.sync_dirty")[0][0]
             batches = entities = rows = 0
-            batch = push.read_batch(self._store, batch_size) if total else None
-            # The authority merges a batch on a worker thread while this one reads the next from
-            # the store (the two run on different cores); marks are cleared only after the commit.
-            # Should writes meanwhile shift the marks, the final re-read from the oldest mark
-            # sends whatever the overlapping reads missed.
-            with ThreadPoolExecutor(1, thread_name_prefix="cortexdb-push") as worker:
-                while batch is not None:
-                    merged = worker.submit(_merge, conn, batch, store_id, self._store.timestamp())
-                    following = push.read_batch(self._store, batch_size, skip=len(batch.marks))
-                    merged.result()
-                    push.clear_marks(self._store, batch)
-                    batches, entities, rows = batches + 1, entities + len(batch.marks), rows + batch.rows
-                    if progress:
-                        progress(entities, max(total, entities))
-                    batch = following if following is not None else push.read_batch(self._store, batch_size)
+            while total and (batch := push.read_batch(self._store, batch_size)) is not None:
+                with conn.transaction():
+                    push.merge(conn, batch, store_id, self._store.timestamp())
+                push.clear_marks(self._store, batch)
+                batches, entities, rows = batches + 1, entities + len(batch.marks), rows + batch.rows
+                if progress:
+                    progress(entities, max(total, entities))
             try:
                 audit_rows = chains.push(self._store, conn, store_id, self._chain_heads)
             except BaseException:
@@ -212,11 +203,6 @@ class Sync:
                      "EXCLUDED.library_version, enabled_modules = EXCLUDED.enabled_modules",
                      (store_id, identity["created_at"], __version__,
                       orjson.dumps(identity["enabled_modules"]).decode(), identity["declared_role"]))
-
-
-def _merge(conn: Any, batch: push.Batch, store_id: str, now: str) -> None:
-    with conn.transaction():
-        push.merge(conn, batch, store_id, now)
 
 
 def _head(conn: Any) -> int:

@@ -62,12 +62,11 @@ class Batch:
         return len(self.entities) + len(self.observations) + len(self.tags) + len(self.relations) + len(self.removed)
 
 
-def read_batch(store: Store, limit: int, skip: int = 0) -> Batch | None:
-    """The next ``limit`` changed entities (oldest mark first) after the ``skip`` oldest ones (a
-    batch still in flight), or None when nothing is marked there."""
+def read_batch(store: Store, limit: int) -> Batch | None:
+    """The next ``limit`` changed entities (oldest mark first), or None when nothing is marked."""
     with store.transaction():
         marks = [(r[0], r[1], r[2]) for r in store.execute(
-            "SELECT namespace, name, seq FROM tier2.sync_dirty ORDER BY seq LIMIT ? OFFSET ?", (limit, skip))]
+            "SELECT namespace, name, seq FROM tier2.sync_dirty ORDER BY seq LIMIT ?", (limit,))]
         if not marks:
             return None
         keys = orjson.dumps([[m[0], m[1]] for m in marks]).decode()

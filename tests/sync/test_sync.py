@@ -61,12 +61,12 @@ def test_writes_during_a_push_in_small_batches_are_sent_before_it_ends(stores, c
     a.graph.relate_many([{"source": f"e{i}", "relation_type": "next", "target": f"e{i + 1}"} for i in range(9)])
     calls: list[int] = []
 
-    def write_between_batches(done: int, _total: int) -> None:   # runs while the next batch is already read
+    def write_between_batches(done: int, _total: int) -> None:   # runs after a batch is confirmed
         calls.append(done)
         if len(calls) == 1:
             clock.advance(1)
             a.graph.upsert_entity("e0", kind="changed")         # re-marks an entity already sent
-            a.graph.upsert_entity("late", kind="thing")         # marks a new one behind the read batch
+            a.graph.upsert_entity("late", kind="thing")         # marks a new one mid-push
 
     report = a.sync.push(batch_size=3, progress=write_between_batches)
     assert report.entities == 10 + 2 and len(calls) == report.batches
