@@ -61,6 +61,7 @@ from cortexdb.packs.grace import (
     GraceResilience,
 )
 from cortexdb.schema_manager import SchemaManager
+from cortexdb.sync import Sync
 
 EXAMPLES_PER_METHOD = int(os.environ.get("CORTEXDB_HOSTILE_EXAMPLES", "25"))
 
@@ -68,7 +69,7 @@ PHASES = (Phase.explicit, Phase.generate)
 """No shrinking: the calls change the shared store, so a replayed example may take another path;
 the failure message shows the generated call as it was."""
 SUB_APIS = ("migrations", "graph", "provenance", "workspace", "retention", "archive", "maintenance", "health",
-            "audit", "boundary", "plugins", "conversations", "creation", "tasks", "memory", "agency", "grace")
+            "audit", "boundary", "plugins", "conversations", "creation", "tasks", "memory", "agency", "grace", "sync")
 GRACE_APIS = ("core", "memory", "ingress", "resilience", "deployments", "comms")
 SKIPPED = {
     "close",  # would end the shared store for every later example
@@ -135,7 +136,7 @@ OBJECT_TYPES: dict[str, type] = {
     "migrations": SchemaManager, "graph": Graph, "provenance": Provenance, "workspace": Workspace,
     "retention": RetentionManager, "archive": Archive, "maintenance": Maintenance, "health": HealthReview,
     "audit": AuditLog, "boundary": BoundaryGuard, "plugins": PluginRegistry, "conversations": Conversations,
-    "creation": Creation, "tasks": Tasks, "memory": Memory, "agency": Agency,
+    "creation": Creation, "tasks": Tasks, "memory": Memory, "agency": Agency, "sync": Sync,
     "grace": Grace, "grace_core": GraceCore, "grace_memory": GraceMemory, "grace_ingress": GraceIngress,
     "grace_resilience": GraceResilience, "grace_deployments": GraceDeployments, "grace_comms": GraceComms,
 }
