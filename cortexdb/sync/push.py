@@ -141,13 +141,15 @@ SET kind = EXCLUDED.kind, properties = EXCLUDED.properties, confidence = EXCLUDE
     pinned = EXCLUDED.pinned, updated_at = EXCLUDED.updated_at, sync_store_id = EXCLUDED.sync_store_id
 WHERE (EXCLUDED.updated_at, EXCLUDED.sync_store_id) > (g.updated_at, coalesce(g.sync_store_id, %(zero)s))"""
 # A relation's target the authority lacks arrives as a bare row (no store: any full state of it
-# wins over it), so the relation can land in this batch; its own push fills it in.
+# wins over it), so the relation can land in this batch; its own push fills it in. Targets already
+# held are filtered out by a lookup first: a conflicting speculative insert costs far more.
 _PG_TARGETS = """
 INSERT INTO graph_entities AS g (uuid, namespace, name, kind, created_at, updated_at)
 SELECT DISTINCT ON (t_ns, t_name) t_uuid, t_ns, t_name, t_kind, t_created_at, t_updated_at
 FROM sync_in_relations x
-WHERE NOT EXISTS (SELECT 1 FROM sync_tombstones d WHERE d.namespace = x.t_ns AND d.name = x.t_name
-                  AND d.item_kind = 'entity' AND d.removed_at >= x.t_updated_at)
+WHERE NOT EXISTS (SELECT 1 FROM graph_entities h WHERE h.namespace = x.t_ns AND h.name = x.t_name)
+AND NOT EXISTS (SELECT 1 FROM sync_tombstones d WHERE d.namespace = x.t_ns AND d.name = x.t_name
+                AND d.item_kind = 'entity' AND d.removed_at >= x.t_updated_at)
 ORDER BY t_ns, t_name
 ON CONFLICT DO NOTHING"""
 _WINNER = ("JOIN graph_entities g ON g.namespace = x.namespace AND g.name = x.name "
@@ -240,6 +242,9 @@ ZERO_UUID = "00000000-0000-0000-0000-000000000000"
 _MERGE = (_PG_TOMBSTONES, _PG_REMOVE_ENTITIES, _PG_REMOVE_SEEN, _PG_REMOVE_OBSERVATIONS, _PG_REMOVE_TAGS, _PG_NAMESPACES,
           _PG_ENTITIES, _PG_TARGETS, _PG_PATTERNS, _PG_OBSERVATIONS, _PG_TAGS, _PG_END_RELATIONS,
           _PG_SUPERSEDE_RELATIONS, _PG_INSERT_RELATIONS, _PG_BUMP, _PG_BUMP_REMOVED)
+_REMOVALS = {_PG_TOMBSTONES, _PG_REMOVE_ENTITIES, _PG_REMOVE_SEEN, _PG_REMOVE_OBSERVATIONS, _PG_REMOVE_TAGS,
+             _PG_BUMP_REMOVED}
+_MERGE_NO_REMOVALS = tuple(statement for statement in _MERGE if statement not in _REMOVALS)
 
 
 def merge(conn: Any, batch: Batch, store_id: str, now: str) -> None:
@@ -252,9 +257,11 @@ def merge(conn: Any, batch: Batch, store_id: str, now: str) -> None:
                 for row in rows:
                     copy.write_row(row)
     params = {"store": store_id, "zero": ZERO_UUID, "now": now}
-    conn.execute("SELECT pg_advisory_xact_lock(%s)", (PUSH_LOCK,))
-    for statement in _MERGE:
-        conn.execute(statement, params)
+    statements = _MERGE if batch.removed else _MERGE_NO_REMOVALS
+    with conn.pipeline():                           # one round trip for the lock and every merge statement
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (PUSH_LOCK,))
+        for statement in statements:
+            conn.execute(statement, params)
 
 
 def clear_marks(store: Store, batch: Batch) -> None:

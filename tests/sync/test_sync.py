@@ -55,6 +55,27 @@ def test_push_then_pull_carries_the_graph_and_a_second_run_moves_nothing(stores,
     assert status.pending_push == 0 and status.pulled_seq == status.authority_seq > 0
 
 
+def test_writes_during_a_push_in_small_batches_are_sent_before_it_ends(stores, clock) -> None:  # type: ignore[no-untyped-def]
+    a, b = stores("a"), stores("b")
+    a.graph.upsert_entities([{"name": f"e{i}", "kind": "thing", "observations": [f"fact {i}"]} for i in range(10)])
+    a.graph.relate_many([{"source": f"e{i}", "relation_type": "next", "target": f"e{i + 1}"} for i in range(9)])
+    calls: list[int] = []
+
+    def write_between_batches(done: int, _total: int) -> None:   # runs after a batch is confirmed
+        calls.append(done)
+        if len(calls) == 1:
+            clock.advance(1)
+            a.graph.upsert_entity("e0", kind="changed")         # re-marks an entity already sent
+            a.graph.upsert_entity("late", kind="thing")         # marks a new one mid-push
+
+    report = a.sync.push(batch_size=3, progress=write_between_batches)
+    assert report.entities == 10 + 2 and len(calls) == report.batches
+    assert a.sync.status().pending_push == 0
+    assert b.sync.pull().entities == 11
+    assert local_state(a) == local_state(b) == authority_state(a)
+    assert b.graph.get_entity("e0").kind == "changed"
+
+
 def test_a_store_that_declares_an_authority_late_pushes_what_it_already_held(tmp_path: Path, pg_url: str) -> None:
     with cortexdb.open(tmp_path / "s") as db:                 # no authority yet: no change tracking
         db.graph.upsert_entity("alice", kind="person")
