@@ -18,7 +18,6 @@ a retry), ``completed_at`` on completed | failed | cancelled (cleared by a retry
 from __future__ import annotations
 
 import builtins
-import math
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -101,11 +100,7 @@ def percentage(value: Any, *, field: str = "progress_percentage") -> float | Non
     """Validate a 0–100 percentage and round it to 2 places like seed 002's DECIMAL(5,2)."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValidationError(field, f"must be a number from 0 to 100, got {type(value).__name__}")
-    if not math.isfinite(value) or not 0 <= value <= 100:
-        raise ValidationError(field, f"must be from 0 to 100, got {value!r}")
-    return round(float(value), 2)
+    return round(float(c.number(field, value, minimum=0, maximum=100)), 2)
 
 
 @public_api

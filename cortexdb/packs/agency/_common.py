@@ -31,11 +31,7 @@ def fraction(field: str, value: Any, *, optional: bool = False) -> float | None:
     """A 0–1 score rounded to 2 places (seed 002's DECIMAL(3,2))."""
     if value is None and optional:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValidationError(field, f"must be a number from 0 to 1, got {type(value).__name__}")
-    if not math.isfinite(value) or not 0 <= value <= 1:
-        raise ValidationError(field, f"must be from 0 to 1, got {value!r}")
-    return round(float(value), 2)
+    return round(float(c.number(field, value, minimum=0, maximum=1)), 2)
 
 
 def number(field: str, value: Any, *, bound: float, places: int, optional: bool = False) -> float | None:
