@@ -8,30 +8,20 @@ from typing import Any
 
 import apsw
 import pytest
+from store_helpers import tier_before
 
 import cortexdb
-from cortexdb import NotFoundError, ReadOnlyError, ValidationError, migrations
-from cortexdb.clock import system_clock
+from cortexdb import NotFoundError, ReadOnlyError, ValidationError
 from cortexdb.governance import doctor
 
 
-def _tier2_before_0006(home: Path) -> None:
-    home.mkdir(parents=True)
-    m = migrations.TierMigrator(home / "tier2.db", "tier2", roots=migrations.schema_roots(), busy_ms=1000,
-                                clock=system_clock, backups_dir=home / "backups", keep_backups=3)
-    try:
-        m.claim()
-        for migration in migrations.plan(migrations.schema_roots(), "tier2", migrations.BASE_MODULES):
-            if migration.module == "cortex" and migration.version >= 6:
-                break
-            m._apply(migration)
-        m.conn.execute("INSERT INTO graph_namespaces (name, created_at) VALUES ('default', 'x') ON CONFLICT DO NOTHING")
+def _tier2_before_0007(home: Path) -> None:
+    with tier_before(home, "tier2", 7) as conn:
+        conn.execute("INSERT INTO graph_namespaces (name, created_at) VALUES ('default', 'x') ON CONFLICT DO NOTHING")
         for i in range(300):
-            m.conn.execute("INSERT INTO graph_entities (namespace, name, kind, properties, created_at, updated_at) "
-                           "VALUES ('default', ?, 'person', json_object('team', ?, 'level', ?), 't0', 't0')",
-                           (f"p{i}", f"team{i % 30}", i % 5))
-    finally:
-        m.close()
+            conn.execute("INSERT INTO graph_entities (namespace, name, kind, properties, created_at, updated_at) "
+                         "VALUES ('default', ?, 'person', json_object('team', ?, 'level', ?), 't0', 't0')",
+                         (f"p{i}", f"team{i % 30}", i % 5))
 
 
 def _find_plans(db: cortexdb.Store, **kwargs: Any) -> tuple[list[cortexdb.graph.Entity], list[str]]:
@@ -53,7 +43,7 @@ def _find_plans(db: cortexdb.Store, **kwargs: Any) -> tuple[list[cortexdb.graph.
 
 def test_declared_index_on_an_upgraded_store(tmp_path: Path) -> None:
     home = tmp_path / "s"
-    _tier2_before_0006(home)
+    _tier2_before_0007(home)
     with cortexdb.open(home) as db:
         assert any("0007_property_indexes" in label for label in db.migrated)
         assert [(i.path, i.declared_by) for i in db.graph.property_indexes()] == [("$.engine", "schema"), ("$.lang", "schema")]

@@ -6,24 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from store_helpers import tier_before
 
 import cortexdb
-from cortexdb import IntegrityError, migrations
-from cortexdb.clock import system_clock
+from cortexdb import IntegrityError
 
 
 def _tier2_before_0004(home: Path) -> None:
     """tier2.db as cortexdb made it before 0004: every earlier migration, then some relations."""
-    home.mkdir(parents=True)
-    m = migrations.TierMigrator(home / "tier2.db", "tier2", roots=migrations.schema_roots(), busy_ms=1000,
-                                clock=system_clock, backups_dir=home / "backups", keep_backups=3)
-    try:
-        m.claim()
-        for migration in migrations.plan(migrations.schema_roots(), "tier2", migrations.BASE_MODULES):
-            if migration.module == "cortex" and migration.version >= 4:
-                break
-            m._apply(migration)
-        conn = m.conn
+    with tier_before(home, "tier2", 4) as conn:
         assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'graph_relations_current_in'").get == 1
         conn.execute("INSERT INTO graph_namespaces (name, created_at) VALUES ('default', 'x') ON CONFLICT DO NOTHING")
         for name in ("a", "b", "c"):
@@ -33,8 +24,6 @@ def _tier2_before_0004(home: Path) -> None:
                 (1, "r", 2, "t1", None, "t1", None), (3, "r", 1, "t0", None, "t0", None)]
         conn.executemany("INSERT INTO graph_relations (source_id, relation_type, target_id, valid_from, valid_to, "
                          "recorded_at, ended_at) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-    finally:
-        m.close()
 
 
 def test_relations_survive_the_index_change(tmp_path: Path) -> None:

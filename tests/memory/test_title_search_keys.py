@@ -7,28 +7,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import apsw
+from store_helpers import tier_before
 
 import cortexdb
-from cortexdb import migrations
-from cortexdb.clock import system_clock
 
 
-def _tier1_before_0007(home: Path) -> None:
-    home.mkdir(parents=True)
-    m = migrations.TierMigrator(home / "tier1.db", "tier1", roots=migrations.schema_roots(), busy_ms=1000,
-                                clock=system_clock, backups_dir=home / "backups", keep_backups=3)
-    try:
-        m.claim()
-        for migration in migrations.plan(migrations.schema_roots(), "tier1", migrations.BASE_MODULES):
-            if migration.module == "cortex" and migration.version >= 7:
-                break
-            m._apply(migration)
+def _tier1_before_0009(home: Path) -> None:
+    with tier_before(home, "tier1", 9) as conn:
         for i in range(30):
-            m.conn.execute("INSERT INTO conversations (conversation_id, title) VALUES (?, ?)",
-                           (f"c{i}", f"Safari login {i}" if i % 3 else None))
-        m.conn.execute("INSERT INTO messages (conversation_id, role, content) VALUES ('c1', 'user', 'cookies')")
-    finally:
-        m.close()
+            conn.execute("INSERT INTO conversations (conversation_id, title) VALUES (?, ?)",
+                         (f"c{i}", f"Safari login {i}" if i % 3 else None))
+        conn.execute("INSERT INTO messages (conversation_id, role, content) VALUES ('c1', 'user', 'cookies')")
 
 
 def _title_hits(db: cortexdb.Store, query: str) -> set[str]:
@@ -37,7 +26,7 @@ def _title_hits(db: cortexdb.Store, query: str) -> set[str]:
 
 def test_upgraded_store_keeps_titles_searchable_and_deletes_by_key(tmp_path: Path) -> None:
     home = tmp_path / "s"
-    _tier1_before_0007(home)
+    _tier1_before_0009(home)
     with cortexdb.open(home) as db:
         assert any("0009_title_search_keys" in label for label in db.migrated)
         titled = {f"c{i}" for i in range(30) if i % 3}
