@@ -578,9 +578,10 @@ def import_bundle(store: Store, bundle: Path, *, progress: Progress = None) -> I
                 skipped.append(table)
                 continue
             columns = [c for c in meta["columns"] if c in target]
-            before = store.conn.total_changes()
             insert = f"INSERT OR IGNORE INTO tier3.{table} ({', '.join(columns)}) "
+            count = f"SELECT count(*) FROM tier3.{table}"
             with store.transaction():
+                before = store.execute(count)[0][0]  # not total_changes(): audit triggers write rows too
                 if mounted:
                     store.execute(insert + f"SELECT {', '.join(columns)} FROM {mounted}.{table}")
                 else:
@@ -596,8 +597,9 @@ def import_bundle(store: Store, bundle: Path, *, progress: Progress = None) -> I
                                 progress(done, total)
                     if batch:
                         store.conn.executemany(values, batch)
+                inserted = store.execute(count)[0][0] - before
             done += 0 if not mounted else meta["rows"]
-            tables[table] = {"rows": meta["rows"], "inserted": store.conn.total_changes() - before}
+            tables[table] = {"rows": meta["rows"], "inserted": inserted}
             if progress:
                 progress(min(done, total), total)
     finally:
