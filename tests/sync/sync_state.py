@@ -66,26 +66,27 @@ _JSON = {"schemas", "endpoints", "metadata"}
 def local_side_state(db: Store) -> dict[str, Any]:
     """Provenance links (entity ends by (namespace, name)) and workspace rows of a store."""
     entities = {str(r[0]): (r[1], r[2]) for r in db.execute("SELECT id, namespace, name FROM tier2.graph_entities")}
-    links = sorted(
-        (r[0], r[1], _end(r[1], r[2], entities.get(r[2]) if r[1] in ("entity", "pattern") else None),
-         r[3], _end(r[3], r[4], entities.get(r[4]) if r[3] in ("entity", "pattern") else None), r[5], r[6], r[7])
-        for r in db.execute("SELECT uuid, source_type, source_ref, target_type, target_ref, relation, confidence, "
-                            "created_at FROM tier2.provenance_links"))
-    workspace = {table: sorted(tuple(_json(v) if c in _JSON else v for c, v in zip(cols, r, strict=True))
-                               for r in db.execute(f"SELECT {', '.join(cols)} FROM tier2.{table}"))
+
+    def end(kind: str, ref: str) -> Any:
+        return _end(kind, ref, entities.get(ref) if kind in ("entity", "pattern") else None)
+
+    links = [(r[0], r[1], end(r[1], r[2]), r[3], end(r[3], r[4]), r[5], r[6], r[7]) for r in db.execute(
+        "SELECT uuid, source_type, source_ref, target_type, target_ref, relation, confidence, created_at "
+        "FROM tier2.provenance_links")]
+    workspace = {table: [tuple(_json(v) if c in _JSON else v for c, v in zip(cols, r, strict=True))
+                         for r in db.execute(f"SELECT {', '.join(cols)} FROM tier2.{table}")]
                  for table, cols in WORKSPACE.items()}
-    return {"links": links, **workspace}
+    return {name: sorted(rows, key=repr) for name, rows in {"links": links, **workspace}.items()}
 
 
 def authority_side_state(db: Store) -> dict[str, Any]:
     q = db.sync.query
-    links = sorted(
-        (r["uuid"], r["source_type"], _end(r["source_type"], r["source_ref"], r["sk"]), r["target_type"],
-         _end(r["target_type"], r["target_ref"], r["tk"]), r["relation"], r["confidence"], r["created_at"])
-        for r in q(f"SELECT replace(uuid::text, '-', '') AS uuid, source_type, source_ref, target_type, target_ref, "
-                   f"relation, confidence, to_char(created_at AT TIME ZONE 'UTC', '{_TS}') AS created_at, "
-                   "sync_source_key AS sk, sync_target_key AS tk FROM provenance_links"))
-    workspace = {table: sorted(tuple(_json(r[c]) if c in _JSON else r[c] for c in cols) for r in q(
-        f"SELECT {', '.join(c + '::text' if c in _JSON else c for c in cols)} FROM {table}"))
+    links = [(r["uuid"], r["source_type"], _end(r["source_type"], r["source_ref"], r["sk"]), r["target_type"],
+              _end(r["target_type"], r["target_ref"], r["tk"]), r["relation"], r["confidence"], r["created_at"])
+             for r in q(f"SELECT replace(uuid::text, '-', '') AS uuid, source_type, source_ref, target_type, "
+                        f"target_ref, relation, confidence, to_char(created_at AT TIME ZONE 'UTC', '{_TS}') AS "
+                        "created_at, sync_source_key AS sk, sync_target_key AS tk FROM provenance_links")]
+    workspace = {table: [tuple(_json(r[c]) if c in _JSON else r[c] for c in cols) for r in q(
+        f"SELECT {', '.join(c + '::text' if c in _JSON else c for c in cols)} FROM {table}")]
                  for table, cols in WORKSPACE.items()}
-    return {"links": links, **workspace}
+    return {name: sorted(rows, key=repr) for name, rows in {"links": links, **workspace}.items()}
