@@ -126,7 +126,8 @@ class Sync:
 
     # -- push / pull ------------------------------------------------------------------------------
     def push(self, *, batch_size: int = 2000, progress: Progress | None = None) -> SyncReport:
-        """Send every entity changed since the last push, the removals, and the sealed audit chains.
+        """Send every entity changed since the last push, the removals, the changed provenance links and
+        workspace discoveries, the archive's changes, and the sealed audit chains.
 
         Resumable: interrupted at any point, the next push sends what was not confirmed, and
         re-sending changes nothing.
@@ -161,7 +162,7 @@ class Sync:
                           archive_rows)
 
     def pull(self, *, batch_size: int = 2000, progress: Progress | None = None) -> SyncReport:
-        """Apply the authority's changes since this store's cursor to tier 2."""
+        """Apply the authority's graph, provenance and workspace changes since this store's cursors to tier 2."""
         _check_batch(batch_size)
         with self._lock, _translated():
             conn, _state = self._connection()

@@ -57,3 +57,17 @@ def test_upgrade_keys_links_and_merges_discoveries_differing_only_by_nulls(tmp_p
         assert db.execute("SELECT uuid FROM tier3.archived_provenance_links WHERE id = 1")[0][0] == uuids[0]
         db.archive.restore("provenance_links", [1])
         assert db.execute("SELECT uuid FROM tier2.provenance_links WHERE id = 1")[0][0] == uuids[0]
+
+
+def test_workspace_rows_move_to_the_archive_and_back_with_their_stale_mark(tmp_path: Path) -> None:
+    clock = cortexdb.ManualClock()
+    with cortexdb.open(tmp_path / "s", clock=clock) as db:
+        row = db.workspace.record_framework(framework_type="flask", config_location="app.py", version="3")
+        clock.advance(100)
+        assert db.workspace.mark_stale(10) == 1
+        assert db.archive.move("workspace_frameworks", [row["id"]]).rows == 1
+        assert db.workspace.query_discovered_frameworks(include_stale=True) == []
+        db.archive.restore("workspace_frameworks", [row["id"]])
+        (back,) = db.workspace.stale()
+        assert (back["version"], back["stale_since"]) == ("3", db.now())
+

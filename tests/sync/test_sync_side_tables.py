@@ -185,3 +185,24 @@ def test_a_push_killed_between_the_two_commits_resends_without_duplicates(tmp_pa
         assert local_side_state(a) == authority_side_state(a)
     finally:
         a.close()
+
+
+def test_a_store_that_declares_an_authority_late_pushes_its_links_discoveries_and_archive(tmp_path: Path,
+                                                                                         pg_url: str) -> None:
+    with cortexdb.open(tmp_path / "a") as offline:                  # no sync module yet
+        for i in range(4):
+            offline.provenance.link("file", f"f{i}.py", "conversation", "c-1", "generated")
+        offline.workspace.record_database(database_type="sqlite", connection_string="file:a.db")
+        offline.workspace.record_api(api_type="rest", base_url="http://a")
+        offline.archive.move("provenance_links", [1])
+        offline.archive.move("workspace_apis", [1])
+    a = _open(tmp_path, "a", pg_url)
+    try:
+        status = a.sync.status()
+        assert (status.pending_side, status.pending_archive) == (4, 2)  # the live rows; the archived ones
+        assert a.sync.push().side_rows == 4
+        assert local_side_state(a) == authority_side_state(a)
+        assert a.sync.query("SELECT count(*) AS n FROM archived_workspace_apis")[0]["n"] == 1
+        assert a.sync.push().rows == 0
+    finally:
+        a.close()
