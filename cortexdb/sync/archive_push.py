@@ -41,6 +41,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "archived_langgraph_writes": ("thread_id", "checkpoint_ns", "checkpoint_id", "task_id", "idx"),
 }
 """Each archived table and its key, as ``schema/sync/tier3/0001_archive_log.sql`` logs it."""
+ARCHIVE_LOCK = 0x61726368  # "arch", with the hash of the store id: one archive replay at a time per store
 
 
 def pending(store: Store) -> int:
@@ -60,6 +61,7 @@ def push(store: Store, conn: Any, store_id: str, limit: int) -> int:
             if table in KEYS:
                 by_table.setdefault(table, {})[key] = None
         with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (ARCHIVE_LOCK, store_id))
             for table, keys in by_table.items():
                 _replace(store, conn, store_id, table, list(keys), pg_columns[table])
                 sent += len(keys)
