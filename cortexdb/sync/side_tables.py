@@ -64,15 +64,13 @@ _LINK_STAGING = ("uuid uuid, source_type text, source_ref text, target_type text
 _PG_LINKS = """
 INSERT INTO provenance_links (uuid, source_type, source_ref, target_type, target_ref, relation, confidence, created_at,
                               sync_store_id, sync_seq, sync_source_key, sync_target_key)
-SELECT uuid, source_type,
-       coalesce((SELECT g.id::text FROM graph_entities g WHERE g.namespace = x.source_key ->> 0
-                 AND g.name = x.source_key ->> 1), source_ref),
-       target_type,
-       coalesce((SELECT g.id::text FROM graph_entities g WHERE g.namespace = x.target_key ->> 0
-                 AND g.name = x.target_key ->> 1), target_ref),
-       relation, confidence, created_at, %(store)s, nextval('sync_change_seq'), source_key, target_key
+SELECT uuid, source_type, {source_ref}, target_type, {target_ref}, relation, confidence, created_at, %(store)s,
+       nextval('sync_change_seq'), source_key, target_key
 FROM sync_in_provenance_links x
-ON CONFLICT (uuid) DO NOTHING"""
+ON CONFLICT (uuid) DO NOTHING""".format(**{
+    f"{side}_ref": f"CASE WHEN x.{side}_key IS NULL THEN x.{side}_ref ELSE coalesce((SELECT g.id::text FROM graph_entities g "
+                   f"WHERE g.namespace = x.{side}_key ->> 0 AND g.name = x.{side}_key ->> 1), x.{side}_ref) END"
+    for side in ("source", "target")})
 
 
 def _version(alias: str) -> str:
@@ -116,12 +114,10 @@ def pending_links(store: Store) -> int:
 def push(store: Store, conn: Any, store_id: str, limit: int) -> int:
     """Send every marked link and discovery, ``limit`` marks per authority transaction; rows sent."""
     sent = 0
-    while True:
+    while store.execute("SELECT 1 FROM tier2.sync_side_dirty LIMIT 1"):   # no write lock when nothing is marked
         with store.transaction():
             marks = store.execute("SELECT table_name, row_key, seq FROM tier2.sync_side_dirty ORDER BY seq LIMIT ?",
                                   (limit,))
-            if not marks:
-                return sent
             staged = _read(store, marks)
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (PUSH_LOCK,))
@@ -140,6 +136,7 @@ def push(store: Store, conn: Any, store_id: str, limit: int) -> int:
             store.conn.executemany("DELETE FROM tier2.sync_side_dirty WHERE table_name = ? AND row_key = ? AND seq = ?",
                                    marks)
         sent += sum(len(rows) for rows in staged.values())
+    return sent
 
 
 def _read(store: Store, marks: list[tuple[Any, ...]]) -> dict[str, list[tuple[Any, ...]]]:

@@ -78,10 +78,12 @@ def cases(workdir: Path) -> list[Case]:
         db.sync.status()                                        # migrates the blank authority
         db.execute("UPDATE tier2.sync_state SET authority_id = NULL")
     sources = {}
-    for kind in ("live", "archived"):                          # sync installed, everything marked
-        shutil.copytree(empty, workdir / kind)
+    for kind in ("live", "archived"):                          # stores of their own, everything marked
         with cortexdb.open(workdir / kind) as db:
             _fill(db, archived=kind == "archived")
+        with cortexdb.open(workdir / kind, authority=_url(blank)) as db:
+            db.sync.status()                                    # installs sync: its migration marks every row
+            db.execute("UPDATE tier2.sync_state SET authority_id = NULL")
         sources[kind] = workdir / kind
     admin.execute(f'CREATE DATABASE "{full}" TEMPLATE "{blank}"')
     shutil.copytree(sources["live"], workdir / "pushed")
@@ -112,13 +114,14 @@ def cases(workdir: Path) -> list[Case]:
     for home in (*pulls, *locals_):
         shutil.copytree(empty, home)
 
-    def flow(home: Path, url: str, step: Callable[..., Any]) -> None:
+    def flow(home: Path, url: str, step: Callable[..., Any], expected: int) -> None:
         with cortexdb.open(home, authority=url) as db:
             pg, _state = db.sync._connection()
-            step(db, pg, db.sync.store_id, 2000)
+            moved = step(db, pg, db.sync.store_id, 2000)
+        assert moved == expected, (moved, expected)
 
     def push() -> None:
-        flow(*runs["push"].pop(), side_tables.push)
+        flow(*runs["push"].pop(), side_tables.push, len(links) + len(apis))
 
     def raw_push() -> None:
         home, url = runs["copy"].pop()
@@ -132,7 +135,7 @@ def cases(workdir: Path) -> list[Case]:
                     copy.write_row(row)
 
     def pull() -> None:
-        flow(pulls.pop(), _url(full), side_tables.pull)
+        flow(pulls.pop(), _url(full), side_tables.pull, len(links) + len(apis))
 
     def raw_pull() -> None:
         home = locals_.pop()
@@ -151,7 +154,7 @@ def cases(workdir: Path) -> list[Case]:
             conn.close()
 
     def archive() -> None:
-        flow(*runs["archive"].pop(), archive_push.push)
+        flow(*runs["archive"].pop(), archive_push.push, len(archived))
 
     def raw_archive() -> None:
         home, url = runs["archive_copy"].pop()
