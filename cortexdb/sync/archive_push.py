@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
 from .side_tables import json_text
 
 if TYPE_CHECKING:
@@ -71,11 +69,12 @@ def push(store: Store, conn: Any, store_id: str, limit: int) -> int:
 
 
 def _pg_columns(conn: Any) -> dict[str, dict[str, str]]:
-    """Each archived table's columns on the authority and their types."""
+    """Each archived table's columns on the authority and their types (``bigint``, ``jsonb``, ...)."""
     out: dict[str, dict[str, str]] = {table: {} for table in KEYS}
     for table, column, kind in conn.execute(
-            "SELECT table_name, column_name, data_type FROM information_schema.columns "
-            "WHERE table_schema = current_schema() AND table_name = ANY(%s)", (list(KEYS),)):
+            "SELECT c.relname, a.attname, format_type(a.atttypid, NULL) FROM pg_attribute a "
+            "JOIN pg_class c ON c.oid = a.attrelid WHERE c.oid = ANY(%s::regclass[]) AND a.attnum > 0 "
+            "AND NOT a.attisdropped", (list(KEYS),)):
         out[table][column] = kind
     return out
 
@@ -83,14 +82,9 @@ def _pg_columns(conn: Any) -> dict[str, dict[str, str]]:
 def _replace(store: Store, conn: Any, store_id: str, table: str, keys: list[str], remote: dict[str, str]) -> None:
     """Delete ``keys`` from this store's copy of ``table``, then copy in the local rows that exist."""
     key = KEYS[table]
-    conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS sync_keys_{table} AS SELECT {', '.join(key)} FROM {table} "
-                 "WITH NO DATA")
-    conn.execute(f"TRUNCATE sync_keys_{table}")
-    with conn.cursor().copy(f"COPY sync_keys_{table} FROM STDIN") as copy:
-        for text in keys:
-            copy.write_row(orjson.loads(text))
-    match = " AND ".join(f"t.{c} = k.{c}" for c in key)
-    conn.execute(f"DELETE FROM {table} t USING sync_keys_{table} k WHERE t.sync_store_id = %s AND {match}", (store_id,))
+    match = " AND ".join(f"t.{c} = (k ->> {i})::{remote[c]}" for i, c in enumerate(key))
+    conn.execute(f"DELETE FROM {table} t USING jsonb_array_elements(%s::jsonb) k WHERE t.sync_store_id = %s AND {match}",
+                 (f"[{','.join(keys)}]", store_id))
     local = [r[1] for r in store.execute(f"PRAGMA tier3.table_info({table})")]
     columns = [c for c in local if c in remote]
     json_at = {i for i, c in enumerate(columns) if remote[c] == "jsonb"}
