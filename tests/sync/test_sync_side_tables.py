@@ -6,9 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import psycopg
+import pytest
 from sync_state import authority_side_state, local_side_state
 
 import cortexdb
+from cortexdb import authority
+from cortexdb.sync import AUTHORITY_MODULES, pg_schema
+from cortexdb.sync.push import ZERO_UUID
 
 
 def _open(tmp_path: Path, name: str, url: str, clock: cortexdb.ManualClock | None = None) -> cortexdb.Store:
@@ -206,3 +210,31 @@ def test_a_store_that_declares_an_authority_late_pushes_its_links_discoveries_an
         assert a.sync.push().rows == 0
     finally:
         a.close()
+
+
+def test_an_authority_holding_links_discoveries_and_archives_upgrades_to_keyed_tables(
+        pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    declaration = authority.AuthorityDeclaration(pg_url, "staging", False)
+    real = pg_schema.plan
+    added = {("cortex", 4), ("sync", 2)}
+    monkeypatch.setattr(pg_schema, "plan", lambda modules, roots=None: [
+        m for m in real(modules, roots) if (m.module, m.version) not in added])
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        pg_schema.upgrade(conn, declaration, AUTHORITY_MODULES)
+        for i in range(3):
+            conn.execute("INSERT INTO provenance_links (source_type, source_ref, target_type, target_ref, relation) "
+                         "VALUES ('file', %s, 'conversation', 'c', 'generated')", (f"f{i}",))
+        conn.execute("INSERT INTO workspace_apis (api_type, base_url, discovered_at) VALUES ('rest', 'http://a', 1)")
+        conn.execute("INSERT INTO archived_messages (id, conversation_id, role, content, archived_at) "
+                     "VALUES (1, 'c', 'user', 'hi', now())")
+        monkeypatch.undo()
+        state = pg_schema.upgrade(conn, declaration, AUTHORITY_MODULES)
+        assert state.applied == ["cortex/postgres/0004_provenance_workspace_keys.sql",
+                                 "sync/postgres/0002_side_tables_archive.sql"]
+        assert conn.execute("SELECT count(DISTINCT uuid) FROM provenance_links").fetchone()[0] == 3
+        assert conn.execute("SELECT sync_store_id::text FROM archived_messages").fetchone()[0] == ZERO_UUID
+        conn.execute("INSERT INTO archived_messages (sync_store_id, id, conversation_id, role, content, archived_at) "
+                     "VALUES (gen_random_uuid(), 1, 'c', 'user', 'same id, another store', now())")
+        conn.execute("INSERT INTO workspace_frameworks (framework_type, discovered_at) VALUES ('flask', 1)")
+        with pytest.raises(psycopg.errors.UniqueViolation):       # NULL config_location: one discovery
+            conn.execute("INSERT INTO workspace_frameworks (framework_type, discovered_at) VALUES ('flask', 2)")
