@@ -30,11 +30,12 @@ if TYPE_CHECKING:
     from ..store import Store
 
 LINKS = "provenance_links"
-ENTITY_TYPES = ("entity", "pattern")
 
 
 @dataclass(frozen=True)
 class _Workspace:
+    """A workspace table as it syncs: its natural key and the columns that travel."""
+
     table: str
     key: tuple[str, ...]
     columns: tuple[str, ...]
