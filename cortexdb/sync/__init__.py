@@ -19,7 +19,7 @@ from .. import authority, migrations
 from .._boundary import public_api
 from .._version import __version__
 from ..errors import AuthorityError, CortexError, ReadOnlyError, ValidationError
-from . import chains, pg_schema, pull, push
+from . import archive_push, chains, pg_schema, pull, push, side_tables
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -38,6 +38,10 @@ class SyncReport:
     entities: int
     rows: int
     audit_rows: int = 0
+    side_rows: int = 0
+    """Of ``rows``: provenance links and workspace discoveries."""
+    archive_rows: int = 0
+    """Of ``rows``: archived rows (tier 3) copied to or removed from this store's archive on the authority."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,12 @@ class SyncStatus:
     pulled_seq: int
     authority_seq: int
     migrated: list[str]
+    pending_side: int = 0
+    """Provenance links and workspace discoveries changed here and not pushed yet."""
+    pending_archive: int = 0
+    """Archive changes (tier 3) not pushed yet."""
+    pending_links: int = 0
+    """Pulled provenance links waiting for the graph entity they name."""
 
 
 @public_api
@@ -116,7 +126,8 @@ class Sync:
 
     # -- push / pull ------------------------------------------------------------------------------
     def push(self, *, batch_size: int = 2000, progress: Progress | None = None) -> SyncReport:
-        """Send every entity changed since the last push, the removals, and the sealed audit chains.
+        """Send every entity changed since the last push, the removals, the changed provenance links and
+        workspace discoveries, the archive's changes, and the sealed audit chains.
 
         Resumable: interrupted at any point, the next push sends what was not confirmed, and
         re-sending changes nothing.
@@ -140,15 +151,18 @@ class Sync:
                 batches, entities, rows = batches + 1, entities + len(batch.marks), rows + batch.rows
                 if progress:
                     progress(entities, max(total, entities))
+            side_rows = side_tables.push(self._store, conn, store_id, batch_size)
+            archive_rows = archive_push.push(self._store, conn, store_id, batch_size)
             try:
                 audit_rows = chains.push(self._store, conn, store_id, self._chain_heads)
             except BaseException:
                 self._chain_heads = None                # re-read them next time
                 raise
-        return SyncReport("push", batches, entities, rows, audit_rows)
+        return SyncReport("push", batches, entities, rows + side_rows + archive_rows, audit_rows, side_rows,
+                          archive_rows)
 
     def pull(self, *, batch_size: int = 2000, progress: Progress | None = None) -> SyncReport:
-        """Apply the authority's changes since this store's cursor to tier 2."""
+        """Apply the authority's graph, provenance and workspace changes since this store's cursors to tier 2."""
         _check_batch(batch_size)
         with self._lock, _translated():
             conn, _state = self._connection()
@@ -163,7 +177,8 @@ class Sync:
                 batches, entities, rows = batches + 1, entities + len(changes.entities), rows + changes.rows
                 if progress:
                     progress(min(after, head), max(head, after))
-        return SyncReport("pull", batches, entities, rows)
+            side_rows = side_tables.pull(self._store, conn, store_id, batch_size)
+        return SyncReport("pull", batches, entities, rows + side_rows, side_rows=side_rows)
 
     def status(self) -> SyncStatus:
         """The authority, its role, what this store has not pushed, and how far it has pulled."""
@@ -172,7 +187,8 @@ class Sync:
             pending = self._store.execute("SELECT count(*) FROM tier2.sync_dirty")[0][0]
             pulled = self._store.execute("SELECT pulled_seq FROM tier2.sync_state WHERE id = 1")[0][0]
             return SyncStatus(self.declaration.display, state.authority_id, state.role, self.store_id, pending, pulled,
-                              _head(conn), state.applied)
+                              _head(conn), state.applied, side_tables.pending_push(self._store),
+                              archive_push.pending(self._store), side_tables.pending_links(self._store))
 
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
         """Run SQL against the authority in a READ ONLY transaction; rows as dicts.

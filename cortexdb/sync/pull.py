@@ -155,7 +155,8 @@ _APPLY = [
     ("observations", "INSERT OR IGNORE INTO tier2.graph_observations (entity_id, content, created_at) "
                      f"SELECT e.id, x.content, x.created_at FROM {_j('namespace', 'name', 'content', 'created_at')} x "
                      "JOIN tier2.graph_entities e ON e.namespace = x.namespace AND e.name = x.name WHERE "
-                     + _LOCAL_REMOVED.format(a="x", kind="observation", item="x.content", at="x.created_at")),
+                     + _LOCAL_REMOVED.format(a="x", kind="observation", item="x.content", at="x.created_at")
+                     + " AND " + _LOCAL_REMOVED.format(a="x", kind="entity", item="''", at="x.created_at")),
     ("tags", "INSERT OR IGNORE INTO tier2.graph_tags (entity_id, tag) "
              f"SELECT e.id, x.tag FROM {_j('namespace', 'name', 'tag')} x "
              "JOIN tier2.graph_entities e ON e.namespace = x.namespace AND e.name = x.name WHERE NOT EXISTS ("
@@ -165,7 +166,10 @@ _APPLY = [
 _RELATIONS_IN = (
     f"x AS (SELECT x.*, s.id AS source_id, t.id AS target_id FROM {_j(*_RELATION_FIELDS)} x "
     "JOIN tier2.graph_entities s ON s.namespace = x.s_ns AND s.name = x.s_name "
-    "JOIN tier2.graph_entities t ON t.namespace = x.t_ns AND t.name = x.t_name)")
+    "JOIN tier2.graph_entities t ON t.namespace = x.t_ns AND t.name = x.t_name "
+    "WHERE NOT EXISTS (SELECT 1 FROM tier2.sync_removed d WHERE d.item_kind = 'entity' AND d.item = '' "
+    "AND d.removed_at >= x.recorded_at AND ((d.namespace = x.s_ns AND d.name = x.s_name) "
+    "OR (d.namespace = x.t_ns AND d.name = x.t_name))))")
 _END_RELATIONS = (
     f"WITH {_RELATIONS_IN} UPDATE tier2.graph_relations SET valid_to = x.valid_to, ended_at = x.ended_at "
     "FROM x WHERE graph_relations.uuid = x.uuid AND x.valid_to IS NOT NULL AND (graph_relations.valid_to IS NULL "

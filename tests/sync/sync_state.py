@@ -43,3 +43,50 @@ def authority_state(db: Store) -> dict[str, Any]:
         f"to_char(r.valid_to AT TIME ZONE 'UTC', '{_TS}') AS valid_to FROM graph_relations r "
         "JOIN graph_entities s ON s.id = r.source_id JOIN graph_entities t ON t.id = r.target_id"))
     return {"entities": entities, "observations": observations, "tags": tags, "relations": relations}
+
+
+def _end(kind: str, ref: str, key: tuple[str, str] | None) -> Any:
+    return tuple(key) if key else (kind, ref)
+
+
+def _json(text: Any) -> Any:
+    return None if text is None else orjson.dumps(orjson.loads(text), option=orjson.OPT_SORT_KEYS).decode()
+
+
+WORKSPACE = {"workspace_databases": ("database_type", "connection_string", "host", "port", "database_name",
+                                     "discovered_at", "last_verified", "schemas", "table_count", "metadata",
+                                     "stale_since"),
+             "workspace_apis": ("api_type", "base_url", "spec_location", "endpoints", "discovered_at", "last_verified",
+                                "authentication_type", "metadata", "stale_since"),
+             "workspace_frameworks": ("framework_type", "version", "config_location", "components_count",
+                                      "routes_count", "discovered_at", "last_verified", "metadata", "stale_since")}
+_JSON = {"schemas", "endpoints", "metadata"}
+
+
+def local_side_state(db: Store) -> dict[str, Any]:
+    """Provenance links (entity ends by (namespace, name)) and workspace rows of a store."""
+    entities = {str(r[0]): (r[1], r[2]) for r in db.execute("SELECT id, namespace, name FROM tier2.graph_entities")}
+
+    def end(kind: str, ref: str) -> Any:
+        return _end(kind, ref, entities.get(ref) if kind in ("entity", "pattern") else None)
+
+    links = [(r[0], r[1], end(r[1], r[2]), r[3], end(r[3], r[4]), r[5], r[6], r[7]) for r in db.execute(
+        "SELECT uuid, source_type, source_ref, target_type, target_ref, relation, confidence, created_at "
+        "FROM tier2.provenance_links")]
+    workspace = {table: [tuple(_json(v) if c in _JSON else v for c, v in zip(cols, r, strict=True))
+                         for r in db.execute(f"SELECT {', '.join(cols)} FROM tier2.{table}")]
+                 for table, cols in WORKSPACE.items()}
+    return {name: sorted(rows, key=repr) for name, rows in {"links": links, **workspace}.items()}
+
+
+def authority_side_state(db: Store) -> dict[str, Any]:
+    q = db.sync.query
+    links = [(r["uuid"], r["source_type"], _end(r["source_type"], r["source_ref"], r["sk"]), r["target_type"],
+              _end(r["target_type"], r["target_ref"], r["tk"]), r["relation"], r["confidence"], r["created_at"])
+             for r in q(f"SELECT replace(uuid::text, '-', '') AS uuid, source_type, source_ref, target_type, "
+                        f"target_ref, relation, confidence, to_char(created_at AT TIME ZONE 'UTC', '{_TS}') AS "
+                        "created_at, sync_source_key AS sk, sync_target_key AS tk FROM provenance_links")]
+    workspace = {table: [tuple(_json(r[c]) if c in _JSON else r[c] for c in cols) for r in q(
+        f"SELECT {', '.join(c + '::text' if c in _JSON else c for c in cols)} FROM {table}")]
+                 for table, cols in WORKSPACE.items()}
+    return {name: sorted(rows, key=repr) for name, rows in {"links": links, **workspace}.items()}

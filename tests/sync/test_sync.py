@@ -145,6 +145,29 @@ def test_deletions_travel_as_tombstones_and_a_later_write_survives_them(stores, 
     assert local_state(a) == local_state(b) == authority_state(a)
 
 
+def test_a_pull_before_pushing_a_removal_does_not_bring_back_what_the_remover_saw(stores, clock) -> None:  # type: ignore[no-untyped-def]
+    """b removes x, then pulls a's later write of x before pushing the removal: x stays (a later
+    write survives), but the observation and relation b saw go, here as on the authority."""
+    a, b = stores("a"), stores("b")
+    a.graph.upsert_entity("x", kind="thing", observations=["seen"])
+    a.graph.upsert_entity("y", kind="thing")
+    a.graph.relate("y", "uses", "x")
+    a.sync.push()
+    b.sync.pull()
+    clock.advance(1)
+    b.graph.delete_entity("x")
+    clock.advance(1)
+    a.graph.upsert_entity("x", kind="thing", properties={"v": 2})
+    a.sync.push()
+    b.sync.pull()                                                # before b pushes its removal
+    assert b.graph.get_entity("x", touch=False).observations == ()
+    assert b.execute("SELECT count(*) FROM tier2.graph_relations")[0][0] == 0
+    b.sync.push()
+    a.sync.pull()
+    assert local_state(a) == local_state(b) == authority_state(a)
+    assert local_state(a)["observations"] == [] and local_state(a)["relations"] == []
+
+
 def test_relations_keep_their_bitemporal_history_across_stores(stores, clock) -> None:  # type: ignore[no-untyped-def]
     a, b = stores("a"), stores("b")
     for db in (a, b):

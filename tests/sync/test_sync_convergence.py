@@ -1,6 +1,6 @@
 """Three stores, one authority: interleaved writes to the same and different entities, pushes and
-pulls in random orders; afterwards every store and the authority give the same answers, and every
-relation any store wrote is in every history."""
+pulls in random orders; afterwards every store and the authority give the same answers (graph,
+provenance links, workspace discoveries), and every relation any store wrote is in every history."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import random
 from pathlib import Path
 
 import pytest
-from sync_state import authority_state, local_state
+from sync_state import authority_side_state, authority_state, local_side_state, local_state
 
 import cortexdb
 from cortexdb.errors import NotFoundError
@@ -50,9 +50,28 @@ def _random_write(rng: random.Random, db: Store, written: dict[str, tuple[str, s
         deleted.add(NAMES[-1])
 
 
+def _random_side_write(rng: random.Random, db: Store) -> None:
+    """A provenance link (naming an entity this store holds that is never deleted, when there is one) or
+    a workspace discovery; no graph write, so the graph's random sequence is the one above."""
+    op = rng.randrange(4)
+    if op == 0:
+        held = db.execute("SELECT id FROM tier2.graph_entities WHERE name <> ? ORDER BY name", (NAMES[-1],))
+        target = ("entity", str(rng.choice(held)[0])) if held and rng.random() < 0.8 else ("file", "README")
+        db.provenance.link("file", f"f{rng.randrange(4)}.py", *target, rng.choice(["generated", "referenced"]))
+    elif op == 1:
+        db.workspace.record_database(database_type="postgresql", connection_string=f"pg://{rng.randrange(9)}",
+                                     host=rng.choice(["db1", None]), metadata={"v": rng.randrange(5)})
+    elif op == 2:
+        db.workspace.record_framework(framework_type="flask", config_location=rng.choice(["app.py", None]),
+                                      version=str(rng.randrange(5)))
+    else:
+        db.workspace.mark_stale(rng.choice([0, 0.5]))
+
+
 @pytest.mark.parametrize("seed", range(int(__import__("os").environ.get("SYNC_SEEDS", "6"))))
 def test_three_stores_converge_whatever_the_order(tmp_path: Path, pg_url: str, seed: int) -> None:
     rng = random.Random(seed)
+    side_rng = random.Random(-1 - seed)
     clock = cortexdb.ManualClock()
     stores = [cortexdb.open(tmp_path / f"s{i}", authority=pg_url, clock=clock) for i in range(3)]
     written: dict[str, tuple[str, str]] = {}
@@ -67,6 +86,8 @@ def test_three_stores_converge_whatever_the_order(tmp_path: Path, pg_url: str, s
                 db.sync.pull(batch_size=rng.choice([1, 3, 100]))
             else:
                 _random_write(rng, db, written, deleted)
+            if side_rng.random() < 0.4:
+                _random_side_write(side_rng, db)
             clock.advance(rng.choice([0, 0.001, 1]))
         for _round in range(2):
             for db in rng.sample(stores, 3):
@@ -74,8 +95,12 @@ def test_three_stores_converge_whatever_the_order(tmp_path: Path, pg_url: str, s
             for db in rng.sample(stores, 3):
                 db.sync.pull()
         expected = authority_state(stores[0])
+        expected_side = authority_side_state(stores[0])
         for db in stores:
             assert local_state(db) == expected
+            assert local_side_state(db) == expected_side
+            assert db.sync.status().pending_links == 0
+        assert expected_side["links"] or not any(db.execute("SELECT 1 FROM tier2.provenance_links") for db in stores)
         assert [db.sync.push().rows + db.sync.pull().rows for db in stores] == [0, 0, 0]
         kept = {r[0] for r in expected["relations"]}
         survivors = {uuid for uuid, ends in written.items() if not set(ends) & deleted}

@@ -11,16 +11,19 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pg_server
 import psycopg
 import pytest
-from sync_state import authority_state, local_state
+from sync_state import authority_side_state, authority_state, local_side_state, local_state
 
 import cortexdb
 from cortexdb.governance.audit import verify_rows
-from cortexdb.sync import chains
+from cortexdb.sync import archive_push, chains
 
+WINDOW = {"push": 1.0, "pull": 1.0}
+"""Seconds a whole push or pull takes in a child, measured once per module."""
 TRIALS = int(__import__("os").environ.get("SYNC_CRASH_TRIALS", "30"))
 CHILD = """
 import sys, cortexdb
@@ -41,6 +44,32 @@ def _fill(db: cortexdb.Store) -> None:
             db.graph.relate(names[i - 1], "next", name)
     db.graph.tag(names[0], ["first"])
     db.graph.delete_entity(names[-1])
+    ids = dict(db.execute("SELECT name, id FROM tier2.graph_entities"))
+    for i, name in enumerate(names[:40]):                 # links naming entities travel by the entity's key
+        db.provenance.link("file", f"src/f{i}.py", "entity" if i % 2 else "pattern", str(ids[name]), "generated")
+    for i in range(12):
+        db.workspace.record_database(database_type="postgresql", connection_string=f"pg://h{i}", host=f"h{i}",
+                                     port=5432 if i % 2 else None, metadata={"i": i})
+        db.workspace.record_api(api_type="rest", base_url=f"http://api{i}", endpoints=[f"/e{i}"])
+        db.workspace.record_framework(framework_type="flask", config_location=f"app{i}" if i % 3 else None)
+    db.graph.upsert_entity("retired", kind="thing", observations=["kept in the archive"], tags=["old"])
+    db.archive.move("graph_nodes", [db.graph.get_entity("retired", touch=False).uuid])
+    db.archive.move("provenance_links", [r[0] for r in db.execute("SELECT id FROM tier2.provenance_links LIMIT 8")])
+    db.archive.move("workspace_apis", [r[0] for r in db.execute("SELECT id FROM tier2.workspace_apis LIMIT 4")])
+
+
+def _archive_state(db: cortexdb.Store, authority: bool) -> dict[str, Any]:
+    """Each archived table's row count, and the archived links' (id, uuid), here or in this store's copy."""
+    if authority:
+        counts = {t: db.sync.query(f"SELECT count(*) AS n FROM {t} WHERE sync_store_id = %s", [db.sync.store_id])[0]["n"]
+                  for t in archive_push.KEYS}
+        links = [(r["id"], r["uuid"]) for r in db.sync.query(
+            "SELECT id, replace(uuid::text, '-', '') AS uuid FROM archived_provenance_links WHERE sync_store_id = %s "
+            "ORDER BY id", [db.sync.store_id])]
+    else:
+        counts = {t: db.execute(f"SELECT count(*) FROM tier3.{t}")[0][0] for t in archive_push.KEYS}
+        links = [tuple(r) for r in db.execute("SELECT id, uuid FROM tier3.archived_provenance_links ORDER BY id")]
+    return {"counts": counts, "links": links}
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +78,8 @@ def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, 
     filled store's push (PostgreSQL template databases, copied per trial)."""
     base = tmp_path_factory.mktemp("crash")
     admin = pg_server.admin()
-    blank, pushed = (f"cortexdb_tmpl_{random.randrange(10**9)}_{kind}" for kind in ("blank", "pushed"))
+    blank, pushed, *timed = (f"cortexdb_tmpl_{random.randrange(10**9)}_{kind}"
+                             for kind in ("blank", "pushed", "timed_push", "timed_pull"))
     admin.execute(f'CREATE DATABASE "{blank}"')
     server = pg_server.SERVER.rsplit("/", 1)[0]
     try:
@@ -63,19 +93,37 @@ def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, 
         shutil.copytree(base / "filled", base / "pusher")
         with cortexdb.open(base / "pusher", authority=f"{server}/{pushed}") as db:
             db.sync.push()
+        for action, home, template, target in (("push", "filled", blank, timed[0]), ("pull", "empty", pushed, timed[1])):
+            admin.execute(f'CREATE DATABASE "{target}" TEMPLATE "{template}"')
+            WINDOW[action] = _run(base / home, f"{server}/{target}", action)   # the window to kill in
         yield base / "filled", base / "empty", blank, pushed
     finally:
-        for name in (blank, pushed):
+        for name in (blank, pushed, *timed):
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
 
 
-def _kill_during(home: Path, url: str, action: str, rng: random.Random) -> None:
+def _start(home: Path, url: str, action: str) -> subprocess.Popen[str]:
     child = subprocess.Popen([sys.executable, "-c", CHILD, str(home), url, action], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
     assert child.stdout is not None
     assert child.stdout.readline().strip() == "go", child.stderr.read() if child.stderr else ""
-    time.sleep(rng.uniform(0, 1.0))               # the whole run takes about a second
+    return child
+
+
+def _run(home: Path, url: str, action: str) -> float:
+    """Seconds from "go" to "done" of one whole run in a child, on a copy of ``home``."""
+    scratch = home.with_name(home.name + "_timed")
+    shutil.copytree(home, scratch)
+    child = _start(scratch, url, action)
+    started = time.perf_counter()
+    assert child.communicate(timeout=120)[0].strip() == "done"
+    return time.perf_counter() - started
+
+
+def _kill_during(home: Path, url: str, action: str, rng: random.Random) -> None:
+    child = _start(home, url, action)
+    time.sleep(rng.uniform(0, WINDOW[action]))    # anywhere in the run: graph, links, archive, chains
     child.send_signal(signal.SIGKILL)
     child.wait(timeout=30)
 
@@ -108,15 +156,20 @@ def test_sigkill_then_resume_loses_and_duplicates_nothing(tmp_path: Path, pg_url
                 with cortexdb.open(home, authority=url) as db:
                     getattr(db.sync, action)()
                     assert local_state(db) == authority_state(db)
+                    assert local_side_state(db) == authority_side_state(db)
                     assert db.sync.push().rows == 0 and db.sync.pull().rows == 0
                     assert db.audit.verify(record=False).ok
                     status = db.sync.status()
-                    assert status.pending_push == 0
+                    assert status.pending_push == status.pending_side == status.pending_archive == 0
                     if action == "pull":
                         assert status.pulled_seq == status.authority_seq
                         assert len(local_state(db)["entities"]) == 59
+                        assert status.pending_links == 0
+                        assert len(local_side_state(db)["links"]) == 32 and len(local_side_state(db)["workspace_apis"]) == 8
                     else:
                         _landed_chains_verify(db, url)
+                        assert _archive_state(db, authority=True) == _archive_state(db, authority=False)
+                        assert sum(_archive_state(db, authority=False)["counts"].values()) == 15
             finally:
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:

@@ -1,0 +1,262 @@
+"""Provenance links and workspace discoveries: pushed and pulled beside the knowledge graph.
+
+Keys: a provenance link by its uuid; a workspace discovery by its UNIQUE columns (NULLs equal).
+Local triggers mark changed rows in ``sync_side_dirty``; a push sends the marked rows in one
+authority transaction per batch (under the push lock, so the change numbers they get from
+``sync_change_seq`` commit in order), then clears the marks no later write moved. A pull reads
+the next run of change numbers after its own cursor (``sync_side_state.pulled_seq``) and applies
+it in one local transaction with the cursor. Re-sending is a no-op, so a crash anywhere is
+repaired by the next run.
+
+Conflict rules: links are immutable facts, so they are a union by uuid. A discovery is one
+register: the version with the greatest (``last_verified`` or else ``discovered_at``, stale mark,
+store id) wins whole; a stale mark counts after the verification it marks, a later verification
+clears it. A link end of type ``entity`` or ``pattern`` whose ref is a local entity id travels as
+the entity's (namespace, name) and lands as the receiver's id for it; a pulled link whose entity
+the store does not hold waits in ``sync_link_pending`` until a pull brings the entity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from ..graph.workspace import JSON_COLUMNS, TABLES
+from .push import PUSH_LOCK, TS, ZERO_UUID
+
+if TYPE_CHECKING:
+    from ..store import Store
+
+LINKS = "provenance_links"
+
+
+@dataclass(frozen=True)
+class _Workspace:
+    """A workspace table as it syncs: its natural key and the columns that travel."""
+
+    table: str
+    key: tuple[str, ...]
+    columns: tuple[str, ...]
+    """Every synced column, key first (not the local id)."""
+
+
+WORKSPACE = {t.name: _Workspace(t.name, t.key, (*t.key, *(c for c in t.columns if c not in t.key),
+                                                "discovered_at", "last_verified", "stale_since"))
+             for t in TABLES.values()}
+_PG_TYPES = {"port": "bigint", "table_count": "bigint", "components_count": "bigint", "routes_count": "bigint",
+             "discovered_at": "float8", "last_verified": "float8", "stale_since": "float8",
+             "schemas": "jsonb", "endpoints": "jsonb", "metadata": "jsonb"}
+
+
+def _entity_key(side: str) -> str:
+    """The local entity's [namespace, name] when the link end names one by its id, else NULL."""
+    return (f"CASE WHEN l.{side}_type IN ('entity', 'pattern') THEN (SELECT json_array(e.namespace, e.name) "
+            f"FROM tier2.graph_entities e WHERE e.id = CAST(l.{side}_ref AS INTEGER) "
+            f"AND CAST(e.id AS TEXT) = l.{side}_ref) END")
+
+
+_LOCAL_LINKS = (f"SELECT l.uuid, l.source_type, l.source_ref, l.target_type, l.target_ref, l.relation, l.confidence, "
+                f"l.created_at, {_entity_key('source')}, {_entity_key('target')} FROM json_each(?) k "
+                "JOIN tier2.provenance_links l ON l.uuid = k.value")
+_LINK_STAGING = ("uuid uuid, source_type text, source_ref text, target_type text, target_ref text, relation text, "
+                 "confidence float8, created_at timestamptz, source_key jsonb, target_key jsonb")
+_PG_LINKS = """
+INSERT INTO provenance_links (uuid, source_type, source_ref, target_type, target_ref, relation, confidence, created_at,
+                              sync_store_id, sync_seq, sync_source_key, sync_target_key)
+SELECT uuid, source_type, {source_ref}, target_type, {target_ref}, relation, confidence, created_at, %(store)s,
+       nextval('sync_change_seq'), source_key, target_key
+FROM sync_in_provenance_links x
+ON CONFLICT (uuid) DO NOTHING""".format(**{
+    f"{side}_ref": f"CASE WHEN x.{side}_key IS NULL THEN x.{side}_ref ELSE coalesce((SELECT g.id::text FROM graph_entities g "
+                   f"WHERE g.namespace = x.{side}_key ->> 0 AND g.name = x.{side}_key ->> 1), x.{side}_ref) END"
+    for side in ("source", "target")})
+
+
+def _version(alias: str) -> str:
+    return f"(coalesce({alias}.last_verified, {alias}.discovered_at), coalesce({alias}.stale_since, -1))"
+
+
+def _pg_workspace(spec: _Workspace) -> str:
+    cols = ", ".join(spec.columns)
+    sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in spec.columns if c not in spec.key)
+    return (f"INSERT INTO {spec.table} AS w ({cols}, sync_store_id, sync_seq) "
+            f"SELECT {cols}, %(store)s, nextval('sync_change_seq') FROM sync_in_{spec.table} "
+            f"ON CONFLICT ({', '.join(spec.key)}) DO UPDATE SET {sets}, sync_store_id = EXCLUDED.sync_store_id, "
+            f"sync_seq = EXCLUDED.sync_seq WHERE ({_version('EXCLUDED')}, EXCLUDED.sync_store_id) > "
+            f"({_version('w')}, coalesce(w.sync_store_id, %(zero)s))")
+
+
+def _key_match(spec: _Workspace, alias: str) -> str:
+    return " AND ".join(f"{alias}.{c} IS k.value ->> {i}" for i, c in enumerate(spec.key))
+
+
+def json_text(value: Any) -> Any:
+    """JSON text as PostgreSQL's JSONB takes it: plain text another tool wrote becomes a JSON string."""
+    if not isinstance(value, str):
+        return value if value is None or isinstance(value, bytes) else orjson.dumps(value).decode()
+    try:
+        orjson.loads(value)
+        return value
+    except orjson.JSONDecodeError:
+        return orjson.dumps(value).decode()
+
+
+def pending_push(store: Store) -> int:
+    return int(store.execute("SELECT count(*) FROM tier2.sync_side_dirty")[0][0])
+
+
+def pending_links(store: Store) -> int:
+    return int(store.execute("SELECT count(*) FROM tier2.sync_link_pending")[0][0])
+
+
+# -- push -------------------------------------------------------------------------------------------
+def push(store: Store, conn: Any, store_id: str, limit: int) -> int:
+    """Send every marked link and discovery, ``limit`` marks per authority transaction; rows sent."""
+    sent = 0
+    while store.execute("SELECT 1 FROM tier2.sync_side_dirty LIMIT 1"):   # no write lock when nothing is marked
+        with store.transaction():
+            marks = store.execute("SELECT table_name, row_key, seq FROM tier2.sync_side_dirty ORDER BY seq LIMIT ?",
+                                  (limit,))
+            staged = _read(store, marks)
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (PUSH_LOCK,))
+            for table, rows in staged.items():
+                if not rows:
+                    continue
+                cols = _LINK_STAGING if table == LINKS else ", ".join(
+                    f"{c} {_PG_TYPES.get(c, 'text')}" for c in WORKSPACE[table].columns)
+                conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS sync_in_{table} ({cols}) ON COMMIT DELETE ROWS")
+                with conn.cursor().copy(f"COPY sync_in_{table} FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                conn.execute(_PG_LINKS if table == LINKS else _pg_workspace(WORKSPACE[table]),
+                             {"store": store_id, "zero": ZERO_UUID})
+        with store.transaction():
+            store.conn.executemany("DELETE FROM tier2.sync_side_dirty WHERE table_name = ? AND row_key = ? AND seq = ?",
+                                   marks)
+        sent += sum(len(rows) for rows in staged.values())
+    return sent
+
+
+def _read(store: Store, marks: list[tuple[Any, ...]]) -> dict[str, list[tuple[Any, ...]]]:
+    """The current rows of the marked keys, by table (a key whose row is gone sends nothing)."""
+    keys: dict[str, list[Any]] = {}
+    for table, key, _seq in marks:
+        keys.setdefault(table, []).append(key if table == LINKS else orjson.loads(key))
+    staged: dict[str, list[tuple[Any, ...]]] = {}
+    for table, wanted in keys.items():
+        doc = orjson.dumps(wanted).decode()
+        if table == LINKS:
+            staged[table] = list(store.execute(_LOCAL_LINKS, (doc,)))
+            continue
+        spec = WORKSPACE.get(table)
+        if spec is None:
+            continue                                     # a table this version does not sync
+        rows = store.execute(f"SELECT {', '.join('w.' + c for c in spec.columns)} FROM json_each(?) k "
+                             f"JOIN tier2.{table} w ON {_key_match(spec, 'w')}", (doc,))
+        json_at = [i for i, c in enumerate(spec.columns) if c in JSON_COLUMNS]
+        staged[table] = [tuple(json_text(v) if i in json_at else v for i, v in enumerate(r)) for r in rows]
+    return staged
+
+
+# -- pull -------------------------------------------------------------------------------------------
+_SIDE = (LINKS, *WORKSPACE)
+_NEXT = ("SELECT max(seq) FROM (SELECT seq FROM ("
+         + " UNION ALL ".join(f"(SELECT sync_seq AS seq FROM {t} WHERE sync_seq > %(after)s ORDER BY sync_seq "
+                              "LIMIT %(n)s)" for t in _SIDE)
+         + ") s ORDER BY seq LIMIT %(n)s) s")
+_RANGE = "sync_seq > %(after)s AND sync_seq <= %(upto)s AND sync_store_id <> %(store)s"
+_REMOTE_LINKS = (f"SELECT replace(uuid::text, '-', ''), source_type, source_ref, target_type, target_ref, relation, "
+                 f"confidence, to_char(created_at AT TIME ZONE 'UTC', '{TS}'), sync_source_key::text, "
+                 f"sync_target_key::text FROM provenance_links WHERE {_RANGE}")
+_LINK_FIELDS = ("uuid", "source_type", "source_ref", "target_type", "target_ref", "relation", "confidence",
+                "created_at", "source_key", "target_key")
+
+
+def pull(store: Store, conn: Any, store_id: str, limit: int) -> int:
+    """Apply the authority's link and discovery changes after this store's cursor; rows applied."""
+    applied = 0
+    after = store.execute("SELECT pulled_seq FROM tier2.sync_side_state WHERE id = 1")[0][0]
+    while (upto := conn.execute(_NEXT, {"after": after, "n": limit}).fetchone()[0]) is not None:
+        args = {"after": after, "upto": upto, "store": store_id}
+        with conn.transaction():
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            links = [dict(zip(_LINK_FIELDS, r, strict=True)) for r in conn.execute(_REMOTE_LINKS, args)]
+            found = {table: conn.execute(
+                f"SELECT {', '.join(_remote(c) for c in spec.columns)}, sync_store_id::text FROM {table} WHERE {_RANGE}",
+                args).fetchall() for table, spec in WORKSPACE.items()}
+        with store.transaction():
+            store.execute("UPDATE tier2.sync_state SET applying = 1 WHERE id = 1")
+            for link in links:
+                _land(store, link)
+            for table, rows in found.items():
+                for row in rows:
+                    _apply_discovery(store, WORKSPACE[table], row, store_id)
+            store.execute("UPDATE tier2.sync_state SET applying = 0 WHERE id = 1")
+            store.execute("UPDATE tier2.sync_side_state SET pulled_seq = ? WHERE id = 1", (upto,))
+        after = upto
+        applied += len(links) + sum(len(rows) for rows in found.values())
+    if pending_links(store):
+        with store.transaction():
+            store.execute("UPDATE tier2.sync_state SET applying = 1 WHERE id = 1")
+            for (text,) in store.execute("SELECT link FROM tier2.sync_link_pending"):
+                _land(store, orjson.loads(text))
+            store.execute("UPDATE tier2.sync_state SET applying = 0 WHERE id = 1")
+    return applied
+
+
+def _remote(column: str) -> str:
+    return f"{column}::text" if column in JSON_COLUMNS else column
+
+
+def _local_entity(store: Store, key: str | None) -> str | None:
+    namespace, name = orjson.loads(key) if key else (None, None)
+    rows = store.execute("SELECT id FROM tier2.graph_entities WHERE namespace = ? AND name = ?", (namespace, name))
+    return str(rows[0][0]) if rows else None
+
+
+def _land(store: Store, link: dict[str, Any]) -> None:
+    """Insert one pulled link with its entity ends mapped to local ids, or keep it pending."""
+    refs = {}
+    for side in ("source", "target"):
+        refs[side] = link[f"{side}_ref"]
+        if link[f"{side}_key"]:
+            local = _local_entity(store, link[f"{side}_key"])
+            if local is None:
+                store.execute("INSERT OR REPLACE INTO tier2.sync_link_pending (uuid, link) VALUES (?, ?)",
+                              (link["uuid"], orjson.dumps(link).decode()))
+                return
+            refs[side] = local
+    store.execute("INSERT OR IGNORE INTO tier2.provenance_links (uuid, source_type, source_ref, target_type, target_ref, "
+                  "relation, confidence, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                  (link["uuid"], link["source_type"], refs["source"], link["target_type"], refs["target"],
+                   link["relation"], link["confidence"], link["created_at"]))
+    store.execute("DELETE FROM tier2.sync_link_pending WHERE uuid = ?", (link["uuid"],))
+
+
+def _apply_discovery(store: Store, spec: _Workspace, row: tuple[Any, ...], store_id: str) -> None:
+    """The pulled version replaces the local one unless a local change not pushed yet is later."""
+    values, source = dict(zip(spec.columns, row[:-1], strict=True)), row[-1]
+    key = [values[c] for c in spec.key]
+    match = " AND ".join(f"{c} IS ?" for c in spec.key)
+    local = store.execute(f"SELECT id, coalesce(last_verified, discovered_at), coalesce(stale_since, -1) "
+                          f"FROM tier2.{spec.table} WHERE {match}", key)
+    mark = f"table_name = ? AND row_key = json_array({', '.join('?' * len(key))})"
+    if local:
+        dirty = store.execute(f"SELECT 1 FROM tier2.sync_side_dirty WHERE {mark}", (spec.table, *key))
+        incoming = (_number(values["last_verified"], values["discovered_at"]), _number(values["stale_since"], -1))
+        if dirty and (incoming, source) <= ((local[0][1], local[0][2]), store_id):
+            return                                       # our later change stands; the next push sends it
+        rest = [c for c in spec.columns if c not in spec.key]
+        store.execute(f"UPDATE tier2.{spec.table} SET {', '.join(c + ' = ?' for c in rest)} WHERE id = ?",
+                      [*(values[c] for c in rest), local[0][0]])
+    else:
+        store.execute(f"INSERT INTO tier2.{spec.table} ({', '.join(spec.columns)}) "
+                      f"VALUES ({', '.join('?' * len(spec.columns))})", [values[c] for c in spec.columns])
+    store.execute(f"DELETE FROM tier2.sync_side_dirty WHERE {mark}", (spec.table, *key))  # it equals the authority's
+
+
+def _number(value: Any, default: float) -> float:
+    return float(value) if value is not None else float(default)

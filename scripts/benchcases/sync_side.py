@@ -1,0 +1,176 @@
+"""Sync of provenance links, workspace discoveries and the archive, beside raw psycopg + apsw.
+
+links push: ``SYNC_BENCH_LINKS`` links (default 5000) and a tenth as many discovered APIs, marked
+for push, sent by the side-table flow (``cortexdb.sync.side_tables.push``) to an empty authority;
+raw: read the same rows with apsw and ``COPY`` them into the same tables. links pull: the flow
+applies them to an empty store; raw: ``SELECT`` them with psycopg and insert them with apsw.
+archive push: the same number of archived links replayed from the archive log
+(``cortexdb.sync.archive_push.push``) beside a raw ``COPY`` of them. Each run opens its own
+prepared store copy and database (made before timing); the store is opened and connected in the
+timed part on both sides (cortexdb: ``open`` + the authority connection; raw: apsw + psycopg).
+Needs PostgreSQL at ``CORTEXDB_BENCH_PG`` (default postgresql://postgres@127.0.0.1:5432/postgres).
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import apsw
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench import Case
+
+import cortexdb
+from cortexdb.sync import archive_push, side_tables
+from cortexdb.sync.push import ZERO_UUID
+
+N = int(os.environ.get("SYNC_BENCH_LINKS", "5000"))
+SERVER = os.environ.get("CORTEXDB_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+RUNS = 7
+_LINKS = "uuid, source_type, source_ref, target_type, target_ref, relation, confidence, created_at"
+_APIS = "api_type, base_url, spec_location, endpoints, discovered_at, last_verified, authentication_type, metadata"
+
+
+def _url(name: str) -> str:
+    return SERVER.rsplit("/", 1)[0] + "/" + name
+
+
+def _fill(db: cortexdb.Store, archived: bool) -> None:
+    with db.transaction():
+        for i in range(N):
+            db.provenance.link("file", f"src/{i}.py", "conversation", f"c-{i % 50}", "generated", confidence=0.5)
+        if not archived:
+            for i in range(N // 10):
+                db.workspace.record_api(api_type="rest", base_url=f"http://api{i}", endpoints=[f"/e{i}"],
+                                        metadata={"i": i})
+    if archived:
+        db.archive.move("provenance_links", range(1, N + 1), batch_size=N)
+
+
+def cases(workdir: Path) -> list[Case]:
+    import psycopg
+
+    try:
+        admin = psycopg.connect(SERVER, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as error:
+        print(f"sync_side: skipped, PostgreSQL not reachable at {SERVER} ({error})")
+        return []
+    prefix = f"cortexdb_bench_side_{uuid.uuid4().hex[:8]}"
+    blank, full = f"{prefix}_blank", f"{prefix}_full"
+    databases = [blank, full]
+    admin.execute(f'CREATE DATABASE "{blank}"')
+
+    def drop_databases() -> None:
+        for name in databases:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        databases.clear()
+
+    atexit.register(drop_databases)
+    empty = workdir / "empty"
+    with cortexdb.open(empty, authority=_url(blank)) as db:
+        db.sync.status()                                        # migrates the blank authority
+        db.execute("UPDATE tier2.sync_state SET authority_id = NULL")
+    sources = {}
+    for kind in ("live", "archived"):                          # stores of their own, everything marked
+        with cortexdb.open(workdir / kind) as db:
+            _fill(db, archived=kind == "archived")
+        with cortexdb.open(workdir / kind, authority=_url(blank)) as db:
+            db.sync.status()                                    # installs sync: its migration marks every row
+            db.execute("UPDATE tier2.sync_state SET authority_id = NULL")
+        sources[kind] = workdir / kind
+    admin.execute(f'CREATE DATABASE "{full}" TEMPLATE "{blank}"')
+    shutil.copytree(sources["live"], workdir / "pushed")
+    with cortexdb.open(workdir / "pushed", authority=_url(full)) as db:
+        db.sync.push()
+    conn = apsw.Connection(str(sources["live"] / "tier2.db"))
+    links = conn.execute(f"SELECT {_LINKS} FROM provenance_links").fetchall()
+    apis = conn.execute(f"SELECT {_APIS} FROM workspace_apis").fetchall()
+    conn.close()
+    conn = apsw.Connection(str(sources["archived"] / "tier3.db"))
+    archived_cols = [r[1] for r in conn.execute("PRAGMA table_info(archived_provenance_links)")]
+    archived = conn.execute(f"SELECT {', '.join(archived_cols)} FROM archived_provenance_links").fetchall()
+    conn.close()
+
+    def prepared(kind: str, template: Path | None) -> Iterator[tuple[Path, str]]:
+        for i in range(RUNS + 2):
+            name = f"{prefix}_{kind}{i}"
+            admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{blank}"')
+            databases.append(name)
+            home = workdir / f"{kind}{i}"
+            shutil.copytree(template or empty, home)
+            yield home, _url(name)
+
+    runs = {kind: list(prepared(kind, template)) for kind, template in (
+        ("push", sources["live"]), ("copy", None), ("archive", sources["archived"]), ("archive_copy", None))}
+    pulls = [workdir / f"pull{i}" for i in range(RUNS + 2)]
+    locals_ = [workdir / f"local{i}" for i in range(RUNS + 2)]
+    for home in (*pulls, *locals_):
+        shutil.copytree(empty, home)
+
+    def flow(home: Path, url: str, step: Callable[..., Any], expected: int) -> None:
+        with cortexdb.open(home, authority=url) as db:
+            pg, _state = db.sync._connection()
+            moved = step(db, pg, db.sync.store_id, 2000)
+        assert moved == expected, (moved, expected)
+
+    def push() -> None:
+        flow(*runs["push"].pop(), side_tables.push, len(links) + len(apis))
+
+    def raw_push() -> None:
+        home, url = runs["copy"].pop()
+        apsw.Connection(str(home / "tier2.db")).close()
+        with psycopg.connect(url) as pg, pg.transaction():
+            with pg.cursor().copy(f"COPY provenance_links ({_LINKS}) FROM STDIN") as copy:
+                for row in links:
+                    copy.write_row(row)
+            with pg.cursor().copy(f"COPY workspace_apis ({_APIS}) FROM STDIN") as copy:
+                for row in apis:
+                    copy.write_row(row)
+
+    def pull() -> None:
+        flow(pulls.pop(), _url(full), side_tables.pull, len(links) + len(apis))
+
+    def raw_pull() -> None:
+        home = locals_.pop()
+        with psycopg.connect(_url(full)) as pg:
+            got_links = pg.execute("SELECT replace(uuid::text, '-', ''), source_type, source_ref, target_type, "
+                                   "target_ref, relation, confidence, to_char(created_at AT TIME ZONE 'UTC', "
+                                   "'YYYY-MM-DD HH24:MI:SS.MS') FROM provenance_links").fetchall()
+            got_apis = pg.execute("SELECT api_type, base_url, spec_location, endpoints::text, discovered_at, "
+                                  "last_verified, authentication_type, metadata::text FROM workspace_apis").fetchall()
+        conn = apsw.Connection(str(home / "tier2.db"))
+        try:
+            with conn:
+                conn.executemany(f"INSERT INTO provenance_links ({_LINKS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", got_links)
+                conn.executemany(f"INSERT INTO workspace_apis ({_APIS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", got_apis)
+        finally:
+            conn.close()
+
+    def archive() -> None:
+        flow(*runs["archive"].pop(), archive_push.push, len(archived))
+
+    def raw_archive() -> None:
+        home, url = runs["archive_copy"].pop()
+        apsw.Connection(str(home / "tier3.db")).close()
+        with psycopg.connect(url) as pg, pg.transaction():
+            with pg.cursor().copy(f"COPY archived_provenance_links (sync_store_id, {', '.join(archived_cols)}) "
+                                  "FROM STDIN") as copy:
+                for row in archived:
+                    copy.write_row((ZERO_UUID, *row))
+
+    total, archived_n = len(links) + len(apis), len(archived)
+    return [
+        Case(f"links+discoveries push {total} rows", push, raw_push, ops=total, repeat=RUNS,
+             notes="side_tables.push; raw: COPY of the same rows"),
+        Case(f"links+discoveries pull {total} rows", pull, raw_pull, ops=total, repeat=RUNS,
+             notes="side_tables.pull into tier 2; raw: SELECT + apsw executemany"),
+        Case(f"archive push {archived_n} rows", archive, raw_archive, ops=archived_n, repeat=RUNS,
+             teardown=drop_databases, notes="archive_push.push (log replay); raw: COPY of the same rows"),
+    ]
