@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from . import fresh
+
 if TYPE_CHECKING:
     from ..store import Store
 
@@ -248,18 +250,32 @@ _MERGE_NO_REMOVALS = tuple(statement for statement in _MERGE if statement not in
 
 
 def merge(conn: Any, batch: Batch, store_id: str, now: str) -> None:
-    """Merge one batch into the authority in one transaction (the caller commits)."""
+    """Merge one batch into the authority in one transaction (the caller commits): under the push
+    lock, the entities the authority has never seen land directly (:mod:`.fresh`), the rest by the
+    staging merge."""
+    lookup, keys, relations, namespaces = fresh.lookup_params(batch)
+    with conn.pipeline():                           # one round trip: the lock, the namespaces, the lookup
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (PUSH_LOCK,))
+        if lookup.keys:
+            conn.execute(fresh.NAMESPACES, (namespaces,))
+        found = conn.execute(fresh.LOOKUP, (keys,)) if lookup.keys else None
+        held = conn.execute(fresh.HELD_RELATIONS, (relations,)) if batch.relations else None
+    part = fresh.split(batch, fresh.read_lookup(lookup, found.fetchall() if found else [],
+                                                held.fetchall() if held else []), store_id)
+    fresh.land(conn, part, store_id)
+    rest = part.rest
+    if not (rest.entities or rest.removed):
+        return
     conn.execute(_STAGING_DDL)
     for name in STAGING:
-        rows = getattr(batch, name)
+        rows = getattr(rest, name)
         if rows:
             with conn.cursor().copy(f"COPY sync_in_{name} FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
     params = {"store": store_id, "zero": ZERO_UUID, "now": now}
-    statements = _MERGE if batch.removed else _MERGE_NO_REMOVALS
-    with conn.pipeline():                           # one round trip for the lock and every merge statement
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (PUSH_LOCK,))
+    statements = _MERGE if rest.removed else _MERGE_NO_REMOVALS
+    with conn.pipeline():                           # one round trip for every merge statement
         for statement in statements:
             conn.execute(statement, params)
 
