@@ -32,15 +32,15 @@ Key = tuple[str, str]
 # held under another key); a new id for a clean absent key; and whether the key is held only as a
 # bare relation target no push has numbered yet that this state wins over (it is then adopted).
 LOOKUP = """
-SELECT i, id, blocked, CASE WHEN id IS NULL AND NOT blocked
-                            THEN nextval(pg_get_serial_sequence('graph_entities', 'id')) END, adoptable
-FROM (SELECT k.i, g.id, EXISTS (SELECT 1 FROM sync_tombstones d WHERE d.namespace = k.ns AND d.name = k.name)
-             OR (g.id IS NULL AND EXISTS (SELECT 1 FROM graph_entities u WHERE u.uuid = k.uuid)) AS blocked,
-             g.id IS NOT NULL AND g.sync_store_id IS NULL AND g.updated_at <= k.updated_at
-             AND NOT EXISTS (SELECT 1 FROM sync_entity_changes c WHERE c.entity_id = g.id) AS adoptable
-      FROM (SELECT v ->> 0 AS ns, v ->> 1 AS name, (v ->> 2)::uuid AS uuid, (v ->> 3)::timestamptz AS updated_at, i
-            FROM json_array_elements(%s::json) WITH ORDINALITY AS k(v, i)) k
-      LEFT JOIN graph_entities g ON g.namespace = k.ns AND g.name = k.name) s"""
+WITH seq AS MATERIALIZED (SELECT pg_get_serial_sequence('graph_entities', 'id')::regclass AS ids)
+SELECT i, id, blocked, CASE WHEN id IS NULL AND NOT blocked THEN nextval(seq.ids) END, adoptable
+FROM seq, (SELECT k.i, g.id, EXISTS (SELECT 1 FROM sync_tombstones d WHERE d.namespace = k.ns AND d.name = k.name)
+                  OR (g.id IS NULL AND EXISTS (SELECT 1 FROM graph_entities u WHERE u.uuid = k.uuid)) AS blocked,
+                  g.id IS NOT NULL AND g.sync_store_id IS NULL AND g.updated_at <= k.updated_at
+                  AND NOT EXISTS (SELECT 1 FROM sync_entity_changes c WHERE c.entity_id = g.id) AS adoptable
+           FROM (SELECT v ->> 0 AS ns, v ->> 1 AS name, (v ->> 2)::uuid AS uuid, (v ->> 3)::timestamptz AS updated_at, i
+                 FROM json_array_elements(%s::json) WITH ORDINALITY AS k(v, i)) k
+           LEFT JOIN graph_entities g ON g.namespace = k.ns AND g.name = k.name) s"""
 HELD_RELATIONS = "SELECT replace(u::text, '-', '') FROM json_array_elements_text(%s::json) AS k(u) " \
                  "WHERE EXISTS (SELECT 1 FROM graph_relations r WHERE r.uuid = k.u::uuid)"
 # Every namespace the batch names, fresh or not (the staging merge does the same).
