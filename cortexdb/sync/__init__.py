@@ -74,6 +74,9 @@ class Sync:
         self._state: pg_schema.AuthorityState | None = None
         self._chain_heads: dict[str, int] | None = None
         """The authority's audit chain heads for this store, read once per connection."""
+        self._audit_mark: tuple[int, ...] | None = None
+        """The local audit logs' last ids when their chains were last pushed whole."""
+        self._store_id: str | None = None
         self._lock = threading.RLock()
         store.on_close(self.close)
 
@@ -118,11 +121,13 @@ class Sync:
         with self._lock:
             if self._conn is not None:
                 self._conn.close()
-                self._conn, self._state, self._chain_heads = None, None, None
+                self._conn, self._state, self._chain_heads, self._audit_mark = None, None, None, None
 
     @property
     def store_id(self) -> str:
-        return str(self._store.identity()["store_id"])
+        if self._store_id is None:                  # a store's identity never changes
+            self._store_id = str(self._store.identity()["store_id"])
+        return self._store_id
 
     # -- push / pull ------------------------------------------------------------------------------
     def push(self, *, batch_size: int = 2000, progress: Progress | None = None) -> SyncReport:
@@ -153,11 +158,15 @@ class Sync:
                     progress(entities, max(total, entities))
             side_rows = side_tables.push(self._store, conn, store_id, batch_size)
             archive_rows = archive_push.push(self._store, conn, store_id, batch_size)
-            try:
-                audit_rows = chains.push(self._store, conn, store_id, self._chain_heads)
-            except BaseException:
-                self._chain_heads = None                # re-read them next time
-                raise
+            audit_rows = 0
+            mark = chains.local_mark(self._store)
+            if mark != self._audit_mark:                # new audit rows since the chains were last pushed
+                try:
+                    audit_rows = chains.push(self._store, conn, store_id, self._chain_heads)
+                except BaseException:
+                    self._chain_heads = None            # re-read them next time
+                    raise
+                self._audit_mark = mark
         return SyncReport("push", batches, entities, rows + side_rows + archive_rows, audit_rows, side_rows,
                           archive_rows)
 

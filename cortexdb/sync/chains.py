@@ -32,6 +32,13 @@ def remote_heads(conn: Any, store_id: str) -> dict[str, int]:
     return dict(zip(_sqlite.TIERS, conn.execute(f"SELECT {heads}", {"s": store_id}).fetchone(), strict=True))
 
 
+def local_mark(store: Store) -> tuple[int, ...]:
+    """The last audit row id of each tier, in one local read: while it has not moved since a
+    complete :func:`push`, there is nothing to seal or send."""
+    ids = ", ".join(f"(SELECT coalesce(max(id), 0) FROM {t}.{audit_table(t)})" for t in _sqlite.TIERS)
+    return tuple(store.execute(f"SELECT {ids}")[0])
+
+
 def push(store: Store, conn: Any, store_id: str, heads: dict[str, int]) -> int:
     """Send each tier's newly sealed audit rows; return how many landed. ``heads`` (from
     :func:`remote_heads`) is updated as rows land; a stale one is corrected under the lock."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import orjson
+from . import fresh
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -21,13 +21,13 @@ if TYPE_CHECKING:
 PUSH_LOCK = 0x636F72746578  # one push at a time per authority: change numbers commit in order
 TS = "YYYY-MM-DD HH24:MI:SS.MS"
 
-_KEYS = "WITH k(namespace, name) AS (SELECT value ->> 0, value ->> 1 FROM json_each(?))"
+# The batch: the oldest marks (a total order, so every statement of the read picks the same ones).
+_MARKS = "SELECT namespace, name, seq FROM tier2.sync_dirty ORDER BY seq, namespace, name LIMIT ?"
+_KEYS = "WITH k(namespace, name) AS MATERIALIZED (SELECT namespace, name FROM tier2.sync_dirty " \
+        "ORDER BY seq, namespace, name LIMIT ?)"
 _LOCAL_ENTITIES = (
     f"{_KEYS} SELECT e.namespace, e.name, e.uuid, e.kind, e.properties, e.confidence, e.pinned, e.created_at, "
-    "e.updated_at, p.title, p.content, p.pattern_type, p.scope, "
-    "(SELECT count(*) FROM tier2.graph_observations o WHERE o.entity_id = e.id), "
-    "(SELECT count(*) FROM tier2.graph_tags t WHERE t.entity_id = e.id), "
-    "(SELECT count(*) FROM tier2.graph_relations r WHERE r.source_id = e.id) "
+    "e.updated_at, p.title, p.content, p.pattern_type, p.scope "
     "FROM k JOIN tier2.graph_entities e ON e.namespace = k.namespace AND e.name = k.name "
     "LEFT JOIN tier2.graph_patterns p ON p.id = e.id")
 _LOCAL_OBSERVATIONS = (
@@ -51,7 +51,8 @@ class Batch:
 
     marks: list[tuple[str, str, int]]
     entities: list[tuple[Any, ...]]
-    """Rows in the column order of the ``sync_in_*`` staging tables (``STAGING``)."""
+    """Rows in the column order of the ``sync_in_*`` staging tables (``STAGING``; the entities'
+    counts of observations, tags and relations are added when they are staged)."""
     observations: list[tuple[Any, ...]]
     tags: list[tuple[Any, ...]]
     relations: list[tuple[Any, ...]]
@@ -65,16 +66,14 @@ class Batch:
 def read_batch(store: Store, limit: int) -> Batch | None:
     """The next ``limit`` changed entities (oldest mark first), or None when nothing is marked."""
     with store.transaction():
-        marks = [(r[0], r[1], r[2]) for r in store.execute(
-            "SELECT namespace, name, seq FROM tier2.sync_dirty ORDER BY seq LIMIT ?", (limit,))]
+        marks = [(r[0], r[1], r[2]) for r in store.execute(_MARKS, (limit,))]
         if not marks:
             return None
-        keys = orjson.dumps([[m[0], m[1]] for m in marks]).decode()
-        entities = [(*r[:6], bool(r[6]), *r[7:]) for r in store.execute(_LOCAL_ENTITIES, (keys,))]
-        observations = store.execute(_LOCAL_OBSERVATIONS, (keys,))
-        tags = store.execute(_LOCAL_TAGS, (keys,))
-        relations = store.execute(_LOCAL_RELATIONS, (keys,))
-        removed = store.execute(_LOCAL_REMOVED, (keys,))
+        entities = store.execute(_LOCAL_ENTITIES, (limit,))   # pinned as 0/1: PostgreSQL reads both as bool
+        observations = store.execute(_LOCAL_OBSERVATIONS, (limit,))
+        tags = store.execute(_LOCAL_TAGS, (limit,))
+        relations = store.execute(_LOCAL_RELATIONS, (limit,))
+        removed = store.execute(_LOCAL_REMOVED, (limit,))
     return Batch(marks, entities, observations, tags, relations, removed)
 
 
@@ -248,20 +247,44 @@ _MERGE_NO_REMOVALS = tuple(statement for statement in _MERGE if statement not in
 
 
 def merge(conn: Any, batch: Batch, store_id: str, now: str) -> None:
-    """Merge one batch into the authority in one transaction (the caller commits)."""
+    """Merge one batch into the authority in one transaction (the caller commits): under the push
+    lock, the entities the authority has never seen land directly (:mod:`.fresh`), the rest by the
+    staging merge."""
+    lookup, keys, relations, namespaces = fresh.lookup_params(batch)
+    with conn.pipeline():                           # one round trip: the lock, the namespaces, the lookup
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (PUSH_LOCK,))
+        if lookup.keys:
+            conn.execute(fresh.NAMESPACES, (namespaces,))
+        found = conn.execute(fresh.LOOKUP, (keys,)) if lookup.keys else None
+        held = conn.execute(fresh.HELD_RELATIONS, (relations,)) if batch.relations else None
+    part = fresh.split(batch, fresh.read_lookup(lookup, found.fetchall() if found else [],
+                                                held.fetchall() if held else []), store_id)
+    fresh.land(conn, part, store_id)
+    rest = part.rest
+    if not (rest.entities or rest.removed):
+        return
     conn.execute(_STAGING_DDL)
     for name in STAGING:
-        rows = getattr(batch, name)
+        rows = _with_counts(rest) if name == "entities" else getattr(rest, name)
         if rows:
             with conn.cursor().copy(f"COPY sync_in_{name} FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
     params = {"store": store_id, "zero": ZERO_UUID, "now": now}
-    statements = _MERGE if batch.removed else _MERGE_NO_REMOVALS
-    with conn.pipeline():                           # one round trip for the lock and every merge statement
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (PUSH_LOCK,))
+    statements = _MERGE if rest.removed else _MERGE_NO_REMOVALS
+    with conn.pipeline():                           # one round trip for every merge statement
         for statement in statements:
             conn.execute(statement, params)
+
+
+def _with_counts(batch: Batch) -> list[tuple[Any, ...]]:
+    """The entity rows with how many observations, tags and relations the store holds of each
+    (what the echo check compares against)."""
+    counts: dict[tuple[str, str], list[int]] = {(e[0], e[1]): [0, 0, 0] for e in batch.entities}
+    for column, rows, at in ((0, batch.observations, 0), (1, batch.tags, 0), (2, batch.relations, 1)):
+        for row in rows:
+            counts[(row[at], row[at + 1])][column] += 1
+    return [(*e, *counts[(e[0], e[1])]) for e in batch.entities]
 
 
 def clear_marks(store: Store, batch: Batch) -> None:

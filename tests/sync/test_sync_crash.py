@@ -34,6 +34,35 @@ getattr(db.sync, sys.argv[3])(batch_size=4)
 print("done", flush=True)
 """
 
+# Killed at a chosen point of the first push's direct path: after the rows landed, before the
+# commit ("landed"), or after the commit, before the marks are cleared ("confirmed").
+CHILD_AT = """
+import os, signal, sys, cortexdb
+from cortexdb.sync import fresh, push
+point, batch = sys.argv[3], int(sys.argv[4])
+seen = {"landed": 0, "confirmed": 0}
+
+def kill_at(name, original):
+    def wrapped(*args, **kwargs):
+        if name == "confirmed":
+            seen[name] += 1
+            if point == name and seen[name] == batch:
+                os.kill(os.getpid(), signal.SIGKILL)
+        result = original(*args, **kwargs)
+        if name == "landed":
+            seen[name] += 1
+            if point == name and seen[name] == batch:
+                os.kill(os.getpid(), signal.SIGKILL)
+        return result
+    return wrapped
+
+fresh.land = kill_at("landed", fresh.land)
+push.clear_marks = kill_at("confirmed", push.clear_marks)
+db = cortexdb.open(sys.argv[1], authority=sys.argv[2])
+db.sync.push(batch_size=8)
+print("done", flush=True)
+"""
+
 
 def _fill(db: cortexdb.Store) -> None:
     names = [f"n{i}" for i in range(60)]
@@ -135,6 +164,39 @@ def _landed_chains_verify(db: cortexdb.Store, url: str) -> None:
             rows = conn.execute(chains._LANDED.format(table=f"audit_log_{tier}"), (store_id,)).fetchall()
             _count, _head, problem = verify_rows(rows, None)
             assert problem is None, (tier, problem)
+
+
+@pytest.mark.parametrize(("point", "batch"), [("landed", 1), ("landed", 4), ("confirmed", 1), ("confirmed", 4)])
+def test_sigkill_inside_a_first_push_then_resume(tmp_path: Path, pg_url: str, templates: tuple[Path, Path, str, str],
+                                                  point: str, batch: int) -> None:
+    filled, empty, blank, _pushed = templates
+    name = pg_url.rsplit("/", 1)[1] + "_first"
+    url = pg_url.rsplit("/", 1)[0] + "/" + name
+    admin = psycopg.connect(pg_url.rsplit("/", 1)[0] + "/postgres", autocommit=True)
+    admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{blank}"')
+    try:
+        shutil.copytree(filled, tmp_path / "s")
+        shutil.copytree(empty, tmp_path / "reader")
+        child = subprocess.run([sys.executable, "-c", CHILD_AT, str(tmp_path / "s"), url, point, str(batch)],
+                               capture_output=True, text=True, timeout=120)
+        assert child.returncode == -signal.SIGKILL, child.stderr
+        with cortexdb.open(tmp_path / "s", authority=url) as db:
+            db.sync.push()
+            assert local_state(db) == authority_state(db)
+            assert db.sync.push().rows == 0 and db.sync.pull().rows == 0
+            assert db.sync.status().pending_push == 0
+            assert db.audit.verify(record=False).ok
+            _landed_chains_verify(db, url)
+            with psycopg.connect(url) as conn:      # each entity numbered once, nothing landed twice
+                assert conn.execute("SELECT count(*), count(DISTINCT entity_id) FROM sync_entity_changes "
+                                    "JOIN graph_entities g ON g.id = entity_id").fetchone() == (59, 59)
+                assert conn.execute("SELECT count(*) FROM graph_observations").fetchone()[0] == 118
+            with cortexdb.open(tmp_path / "reader", authority=url) as reader:
+                reader.sync.pull()
+                assert local_state(reader) == local_state(db)
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
 
 
 @pytest.mark.slow
