@@ -90,10 +90,10 @@ _RELATIONS_FROM_PAGE = (
 # form JSON.stringify(value, null, 2) gives (text content) in one pass over the rows, each string
 # quoted once by json_quote (which escapes exactly as JSON.stringify and orjson do), so no row
 # becomes a Python object. An aggregate (or a LIMIT) over an ordered subquery takes its rows in
-# that order (as the graph's body triggers rely on too). Each item is one printf (a chain of ``||`` copies the growing string
-# at every step). An entity's observations are first joined by newlines in insertion order
-# (group_concat ... ORDER BY id), which a quoted JSON string never holds, then the separators of
-# either form replace them.
+# that order (as the graph's body triggers rely on too). Each item is one printf (a chain of
+# ``||`` copies the growing string at every step). An entity's observations are first joined by
+# newlines in insertion order (group_concat ... ORDER BY id), which a quoted JSON string never
+# holds, then the separators of either form replace them.
 _NL = "char(10)"
 _ENTITIES_JSON = (
     "SELECT '[' || group_concat(printf('{\"name\":%s,\"entityType\":%s,\"observations\":[%s]}', n, y, "
