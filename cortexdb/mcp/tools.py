@@ -62,59 +62,61 @@ _IDS_BY_NAME = ("SELECT name, id FROM tier2.graph_entities WHERE namespace = ?1 
 _OBSERVATIONS = ("SELECT entity_id, content FROM tier2.graph_observations WHERE entity_id IN "
                  "(SELECT value FROM json_each(?)) ORDER BY id")
 # Current relations from the entities ?1, then those into them from elsewhere (so none twice), in
-# creation order: two index walks and a merge, no temp set of ids to build and probe. On the
-# source side "current" is read from the key index's own expression (valid_to IS NULL exactly when
-# it is ''), so that walk never reads the relation rows.
+# creation order: two index walks and a merge, no per-row probe of a temp set. The matched
+# entities' names are read once (m), so each relation row looks up only its far end's name, in the
+# narrow (id, name) index. On the source side "current" is read from the key index's own
+# expression (valid_to IS NULL exactly when it is ''), and the target index holds source, type and
+# valid_to, so neither walk reads the relation rows.
+_NAMES = "tier2.graph_entities {} INDEXED BY graph_entities_names"
 _RELATIONS_TOUCHING = (
-    "SELECT s.name, t.name, r.relation_type, r.id FROM json_each(?1) j JOIN tier2.graph_relations r "
-    "ON r.source_id = j.value AND (CASE WHEN r.valid_to IS NULL THEN '' ELSE r.uuid END) = '' "
-    "JOIN tier2.graph_entities s ON s.id = r.source_id JOIN tier2.graph_entities t ON t.id = r.target_id "
-    "UNION ALL SELECT s.name, t.name, r.relation_type, r.id FROM json_each(?1) j JOIN tier2.graph_relations r "
-    "ON r.target_id = j.value AND r.valid_to IS NULL AND r.source_id NOT IN (SELECT value FROM json_each(?1)) "
-    "JOIN tier2.graph_entities s ON s.id = r.source_id JOIN tier2.graph_entities t ON t.id = r.target_id "
-    "ORDER BY 4 LIMIT ?2")
+    "WITH m(id, name) AS MATERIALIZED (SELECT e.id, e.name FROM json_each(?1) j "
+    f"JOIN {_NAMES.format('e')} ON e.id = j.value) "
+    "SELECT m.name AS sn, t.name AS tn, r.relation_type AS rt, r.id AS id FROM m CROSS JOIN tier2.graph_relations r "
+    "ON r.source_id = m.id AND (CASE WHEN r.valid_to IS NULL THEN '' ELSE r.uuid END) = '' "
+    f"JOIN {_NAMES.format('t')} ON t.id = r.target_id "
+    "UNION ALL SELECT s.name, m.name, r.relation_type, r.id FROM m CROSS JOIN tier2.graph_relations r "
+    "INDEXED BY graph_relations_target ON r.target_id = m.id AND r.valid_to IS NULL "
+    f"AND r.source_id NOT IN (SELECT id FROM m) JOIN {_NAMES.format('s')} ON s.id = r.source_id ORDER BY 4")
+# At most ?2 of them. The LIMIT stays outside the ordered query: ORDER BY ... LIMIT makes SQLite
+# keep its sort in a temporary b-tree (to drop the largest rows as it goes), slower than its sorter.
+_RELATIONS_TOUCHING_FIRST = f"SELECT * FROM ({_RELATIONS_TOUCHING}) LIMIT ?2"
 # The current relations whose source is in the id range ?2..?3 of namespace ?1 (a read_graph page).
 _RELATIONS_FROM_PAGE = (
-    "SELECT s.name, t.name, r.relation_type, r.id FROM tier2.graph_relations r "
-    "JOIN tier2.graph_entities s ON s.id = r.source_id JOIN tier2.graph_entities t ON t.id = r.target_id "
+    "SELECT s.name AS sn, t.name AS tn, r.relation_type AS rt, r.id AS id FROM tier2.graph_relations r "
+    f"JOIN tier2.graph_entities s ON s.id = r.source_id JOIN {_NAMES.format('t')} ON t.id = r.target_id "
     "WHERE r.valid_to IS NULL AND s.namespace = ?1 AND r.source_id BETWEEN ?2 AND ?3 ORDER BY r.id")
 
 # Results are built as JSON text by SQLite itself: the compact form (structuredContent) and the
 # form JSON.stringify(value, null, 2) gives (text content) in one pass over the rows, each string
 # quoted once by json_quote (which escapes exactly as JSON.stringify and orjson do), so no row
-# becomes a Python object. An aggregate over an ordered subquery takes its rows in that order (as
-# the graph's body triggers rely on too). An entity's observations are first joined by newlines,
-# which a quoted JSON string never holds, then the separators of either form replace them.
+# becomes a Python object. An aggregate (or a LIMIT) over an ordered subquery takes its rows in
+# that order (as the graph's body triggers rely on too). Each item is one printf (a chain of
+# ``||`` copies the growing string at every step). An entity's observations are first joined by
+# newlines in insertion order (group_concat ... ORDER BY id), which a quoted JSON string never
+# holds, then the separators of either form replace them.
 _NL = "char(10)"
-_OBSERVATIONS_JOINED = (f"(SELECT group_concat(q, {_NL}) FROM (SELECT json_quote(content) AS q FROM "
-                        "tier2.graph_observations WHERE entity_id = e.id ORDER BY id))")
 _ENTITIES_JSON = (
-    f"SELECT '[' || group_concat(c, ',') || ']', group_concat(t, ',' || {_NL}) FROM ("
-    "SELECT '{\"name\":' || n || ',\"entityType\":' || y || ',\"observations\":[' || "
-    f"coalesce(replace(o, {_NL}, ','), '') || ']}}' AS c, "
-    f"'    {{' || {_NL} || '      \"name\": ' || n || ',' || {_NL} || '      \"entityType\": ' || y || ',' || {_NL} || "
-    f"'      \"observations\": ' || coalesce('[' || {_NL} || '        ' || replace(o, {_NL}, ',' || {_NL} || '        ') "
-    f"|| {_NL} || '      ]', '[]') || {_NL} || '    }}' AS t "
-    f"FROM (SELECT json_quote(e.name) AS n, json_quote(e.kind) AS y, {_OBSERVATIONS_JOINED} AS o "
-    "FROM json_each(?1) j JOIN tier2.graph_entities e ON e.id = j.value ORDER BY j.key))")
+    "SELECT '[' || group_concat(printf('{\"name\":%s,\"entityType\":%s,\"observations\":[%s]}', n, y, "
+    f"coalesce(replace(o, {_NL}, ','), '')), ',') || ']', "
+    f"group_concat(printf('    {{' || {_NL} || '      \"name\": %s,' || {_NL} || '      \"entityType\": %s,' || {_NL} || "
+    f"'      \"observations\": %s' || {_NL} || '    }}', n, y, coalesce('[' || {_NL} || '        ' || "
+    f"replace(o, {_NL}, ',' || {_NL} || '        ') || {_NL} || '      ]', '[]')), ',' || {_NL}) "
+    "FROM (SELECT json_quote(e.name) AS n, json_quote(e.kind) AS y, (SELECT group_concat(json_quote(content), "
+    f"{_NL} ORDER BY id) FROM tier2.graph_observations WHERE entity_id = e.id) AS o "
+    "FROM json_each(?1) j JOIN tier2.graph_entities e ON e.id = j.value ORDER BY j.key)")
 
 
-_RELATION_COLUMNS = "SELECT s.name, t.name, r.relation_type, r.id"
-_RELATION_COLUMNS_NAMED = "SELECT s.name AS sn, t.name AS tn, r.relation_type AS rt, r.id"
-
-
-def _relations_json(rows_sql: str) -> str:
-    """The compact and indented JSON arrays of the relations ``rows_sql`` yields as (from name,
-    to name, relationType, id), in id order."""
+def _relations_json(rows_sql: str, limit: str = "") -> str:
+    """The compact and indented JSON arrays of the relations ``rows_sql`` yields as (sn: from
+    name, tn: to name, rt: relationType, id), in id order, the first ``limit`` (SQL) if given."""
     return (
-        "SELECT '[' || group_concat('{\"from\":' || f || ',\"to\":' || t || ',\"relationType\":' || r || '}', ',') "
-        f"|| ']', group_concat('    {{' || {_NL} || '      \"from\": ' || f || ',' || {_NL} || "
-        f"'      \"to\": ' || t || ',' || {_NL} || '      \"relationType\": ' || r || {_NL} || '    }}', ',' || {_NL}) "
-        f"FROM (SELECT json_quote(sn) AS f, json_quote(tn) AS t, json_quote(rt) AS r FROM ("
-        f"{rows_sql.replace(_RELATION_COLUMNS, _RELATION_COLUMNS_NAMED, 2)}))")
+        "SELECT '[' || group_concat(printf('{\"from\":%s,\"to\":%s,\"relationType\":%s}', f, t, r), ',') || ']', "
+        "group_concat(printf('    {' || char(10) || '      \"from\": %s,' || char(10) || '      \"to\": %s,' || char(10) || "
+        "'      \"relationType\": %s' || char(10) || '    }', f, t, r), ',' || char(10)) "
+        f"FROM (SELECT json_quote(sn) AS f, json_quote(tn) AS t, json_quote(rt) AS r FROM ({rows_sql}){limit})")
 
 
-_RELATIONS_TOUCHING_JSON = _relations_json(_RELATIONS_TOUCHING)
+_RELATIONS_TOUCHING_JSON = _relations_json(_RELATIONS_TOUCHING, " LIMIT ?2")
 _RELATIONS_FROM_PAGE_JSON = _relations_json(_RELATIONS_FROM_PAGE)
 
 
@@ -487,7 +489,7 @@ class MemoryTools:
         return self._relation_dicts(_RELATIONS_FROM_PAGE, (self.namespace, page[0][0], page[-1][0])) if page else []
 
     def _touching(self, page: list[Row]) -> tuple[list[Entity], list[Relation]]:
-        relations = self._relation_dicts(_RELATIONS_TOUCHING, (_dumps([r[0] for r in page]), MAX_RELATIONS)) if page else []
+        relations = self._relation_dicts(_RELATIONS_TOUCHING_FIRST, (_dumps([r[0] for r in page]), MAX_RELATIONS)) if page else []
         return self._entities(page), relations
 
     # page builders: JSON text

@@ -24,7 +24,7 @@ import cortexdb
 from cortexdb.graph._common import _ADD_OBSERVATIONS
 from cortexdb.mcp import MemoryTools, import_memory
 from cortexdb.mcp.server import SERVING_CACHE_KIB
-from cortexdb.mcp.tools import _INSERT_ENTITIES, _INSERT_RELATIONS, _RELATIONS_TOUCHING
+from cortexdb.mcp.tools import _INSERT_ENTITIES, _INSERT_RELATIONS, _RELATIONS_TOUCHING_FIRST
 
 
 def cases(workdir: Path) -> list[Case]:
@@ -62,7 +62,7 @@ def cases(workdir: Path) -> list[Case]:
                                               "entity_id IN (SELECT value FROM json_each(?)) ORDER BY id", (ids,)):
             obs.setdefault(entity_id, []).append(content)
         entities = [{"name": n, "entityType": k, "observations": obs.get(i, [])} for i, n, k in rows]
-        return entities, raw.execute(_RELATIONS_TOUCHING, (ids, 500_000)).fetchall()
+        return entities, raw.execute(_RELATIONS_TOUCHING_FIRST, (ids, 500_000)).fetchall()
 
     broad = itertools.cycle(mcp_bench.workload("broad", 20_000, 60_000, 100)["queries"])
     raw_broad = itertools.cycle(mcp_bench.workload("broad", 20_000, 60_000, 100)["queries"])
@@ -86,7 +86,7 @@ def cases(workdir: Path) -> list[Case]:
             obs.setdefault(entity_id, []).append(content)
         value: dict = {"entities": [{"name": n, "entityType": k, "observations": obs.get(i, [])} for i, n, k in page],
                        "relations": [{"from": s, "to": t, "relationType": r}
-                                     for s, t, r, _ in raw.execute(_RELATIONS_TOUCHING, (ids, 500_000))]}
+                                     for s, t, r, _ in raw.execute(_RELATIONS_TOUCHING_FIRST, (ids, 500_000))]}
         if len(rows) > len(page):
             value["nextCursor"] = str(page[-1][0])
         return orjson.dumps(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()), orjson.dumps(value)

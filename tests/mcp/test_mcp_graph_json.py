@@ -56,3 +56,20 @@ def test_graph_json_is_exactly_the_compact_and_indented_encoding(tmp_path: Path)
         rest = tools.search_nodes_json(":", limit=2, cursor=paged["nextCursor"])
         assert _exact(rest) == tools.search_nodes(":", limit=2, cursor=paged["nextCursor"])
         assert _exact(tools.read_graph_json(limit=3)) == tools.read_graph(limit=3)
+
+
+def test_touching_relations_stop_at_the_first_max_relations_by_creation(tmp_path: Path, monkeypatch) -> None:
+    """MAX_RELATIONS keeps the relations of one page to the first ones created, in both forms."""
+    with cortexdb.open(tmp_path / "s") as db:
+        tools = MemoryTools(db)
+        tools.create_entities([{"name": n, "entityType": "t", "observations": []} for n in ("hub", "a", "b", "c")])
+        tools.create_relations([{"from": "c", "to": "hub", "relationType": "r1"},
+                                {"from": "hub", "to": "a", "relationType": "r2"},
+                                {"from": "b", "to": "hub", "relationType": "r3"},
+                                {"from": "hub", "to": "c", "relationType": "r4"}])
+        assert [r["relationType"] for r in tools.search_nodes("hub")["relations"]] == ["r1", "r2", "r3", "r4"]
+        monkeypatch.setattr(cortexdb.mcp.tools, "MAX_RELATIONS", 3)
+        first = tools.search_nodes("hub")
+        assert [r["relationType"] for r in first["relations"]] == ["r1", "r2", "r3"]
+        assert _exact(tools.search_nodes_json("hub")) == first
+        assert tools.open_nodes(["hub"]) == first
