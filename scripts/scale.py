@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import apsw
+import orjson
 
 import cortexdb
 
@@ -46,6 +47,7 @@ QUICK_SMALL = Size(20_000, 200, 5_000, 20_000)
 QUICK_LARGE = Size(200_000, 2_000, 50_000, 200_000)
 WORDS = [f"w{i:04d}" for i in range(5000)]
 COMMON, RARE = "common", "rare"  # in 11% and 0.05% of messages
+SCARCE, SCARCE_COUNT = "scarce", 40  # in exactly 40 messages of either store
 SAMPLES = 200
 
 
@@ -73,7 +75,10 @@ def build(home: Path, size: Size, seed: int = 7) -> dict[str, list[float]]:
         done, marks, start = 0, _tenths(size.messages, per_conv), time.perf_counter()
         for n, conv in enumerate(convs):
             batch = per_conv if n < len(convs) - 1 else size.messages - done
-            conv.add_messages([("user" if i % 2 else "assistant", _text(rng), None) for i in range(batch)])
+            step = size.messages // SCARCE_COUNT
+            conv.add_messages([("user" if i % 2 else "assistant",
+                                _text(rng) + (f" {SCARCE}" if (done + i) % step == step - 1 else ""), None)
+                               for i in range(batch)])
             done += batch
             while marks and done >= marks[0]:
                 now = time.perf_counter()
@@ -137,26 +142,51 @@ def measure(home: Path, size: Size, samples: int = SAMPLES) -> dict[str, tuple[f
                     base.append(_time(raw, i))
             out[name] = (_p(ours, 0.5), _p(ours, 0.99), _p(base, 0.5) if base else None)
 
-        search_sql = ("SELECT f.rowid, m.conversation_id, f.rank, snippet(messages_fts, 0, '[', ']', '…', 12), c.title "
-                      "FROM messages_fts f JOIN messages m ON m.id = f.rowid JOIN conversations c "
-                      "ON c.conversation_id = m.conversation_id WHERE messages_fts MATCH ? ORDER BY f.rank LIMIT 20")
-        pair("conversation search, rare word", lambda i: db.conversations.search(RARE, limit=20),
-             lambda i: raw1.execute(search_sql, (f'"{RARE}"',)).fetchall())
-        pair("conversation search, common word", lambda i: db.conversations.search(COMMON, limit=20),
-             lambda i: raw1.execute(search_sql, (f'"{COMMON}"',)).fetchall())
+        # Raw reads return what the API returns: the same rows and columns, JSON columns decoded
+        # (results stay tuples: no objects are built).
+        search_sql = ("SELECT f.rowid, m.conversation_id, m.role, m.created_at, f.rank, "
+                      "snippet(messages_fts, 0, '[', ']', '…', 12), c.title, c.archived FROM messages_fts f "
+                      "JOIN messages m ON m.id = f.rowid JOIN conversations c ON c.conversation_id = m.conversation_id "
+                      "WHERE messages_fts MATCH ? ORDER BY f.rank LIMIT 20")
+        titles_sql = ("SELECT t.conversation_id, t.rank, highlight(conversation_titles_fts, 0, '[', ']'), c.title, "
+                      "c.archived FROM conversation_titles_fts t JOIN conversations c ON c.conversation_id = "
+                      "t.conversation_id WHERE conversation_titles_fts MATCH ? ORDER BY t.rank LIMIT 20")
+
+        def raw_search(word: str) -> list[Any]:  # every match ranked (FTS5 bm25), messages and titles
+            return sorted(raw1.execute(search_sql, (f'"{word}"',)).fetchall()
+                          + raw1.execute(titles_sql, (f'"{word}"',)).fetchall(), key=lambda r: r[4 if len(r) == 8 else 1])
+
+        for label, word in (("rare word (0.05%)", RARE), (f"scarce word ({SCARCE_COUNT} messages)", SCARCE),
+                            ("common word (11%)", COMMON)):
+            pair(f"conversation search, {label}", lambda i, w=word: db.conversations.search(w, limit=20),
+                 lambda i, w=word: raw_search(w))
         pair("graph search, two common words", lambda i: db.graph.search("alpha beta", limit=10),
              lambda i: raw2.execute("SELECT rowid, bm25(graph_search, 4.0, 1.0, 1.0) AS r FROM graph_search "
                                     "WHERE graph_search MATCH '\"alpha\" \"beta\"' ORDER BY r LIMIT 10").fetchall())
+        details = ("SELECT 0, entity_id, content FROM (SELECT entity_id, content FROM graph_observations "
+                   "WHERE entity_id IN (SELECT value FROM json_each(?1)) ORDER BY id) UNION ALL "
+                   "SELECT 1, entity_id, tag FROM graph_tags WHERE entity_id IN (SELECT value FROM json_each(?1))")
+
+        def raw_find(i: int) -> Any:  # the entity rows, properties decoded, then their observations and tags
+            rows = raw2.execute("SELECT id, uuid, namespace, name, kind, properties, confidence, pinned, access_count, "
+                                "last_accessed, archived_at, created_at, updated_at FROM graph_entities "
+                                "WHERE json_extract(properties, '$.team') = ? AND archived_at IS NULL ORDER BY id LIMIT ?",
+                                (f"team{i % 500}", 20)).fetchall()
+            return ([(r, orjson.loads(r[5])) for r in rows],
+                    raw2.execute(details, (orjson.dumps([r[0] for r in rows]).decode(),)).fetchall())
+
         pair("find on a declared property", lambda i: db.graph.find(where={"$.team": f"team{i % 500}"}, limit=20),
-             lambda i: raw2.execute("SELECT * FROM graph_entities WHERE json_extract(properties, '$.team') = ? "
-                                    "AND archived_at IS NULL ORDER BY id LIMIT 20", (f"team{i % 500}",)).fetchall())
+             raw_find)
         pair("latest messages (20)", lambda i: db.conversations.messages(conv_ids[i % len(conv_ids)], limit=20, newest=True),
-             lambda i: raw1.execute("SELECT * FROM messages WHERE conversation_id = ? ORDER BY id DESC LIMIT 20",
-                                    (conv_ids[i % len(conv_ids)],)).fetchall())
+             lambda i: [(r, None if r[4] is None else orjson.loads(r[4])) for r in reversed(raw1.execute(
+                 "SELECT id, conversation_id, role, content, metadata, created_at FROM messages "
+                 "WHERE conversation_id = ? AND id > 0 ORDER BY id DESC LIMIT 20", (conv_ids[i % len(conv_ids)],)
+             ).fetchall())])
         snap_sessions = [db.conversations.resume(c) for c in conv_ids[:100]]
         pair("latest snapshot", lambda i: snap_sessions[i % len(snap_sessions)].latest_snapshot(),
-             lambda i: raw1.execute("SELECT state_json FROM conversation_state_snapshots WHERE session_id = ? "
-                                    "ORDER BY turn_number DESC LIMIT 1", (f"s{i % len(snap_sessions)}",)).fetchall())
+             lambda i: [(r, orjson.loads(r[2])) for r in raw1.execute(
+                 "SELECT session_id, turn_number, state_json, created_at FROM conversation_state_snapshots "
+                 "WHERE session_id = ? ORDER BY turn_number DESC LIMIT 1", (f"s{i % len(snap_sessions)}",)).fetchall()])
         pair("3-hop neighbors", lambda i: db.graph.neighbors(1 + rng.randrange(size.entities), depth=3, limit=100), None)
         pair("single add_message", lambda i: hot.add_message("user", _text(rng)), None)
         targets = conv_ids[-min(samples, len(conv_ids) // 4):]  # a different conversation each call
