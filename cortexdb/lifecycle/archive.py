@@ -348,6 +348,9 @@ class Archive:
                 for row in self._conflicts(group, f"a.{group.key} IN (SELECT root_key FROM {KEYS} WHERE op_id = :op)",
                                            params):
                     store.execute(f"DELETE FROM {KEYS} WHERE op_id = ? AND root_key = ?", (op_id, row[0]))
+            if kind == "restore":
+                for statement in group.restore_first:
+                    store.execute(statement, params)
             copied = 0
             for index, (src_table, dst_table, _key) in enumerate(tables):
                 cols, exprs, order = self._copy_columns(group, kind, index)

@@ -74,6 +74,10 @@ class ArchiveGroup:
     restore_set: tuple[tuple[str, str], ...] = ()
     """Root columns a restore overwrites: ``(column, "null" | "now" | "zero")`` (``now`` = store
     timestamp; ``zero`` for counters that the live tier's triggers rebuild as the children return)."""
+    restore_first: tuple[str, ...] = ()
+    """Statements a restore runs before copying, in the same transaction (parameters ``:op`` and
+    ``:now``): they create the live rows the roots refer to but do not carry, so a bundle
+    imported into another store restores there too."""
 
     def tables(self) -> list[tuple[str, str, str | tuple[str, ...]]]:
         """(live table, archive table, key) for the root then each child."""
@@ -152,7 +156,11 @@ register_group(ArchiveGroup(
               refs=(("subject_pattern_id", "pattern_uuid"),), fresh_id="id"),
     ),
     time_column="updated_at", local_id="id", unique=(("namespace", "name"),),
-    restore_set=(("archived_at", "null"), ("last_accessed", "now"))))
+    restore_set=(("archived_at", "null"), ("last_accessed", "now")),
+    # a node's namespace is part of its identity: another store may not have it yet
+    restore_first=("INSERT OR IGNORE INTO tier2.graph_namespaces (name, created_at) SELECT DISTINCT namespace, :now "
+                   "FROM tier3.archived_graph_entities WHERE uuid IN "
+                   "(SELECT root_key FROM tier3.archival_operation_keys WHERE op_id = :op)",)))
 
 # LangGraph threads (tier 1, cortexdb.langgraph): an idle thread moves with every checkpoint and
 # pending write of every namespace; each row's stable key is its LangGraph primary key.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+import cortexdb
 from cortexdb import KnowledgeGraph
 from cortexdb.errors import ArchiveError, NotFoundError
 
@@ -123,6 +124,28 @@ def test_relation_between_archived_nodes_waits_for_both(db):
     db.archive.restore(G, [b.uuid])
     assert [(r.source_name, r.target_name) for r in g.relations("a")] == [("a", "b")]
     assert graph_census(db)["graph_relations"] == (1, 0)
+
+
+def test_node_from_a_bundle_restores_into_another_store(db, tmp_path, clock):
+    """The other store has neither the node's namespace nor its relation's target: the node
+    comes back in its namespace, the relation waits in the archive for its target."""
+    g = db.graph
+    g.add_namespace("team")
+    a = g.upsert_entity("a", kind="k", namespace="team", observations=["alpha"], tags=["t"])
+    g.relate(a, "r", g.upsert_entity("b", kind="k", namespace="team"))
+    db.archive.move(G, [a.uuid])
+    bundle = db.archive.export("nodes").path
+    other = cortexdb.open(tmp_path / "other", clock=clock)
+    try:
+        other.archive.import_bundle(bundle)
+        other.archive.restore(G, [a.uuid])
+        back = other.graph.get_entity("a", namespace="team")
+        assert (back.uuid, back.observations, back.tags) == (a.uuid, ("alpha",), ("t",))
+        assert "team" in other.graph.namespaces()
+        assert graph_census(other)["graph_relations"] == (0, 1)
+        assert other.archive.operations(state="planned") == [] and other.archive.operations(state="copied") == []
+    finally:
+        other.close()
 
 
 def test_archived_nodes_readable_and_searchable_with_the_flag(db):
