@@ -265,13 +265,18 @@ class Store:
     @translates_itself
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[tuple[Any, ...]]:
         """Run one internal statement and return its rows; for cortexdb's own modules."""
-        with self._lock, wrap_apsw():
+        with self._lock:  # try/except, not wrap_apsw(): a context manager costs ~1 µs per statement
             try:
                 rows = self.conn.execute(sql, params).fetchall()
+            except apsw.Error as error:
+                raise translate(error) from error
             except BINDING as error:
                 raise binding_error(params, error) from error
             if self._depth == 0 and self._sealer is not None:
-                self._sealer.after_commit()  # an autocommit write is audited like a transaction
+                try:
+                    self._sealer.after_commit()  # an autocommit write is audited like a transaction
+                except apsw.Error as error:
+                    raise translate(error) from error
             return rows
 
     # -- reading ------------------------------------------------------------------------------------

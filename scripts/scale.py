@@ -8,7 +8,9 @@ the calls an agent makes every turn on both (p50/p99), beside raw apsw doing the
 
 Prints, per call: p50 and p99 on each store, the growth factor (large p50 / small p50, and p99),
 and the raw p50 on the large store with the ratio; then the ingest rate (rows/s) of the first and
-last tenth of the large build for messages, entities and relations.
+last tenth of the large build for messages, entities and relations (per wall-clock second and per
+second of the process's CPU time). Raw reads return what the API returns: the same rows and
+columns with JSON decoded, as tuples (no result objects).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import apsw
+import orjson
 
 import cortexdb
 
@@ -46,6 +49,7 @@ QUICK_SMALL = Size(20_000, 200, 5_000, 20_000)
 QUICK_LARGE = Size(200_000, 2_000, 50_000, 200_000)
 WORDS = [f"w{i:04d}" for i in range(5000)]
 COMMON, RARE = "common", "rare"  # in 11% and 0.05% of messages
+SCARCE, SCARCE_COUNT = "scarce", 40  # in exactly 40 messages of either store
 SAMPLES = 200
 
 
@@ -65,20 +69,26 @@ def _tenths(total: int, batch: int) -> list[int]:
 def build(home: Path, size: Size, seed: int = 7) -> dict[str, list[float]]:
     """Fill a store through the public API; returns rows/s per tenth of each kind."""
     rng = random.Random(seed)
-    rates: dict[str, list[float]] = {"messages": [], "entities": [], "relations": []}
+    rates: dict[str, list[float]] = {f"{kind}{per}": [] for kind in ("messages", "entities", "relations")
+                                     for per in ("", " cpu")}
     with cortexdb.open(home) as db:
         per_conv = max(size.messages // size.conversations, 1)
         convs = [db.conversations.start(f"conversation {n} about {rng.choice(WORDS)}", session_id=f"s{n}")
                  for n in range(size.conversations)]
-        done, marks, start = 0, _tenths(size.messages, per_conv), time.perf_counter()
+        done, marks, start, cpu = 0, _tenths(size.messages, per_conv), time.perf_counter(), time.process_time()
         for n, conv in enumerate(convs):
             batch = per_conv if n < len(convs) - 1 else size.messages - done
-            conv.add_messages([("user" if i % 2 else "assistant", _text(rng), None) for i in range(batch)])
+            step = size.messages // SCARCE_COUNT
+            conv.add_messages([("user" if i % 2 else "assistant",
+                                _text(rng) + (f" {SCARCE}" if (done + i) % step == step - 1 else ""), None)
+                               for i in range(batch)])
             done += batch
             while marks and done >= marks[0]:
-                now = time.perf_counter()
-                rates["messages"].append((size.messages / len(_tenths(size.messages, per_conv))) / (now - start))
-                start = now
+                now, cpu_now = time.perf_counter(), time.process_time()
+                rows = size.messages / len(_tenths(size.messages, per_conv))
+                rates["messages"].append(rows / (now - start))
+                rates["messages cpu"].append(rows / (cpu_now - cpu))
+                start, cpu = now, cpu_now
                 marks.pop(0)
         for n in range(min(size.conversations, 100)):  # sessions with state snapshots (last 5 kept)
             for turn in range(6):
@@ -93,16 +103,17 @@ def build(home: Path, size: Size, seed: int = 7) -> dict[str, list[float]]:
                   "target": (a - 1 + rng.randrange(1, min(size.entities, 50))) % size.entities + 1}
                  for i in range(lo, hi)])),
         ):
-            lo, start = 0, time.perf_counter()
+            lo, start, cpu = 0, time.perf_counter(), time.process_time()
             tenths = _tenths(total, batch)
             for mark in tenths:
                 while lo < mark:
                     hi = min(lo + batch, mark)
                     write(lo, hi)
                     lo = hi
-                now = time.perf_counter()
+                now, cpu_now = time.perf_counter(), time.process_time()
                 rates[key].append((total / len(tenths)) / (now - start))
-                start = now
+                rates[f"{key} cpu"].append((total / len(tenths)) / (cpu_now - cpu))
+                start, cpu = now, cpu_now
         db.graph.index_property("$.team")
     return rates
 
@@ -131,32 +142,61 @@ def measure(home: Path, size: Size, samples: int = SAMPLES) -> dict[str, tuple[f
         def pair(name: str, call: Callable[[int], Any], raw: Callable[[int], Any] | None, count: int = samples) -> None:
             ours: list[float] = []
             base: list[float] = []
+            if raw is not None:  # reads: one untimed pass of each first, so neither side times the
+                for i in range(count):  # first read of pages from disk that the other then finds cached
+                    call(i)
+                    raw(i)
             for i in range(count):  # interleaved, so load on the machine hits both
                 ours.append(_time(call, i))
                 if raw is not None:
                     base.append(_time(raw, i))
             out[name] = (_p(ours, 0.5), _p(ours, 0.99), _p(base, 0.5) if base else None)
 
-        search_sql = ("SELECT f.rowid, m.conversation_id, f.rank, snippet(messages_fts, 0, '[', ']', '…', 12), c.title "
-                      "FROM messages_fts f JOIN messages m ON m.id = f.rowid JOIN conversations c "
-                      "ON c.conversation_id = m.conversation_id WHERE messages_fts MATCH ? ORDER BY f.rank LIMIT 20")
-        pair("conversation search, rare word", lambda i: db.conversations.search(RARE, limit=20),
-             lambda i: raw1.execute(search_sql, (f'"{RARE}"',)).fetchall())
-        pair("conversation search, common word", lambda i: db.conversations.search(COMMON, limit=20),
-             lambda i: raw1.execute(search_sql, (f'"{COMMON}"',)).fetchall())
+        # Raw reads return what the API returns: the same rows and columns, JSON columns decoded
+        # (results stay tuples: no objects are built).
+        search_sql = ("SELECT f.rowid, m.conversation_id, m.role, m.created_at, f.rank, "
+                      "snippet(messages_fts, 0, '[', ']', '…', 12), c.title, c.archived FROM messages_fts f "
+                      "JOIN messages m ON m.id = f.rowid JOIN conversations c ON c.conversation_id = m.conversation_id "
+                      "WHERE messages_fts MATCH ? ORDER BY f.rank LIMIT 20")
+        titles_sql = ("SELECT t.conversation_id, t.rank, highlight(conversation_titles_fts, 0, '[', ']'), c.title, "
+                      "c.archived FROM conversation_titles_fts t JOIN conversations c ON c.conversation_id = "
+                      "t.conversation_id WHERE conversation_titles_fts MATCH ? ORDER BY t.rank LIMIT 20")
+
+        def raw_search(word: str) -> list[Any]:  # every match ranked (FTS5 bm25), messages and titles
+            return sorted(raw1.execute(search_sql, (f'"{word}"',)).fetchall()
+                          + raw1.execute(titles_sql, (f'"{word}"',)).fetchall(), key=lambda r: r[4 if len(r) == 8 else 1])
+
+        for label, word in (("rare word (0.05%)", RARE), (f"scarce word ({SCARCE_COUNT} messages)", SCARCE),
+                            ("common word (11%)", COMMON)):
+            pair(f"conversation search, {label}", lambda i, w=word: db.conversations.search(w, limit=20),
+                 lambda i, w=word: raw_search(w))
         pair("graph search, two common words", lambda i: db.graph.search("alpha beta", limit=10),
              lambda i: raw2.execute("SELECT rowid, bm25(graph_search, 4.0, 1.0, 1.0) AS r FROM graph_search "
                                     "WHERE graph_search MATCH '\"alpha\" \"beta\"' ORDER BY r LIMIT 10").fetchall())
+        details = ("SELECT 0, entity_id, content FROM (SELECT entity_id, content FROM graph_observations "
+                   "WHERE entity_id IN (SELECT value FROM json_each(?1)) ORDER BY id) UNION ALL "
+                   "SELECT 1, entity_id, tag FROM graph_tags WHERE entity_id IN (SELECT value FROM json_each(?1))")
+
+        def raw_find(i: int) -> Any:  # the entity rows, properties decoded, then their observations and tags
+            rows = raw2.execute("SELECT id, uuid, namespace, name, kind, properties, confidence, pinned, access_count, "
+                                "last_accessed, archived_at, created_at, updated_at FROM graph_entities "
+                                "WHERE json_extract(properties, '$.team') = ? AND archived_at IS NULL ORDER BY id LIMIT ?",
+                                (f"team{i % 500}", 20)).fetchall()
+            return ([(r, orjson.loads(r[5])) for r in rows],
+                    raw2.execute(details, (orjson.dumps([r[0] for r in rows]).decode(),)).fetchall())
+
         pair("find on a declared property", lambda i: db.graph.find(where={"$.team": f"team{i % 500}"}, limit=20),
-             lambda i: raw2.execute("SELECT * FROM graph_entities WHERE json_extract(properties, '$.team') = ? "
-                                    "AND archived_at IS NULL ORDER BY id LIMIT 20", (f"team{i % 500}",)).fetchall())
+             raw_find)
         pair("latest messages (20)", lambda i: db.conversations.messages(conv_ids[i % len(conv_ids)], limit=20, newest=True),
-             lambda i: raw1.execute("SELECT * FROM messages WHERE conversation_id = ? ORDER BY id DESC LIMIT 20",
-                                    (conv_ids[i % len(conv_ids)],)).fetchall())
+             lambda i: [(r, None if r[4] is None else orjson.loads(r[4])) for r in reversed(raw1.execute(
+                 "SELECT id, conversation_id, role, content, metadata, created_at FROM messages "
+                 "WHERE conversation_id = ? AND id > 0 ORDER BY id DESC LIMIT 20", (conv_ids[i % len(conv_ids)],)
+             ).fetchall())])
         snap_sessions = [db.conversations.resume(c) for c in conv_ids[:100]]
         pair("latest snapshot", lambda i: snap_sessions[i % len(snap_sessions)].latest_snapshot(),
-             lambda i: raw1.execute("SELECT state_json FROM conversation_state_snapshots WHERE session_id = ? "
-                                    "ORDER BY turn_number DESC LIMIT 1", (f"s{i % len(snap_sessions)}",)).fetchall())
+             lambda i: [(r, orjson.loads(r[2])) for r in raw1.execute(
+                 "SELECT session_id, turn_number, state_json, created_at FROM conversation_state_snapshots "
+                 "WHERE session_id = ? ORDER BY turn_number DESC LIMIT 1", (f"s{i % len(snap_sessions)}",)).fetchall()])
         pair("3-hop neighbors", lambda i: db.graph.neighbors(1 + rng.randrange(size.entities), depth=3, limit=100), None)
         pair("single add_message", lambda i: hot.add_message("user", _text(rng)), None)
         targets = conv_ids[-min(samples, len(conv_ids) // 4):]  # a different conversation each call
@@ -193,7 +233,8 @@ def main() -> None:
             ratio = f"{l50 / raw:.2f}×" if raw else "-"
             print(f"| {name} | {s50:.3f} / {s99:.3f} ms | {l50:.3f} / {l99:.3f} ms | {l50 / s50:.2f}× / {l99 / s99:.2f}× "
                   f"| {raw_text} | {ratio} |")
-        print("\ningest rows/s on the large build (first tenth -> last tenth):")
+        print("\ningest rows/s on the large build (first tenth -> last tenth); 'cpu': rows per second of this "
+              "process's CPU time (its threads included), less sensitive to other load on the machine:")
         for key, values in rates["large"].items():
             if values:
                 print(f"  {key}: {values[0]:,.0f} -> {values[-1]:,.0f} ({values[-1] / values[0] - 1:+.0%}); "

@@ -68,7 +68,7 @@ def test_three_paths_give_identical_schemas(tmp_path: Path) -> None:
     a, b, c = _schemas(path_a), _schemas(path_b), _schemas(path_c)
     for key in a:
         assert a[key] == b[key] == c[key], key
-    assert ("automerge", 8) in a["tier2-fts5-options"]["graph_substring"]  # an FTS5 option set by a migration
+    assert ("automerge", 16) in a["tier2-fts5-options"]["graph_substring"]  # an FTS5 option set by a migration
 
 
 def test_snapshot_is_current() -> None:

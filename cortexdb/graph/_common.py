@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from .. import _records as records
 from .._json import dumps, loads
 from ..clock import to_timestamp
 from ..errors import NotFoundError, ValidationError, wrap_apsw
@@ -66,17 +67,17 @@ def entities_from_rows(store: Store, rows: list[tuple[Any, ...]], offset: int = 
     for which, entity_id, value in store.execute(_DETAILS, (int_list([row[offset] for row in rows]),)):
         (tags if which else observations).setdefault(entity_id, []).append(value)
     out = []
-    new, decode, no = object.__new__, orjson.loads, ()
+    new, install, decode, no = records.new, records.install, orjson.loads, ()
+    end = offset + N_ENTITY_COLUMNS
     for row in rows:
-        r = row[offset:] if offset else row
-        entity = new(Entity)
-        # Frozen dataclasses set each field through object.__setattr__; filling __dict__ directly
-        # builds the same immutable object several times faster (results are hot on every read).
-        entity.__dict__.update({
-            "id": r[0], "uuid": r[1], "namespace": r[2], "name": r[3], "kind": r[4], "properties": decode(r[5]),
-            "observations": tuple(observations.get(r[0], no)), "tags": tuple(sorted(tags.get(r[0], no))),
-            "confidence": r[6], "pinned": bool(r[7]), "access_count": r[8], "last_accessed": r[9],
-            "archived_at": r[10], "created_at": r[11], "updated_at": r[12]})
+        i, uuid, namespace, name, kind, props, confidence, pinned, count, accessed, archived, created, updated = \
+            row if len(row) == N_ENTITY_COLUMNS else row[offset:end]
+        entity = new(Entity)  # records.record() inlined: results are built on every read
+        install(entity, "__dict__", {
+            "id": i, "uuid": uuid, "namespace": namespace, "name": name, "kind": kind, "properties": decode(props),
+            "observations": tuple(observations.get(i, no)), "tags": tuple(sorted(tags[i])) if i in tags else no,
+            "confidence": confidence, "pinned": bool(pinned), "access_count": count, "last_accessed": accessed,
+            "archived_at": archived, "created_at": created, "updated_at": updated})
         out.append(entity)
     return out
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import apsw
 import orjson
 
+from .. import _records as records
 from .. import vectors
 from .._boundary import public_api
 from .._fts import rank_floor
@@ -306,7 +307,11 @@ class Conversation:
         rows = c.run(self._store,
                      "SELECT session_id, turn_number, state_json, created_at FROM tier1.conversation_state_snapshots "
                      "WHERE session_id = ? ORDER BY turn_number DESC LIMIT 1", (self.session_id,))
-        return Snapshot(rows[0][0], rows[0][1], loads(rows[0][2]), rows[0][3]) if rows else None
+        if not rows:
+            return None
+        session, turn, state, at = rows[0]
+        return records.record(Snapshot, {"session_id": session, "turn_number": turn, "state": loads(state),
+                                         "created_at": at})
 
     def snapshots(self) -> list[Snapshot]:
         """The kept snapshots of the session, newest turn first."""
@@ -433,8 +438,17 @@ class Conversations:
                      (conversation_id, after_id, -1 if limit is None else limit))
         if not rows:
             self.get(conversation_id)  # raises NotFoundError for an unknown id
-        out = [Message(r[0], r[1], r[2], r[3], loads(r[4]), r[5]) for r in rows]
-        return out[::-1] if newest else out
+        if newest:
+            rows.reverse()
+        new, install, decode = records.new, records.install, orjson.loads
+        out = []
+        for mid, cid, role, content, metadata, at in rows:
+            message = new(Message)  # records.record() inlined: read on every turn
+            install(message, "__dict__", {"id": mid, "conversation_id": cid, "role": role, "content": content,
+                                          "metadata": None if metadata is None else decode(metadata),
+                                          "created_at": at})
+            out.append(message)
+        return out
 
     def delete(self, conversation_id: str) -> None:
         """Delete a conversation with its messages (and its session's actions and snapshots when no
@@ -521,12 +535,18 @@ class Conversations:
                         continue
                     seen: set[str] = set()
                     found = []
+                    new, install = records.new, records.install
                     for mid, cid, role, at, score, snip, content, title, archived in rows:
                         if per_conversation and cid in seen:
                             continue
                         seen.add(cid)
-                        snippet = snip if snip is not None else _window(content, query)
-                        found.append(SearchHit(cid, title, float(score), snippet, mid, role, at, bool(archived)))
+                        hit = new(SearchHit)  # records.record() inlined
+                        install(hit, "__dict__", {
+                            "conversation_id": cid, "title": title, "score": float(score),
+                            "snippet": snip if snip is not None else _window(content, query), "message_id": mid,
+                            "role": role, "created_at": at, "archived": bool(archived), "text_score": None,
+                            "distance": None})
+                        found.append(hit)
                     if not per_conversation or len(seen) >= limit or len(rows) < cap:
                         break
                     cap *= 4

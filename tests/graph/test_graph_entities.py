@@ -48,6 +48,42 @@ def test_bulk_upsert_one_transaction_and_atomic(db):
     assert g.get_entities(["n1", "missing", "n2"]) == [g.get_entity("n1", touch=False), g.get_entity("n2", touch=False)]
 
 
+def test_bulk_insert_of_new_entities_matches_row_by_row_upserts(tmp_path):
+    """A batch of only new names is written in one statement (one full-text segment per index);
+    its rows, ids, bodies and search index are those the per-row upsert gives."""
+    items = [{"name": f"n{i}", "kind": f"k{i % 3}", "properties": {"team": f"t{i % 4}"} if i % 2 else None,
+              "observations": ["\nfirst line", f"obs {i}", "\nfirst line"] if i % 5 else [], "confidence": 0.5,
+              "pinned": i % 7 == 0} for i in range(40)]
+    columns = "id, namespace, name, kind, properties, confidence, pinned, body, created_at, updated_at"
+    stores = []
+    for name, write in (("batch", lambda g: g.upsert_entities(items)),
+                        ("rows", lambda g: [g.upsert_entities([item])[0] for item in items])):
+        with cortexdb.open(tmp_path / name, clock=ManualClock()) as store:
+            store.graph.upsert_entity("zero", kind="k")  # ids continue after existing rows
+            ids = write(store.graph)
+            assert ids == list(range(2, 42))
+            stores.append((store.query(f"SELECT {columns} FROM graph_entities ORDER BY id"),
+                           store.query("SELECT entity_id, content FROM graph_observations ORDER BY id"),
+                           [h.entity.name for h in store.graph.search("first obs", limit=50)],
+                           store.query("SELECT rowid FROM graph_substring WHERE graph_substring MATCH '\"irst l\"' "
+                                       "ORDER BY rowid"),
+                           store.query("SELECT count(*) AS n FROM graph_search_data")[0]["n"]))
+    batch, rows = stores
+    assert batch[:4] == rows[:4]
+    assert batch[2] and len(batch[3]) == 32
+    assert batch[4] < rows[4]  # fewer index pages and segments than 40 single-row statements
+
+
+def test_bulk_upsert_mixing_new_and_existing_names_keeps_upsert_semantics(db):
+    g = db.graph
+    first = g.upsert_entities([{"name": "a", "kind": "k", "observations": ["x"]}])
+    ids = g.upsert_entities([{"name": "b", "kind": "k"}, {"name": "a", "observations": ["y"]},
+                             {"name": "c", "kind": "k"}, {"name": "c", "properties": {"v": 1}}])
+    assert ids[1] == first[0] and ids[2] == ids[3] and ids[0] < ids[2]
+    assert g.get_entity("a", touch=False).observations == ("x", "y")
+    assert g.get_entity("c", touch=False).properties == {"v": 1}
+
+
 def test_observations_add_remove(db):
     g = db.graph
     e = g.upsert_entity("x", kind="k")
