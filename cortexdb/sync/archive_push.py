@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .pg_schema import copy_rows
 from .side_tables import json_text
 
 if TYPE_CHECKING:
@@ -92,7 +93,6 @@ def _replace(store: Store, conn: Any, store_id: str, table: str, keys: list[str]
     rows = store.execute(f"SELECT {', '.join('t.' + c for c in columns)} FROM json_each(?) k "
                          f"JOIN tier3.{table} t ON {matched}", (f"[{','.join(keys)}]",))
     if rows:
-        with conn.cursor().copy(f"COPY {table} (sync_store_id, {', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row((store_id, *(json_text(v) if i in json_at else v for i, v in enumerate(row))))
+        copy_rows(conn, f"COPY {table} (sync_store_id, {', '.join(columns)}) FROM STDIN",
+                  ((store_id, *(json_text(v) if i in json_at else v for i, v in enumerate(row))) for row in rows))
 

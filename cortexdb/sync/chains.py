@@ -15,6 +15,7 @@ from .. import _sqlite
 from ..errors import IntegrityError
 from ..governance.audit import _COLUMNS, verify_rows
 from ..governance.triggers import audit_table
+from .pg_schema import copy_rows
 from .push import PUSH_LOCK, TS
 
 if TYPE_CHECKING:
@@ -58,11 +59,9 @@ def push(store: Store, conn: Any, store_id: str, heads: dict[str, int]) -> int:
             head = _remote_head(conn, table, store_id)
             rows = store.execute(f"SELECT {_COLUMNS} FROM {tier}.{table} WHERE position > ? ORDER BY position",
                                  (head,))
-            with conn.cursor().copy(
-                    f"COPY {table} (sync_store_id, id, table_name, operation, row_key, old_values, new_values, actor, "
-                    "created_at, sealed_at, position, prev_hash, hash) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row((store_id, *row))
+            copy_rows(conn, f"COPY {table} (sync_store_id, id, table_name, operation, row_key, old_values, new_values, "
+                            "actor, created_at, sealed_at, position, prev_hash, hash) FROM STDIN",
+                      ((store_id, *row) for row in rows))
             landed = conn.execute(_LANDED.format(table=table), (store_id,)).fetchall()
             _count, _head, problem = verify_rows(landed, None)
             if problem is not None:

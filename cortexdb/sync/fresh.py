@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from .pg_schema import copy_rows
+
 if TYPE_CHECKING:
     from .push import Batch
 
@@ -177,8 +179,6 @@ def land(conn: Any, part: Split, store_id: str) -> None:
         conn.execute(_ADOPT, {"store": store_id, "rows": orjson.dumps(part.adopted).decode()})
     for name, statement in _COPY.items():
         if part.rows[name]:
-            with conn.cursor().copy(statement) as copy:
-                for row in part.rows[name]:
-                    copy.write_row(row)
+            copy_rows(conn, statement, part.rows[name])
     if part.fresh_ids:
         conn.execute(_CHANGES, {"store": store_id, "ids": orjson.dumps(part.fresh_ids).decode()})

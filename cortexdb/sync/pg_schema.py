@@ -18,6 +18,7 @@ import hashlib
 import re
 import time
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -188,3 +189,11 @@ def _pending(conn: Any, modules: tuple[str, ...]) -> list[PgMigration]:
             f"the authority has migrations this cortexdb lacks ({', '.join(f'{m} {v:04d}' for m, v in newer)}); "
             "upgrade cortexdb")
     return [m for m in wanted if (m.module, m.version) not in applied]
+
+
+def copy_rows(conn: Any, statement: str, rows: Iterable[Sequence[Any]]) -> None:
+    """Stream ``rows`` to the authority through one ``COPY ... FROM STDIN`` statement: the way
+    every sync flow lands its rows (far cheaper than INSERTs)."""
+    with conn.cursor().copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import fresh
+from .pg_schema import copy_rows
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -267,9 +268,7 @@ def merge(conn: Any, batch: Batch, store_id: str, now: str) -> None:
     for name in STAGING:
         rows = _with_counts(rest) if name == "entities" else getattr(rest, name)
         if rows:
-            with conn.cursor().copy(f"COPY sync_in_{name} FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+            copy_rows(conn, f"COPY sync_in_{name} FROM STDIN", rows)
     params = {"store": store_id, "zero": ZERO_UUID, "now": now}
     statements = _MERGE if rest.removed else _MERGE_NO_REMOVALS
     with conn.pipeline():                           # one round trip for every merge statement

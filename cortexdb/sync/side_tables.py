@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from ..graph.workspace import JSON_COLUMNS, TABLES
+from .pg_schema import copy_rows
 from .push import PUSH_LOCK, TS, ZERO_UUID
 
 if TYPE_CHECKING:
@@ -128,9 +129,7 @@ def push(store: Store, conn: Any, store_id: str, limit: int) -> int:
                 cols = _LINK_STAGING if table == LINKS else ", ".join(
                     f"{c} {_PG_TYPES.get(c, 'text')}" for c in WORKSPACE[table].columns)
                 conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS sync_in_{table} ({cols}) ON COMMIT DELETE ROWS")
-                with conn.cursor().copy(f"COPY sync_in_{table} FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
+                copy_rows(conn, f"COPY sync_in_{table} FROM STDIN", rows)
                 conn.execute(_PG_LINKS if table == LINKS else _pg_workspace(WORKSPACE[table]),
                              {"store": store_id, "zero": ZERO_UUID})
         with store.transaction():
