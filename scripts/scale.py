@@ -129,28 +129,33 @@ def _p(values: list[float], q: float) -> float:
     return ordered[min(int(len(ordered) * q), len(ordered) - 1)] * 1000
 
 
-def measure(home: Path, size: Size, samples: int = SAMPLES) -> dict[str, tuple[float, float, float | None]]:
-    """call -> (p50 ms, p99 ms, raw p50 ms or None)."""
-    rng = random.Random(11)
-    out: dict[str, tuple[float, float, float | None]] = {}
-    with cortexdb.open(home) as db:
-        raw1 = apsw.Connection(str(home / "tier1.db"), flags=apsw.SQLITE_OPEN_READONLY)
-        raw2 = apsw.Connection(str(home / "tier2.db"), flags=apsw.SQLITE_OPEN_READONLY)
+Case = tuple[str, Callable[[int], Any], Callable[[int], Any] | None, int]
+
+
+class Side:
+    """One store open for measuring: the API, two raw read-only connections, what the cases use."""
+
+    def __init__(self, home: Path, size: Size, samples: int) -> None:
+        self.size, self.samples = size, samples
+        self.db = cortexdb.open(home)
+        self.raw1 = apsw.Connection(str(home / "tier1.db"), flags=apsw.SQLITE_OPEN_READONLY)
+        self.raw2 = apsw.Connection(str(home / "tier2.db"), flags=apsw.SQLITE_OPEN_READONLY)
+
+    def close(self) -> None:
+        self.raw1.close()
+        self.raw2.close()
+        self.db.close()
+
+    def cases(self) -> list[Case]:
+        """(name, API call, raw call or None, calls); each call takes the sample's index."""
+        db, raw1, raw2, size, samples = self.db, self.raw1, self.raw2, self.size, self.samples
+        rng = random.Random(11)
         conv_ids = [r[0] for r in db.execute("SELECT conversation_id FROM tier1.conversations ORDER BY rowid")]
         hot = db.conversations.resume(conv_ids[0])
+        out: list[Case] = []
 
-        def pair(name: str, call: Callable[[int], Any], raw: Callable[[int], Any] | None, count: int = samples) -> None:
-            ours: list[float] = []
-            base: list[float] = []
-            if raw is not None:  # reads: one untimed pass of each first, so neither side times the
-                for i in range(count):  # first read of pages from disk that the other then finds cached
-                    call(i)
-                    raw(i)
-            for i in range(count):  # interleaved, so load on the machine hits both
-                ours.append(_time(call, i))
-                if raw is not None:
-                    base.append(_time(raw, i))
-            out[name] = (_p(ours, 0.5), _p(ours, 0.99), _p(base, 0.5) if base else None)
+        def add(name: str, call: Callable[[int], Any], raw: Callable[[int], Any] | None, count: int = samples) -> None:
+            out.append((name, call, raw, count))
 
         # Raw reads return what the API returns: the same rows and columns, JSON columns decoded
         # (results stay tuples: no objects are built).
@@ -168,10 +173,10 @@ def measure(home: Path, size: Size, samples: int = SAMPLES) -> dict[str, tuple[f
 
         for label, word in (("rare word (0.05%)", RARE), (f"scarce word ({SCARCE_COUNT} messages)", SCARCE),
                             ("common word (11%)", COMMON)):
-            pair(f"conversation search, {label}", lambda i, w=word: db.conversations.search(w, limit=20),
-                 lambda i, w=word: raw_search(w))
-        pair("graph search, two common words", lambda i: db.graph.search("alpha beta", limit=10),
-             lambda i: raw2.execute("SELECT rowid, bm25(graph_search, 4.0, 1.0, 1.0) AS r FROM graph_search "
+            add(f"conversation search, {label}", lambda i, w=word: db.conversations.search(w, limit=20),
+                lambda i, w=word: raw_search(w))
+        add("graph search, two common words", lambda i: db.graph.search("alpha beta", limit=10),
+            lambda i: raw2.execute("SELECT rowid, bm25(graph_search, 4.0, 1.0, 1.0) AS r FROM graph_search "
                                     "WHERE graph_search MATCH '\"alpha\" \"beta\"' ORDER BY r LIMIT 10").fetchall())
         details = ("SELECT 0, entity_id, content FROM (SELECT entity_id, content FROM graph_observations "
                    "WHERE entity_id IN (SELECT value FROM json_each(?1)) ORDER BY id) UNION ALL "
@@ -185,24 +190,56 @@ def measure(home: Path, size: Size, samples: int = SAMPLES) -> dict[str, tuple[f
             return ([(r, orjson.loads(r[5])) for r in rows],
                     raw2.execute(details, (orjson.dumps([r[0] for r in rows]).decode(),)).fetchall())
 
-        pair("find on a declared property", lambda i: db.graph.find(where={"$.team": f"team{i % 500}"}, limit=20),
-             raw_find)
-        pair("latest messages (20)", lambda i: db.conversations.messages(conv_ids[i % len(conv_ids)], limit=20, newest=True),
-             lambda i: [(r, None if r[4] is None else orjson.loads(r[4])) for r in reversed(raw1.execute(
+        add("find on a declared property", lambda i: db.graph.find(where={"$.team": f"team{i % 500}"}, limit=20),
+            raw_find)
+        add("latest messages (20)", lambda i: db.conversations.messages(conv_ids[i % len(conv_ids)], limit=20, newest=True),
+            lambda i: [(r, None if r[4] is None else orjson.loads(r[4])) for r in reversed(raw1.execute(
                  "SELECT id, conversation_id, role, content, metadata, created_at FROM messages "
                  "WHERE conversation_id = ? AND id > 0 ORDER BY id DESC LIMIT 20", (conv_ids[i % len(conv_ids)],)
              ).fetchall())])
         snap_sessions = [db.conversations.resume(c) for c in conv_ids[:100]]
-        pair("latest snapshot", lambda i: snap_sessions[i % len(snap_sessions)].latest_snapshot(),
-             lambda i: [(r, orjson.loads(r[2])) for r in raw1.execute(
+        add("latest snapshot", lambda i: snap_sessions[i % len(snap_sessions)].latest_snapshot(),
+            lambda i: [(r, orjson.loads(r[2])) for r in raw1.execute(
                  "SELECT session_id, turn_number, state_json, created_at FROM conversation_state_snapshots "
                  "WHERE session_id = ? ORDER BY turn_number DESC LIMIT 1", (f"s{i % len(snap_sessions)}",)).fetchall()])
-        pair("3-hop neighbors", lambda i: db.graph.neighbors(1 + rng.randrange(size.entities), depth=3, limit=100), None)
-        pair("single add_message", lambda i: hot.add_message("user", _text(rng)), None)
+        add("3-hop neighbors", lambda i: db.graph.neighbors(1 + rng.randrange(size.entities), depth=3, limit=100), None)
+        add("single add_message", lambda i: hot.add_message("user", _text(rng)), None)
         targets = conv_ids[-min(samples, len(conv_ids) // 4):]  # a different conversation each call
-        pair("archive one conversation", lambda i: db.archive.move("conversations", [targets[i]]), None, len(targets))
-        raw1.close()
-        raw2.close()
+        add("archive one conversation", lambda i: db.archive.move("conversations", [targets[i]]), None, len(targets))
+        return out
+
+
+def measure(stores: dict[str, tuple[Path, Size]], samples: int = SAMPLES) -> dict[str, dict[str, tuple[float, float, float | None]]]:
+    """store label -> call -> (p50 ms, p99 ms, raw p50 ms or None). Both stores stay open and every
+    case runs on them call by call (small, its raw, large, its raw, ...), so load on the machine
+    hits both stores alike; ``single add_message`` takes ten times the samples, since its p99 is
+    a target and 200 calls give it two outliers to stand on."""
+    sides = {label: Side(home, size, samples) for label, (home, size) in stores.items()}
+    out: dict[str, dict[str, tuple[float, float, float | None]]] = {label: {} for label in sides}
+    try:
+        per_side = {label: side.cases() for label, side in sides.items()}
+        for k, (name, *_rest) in enumerate(next(iter(per_side.values()))):
+            runs = {label: cases[k] for label, cases in per_side.items()}
+            count = min(run[3] for run in runs.values()) * (10 if name == "single add_message" else 1)
+            ours: dict[str, list[float]] = {label: [] for label in runs}
+            base: dict[str, list[float]] = {label: [] for label in runs}
+            if all(run[2] is not None for run in runs.values()):  # reads: one untimed pass of each first, so
+                for i in range(count):  # no side times the first read of pages another then finds cached
+                    for _, call, raw, _ in runs.values():
+                        call(i)
+                        if raw is not None:
+                            raw(i)
+            for i in range(count):  # interleaved, so load on the machine hits every side
+                for label, (_, call, raw, _) in runs.items():
+                    ours[label].append(_time(call, i))
+                    if raw is not None:
+                        base[label].append(_time(raw, i))
+            for label in runs:
+                out[label][name] = (_p(ours[label], 0.5), _p(ours[label], 0.99),
+                                    _p(base[label], 0.5) if base[label] else None)
+    finally:
+        for side in sides.values():
+            side.close()
     return out
 
 
@@ -217,14 +254,14 @@ def main() -> None:
     large = large.scaled(args.large) if args.large != 1.0 else large
     work = args.dir or Path(tempfile.mkdtemp(prefix="cortexdb-scale-"))
     try:
-        results, rates = {}, {}
+        rates = {}
         for label, size in (("small", small), ("large", large)):
             t = time.perf_counter()
             rates[label] = build(work / label, size)
             sizes = {f: (work / label / f"{f}.db").stat().st_size // 2**20 for f in ("tier1", "tier2")}
             print(f"{label}: {size} built in {time.perf_counter() - t:.0f} s; tier1 {sizes['tier1']} MB, "
                   f"tier2 {sizes['tier2']} MB", flush=True)
-            results[label] = measure(work / label, size, args.samples)
+        results = measure({"small": (work / "small", small), "large": (work / "large", large)}, args.samples)
         print("\n| call | small p50 / p99 | large p50 / p99 | growth p50 / p99 | raw p50 (large) | vs raw |")
         print("|---|---|---|---|---|---|")
         for name, (s50, s99, _) in results["small"].items():
