@@ -9,8 +9,9 @@ the calls an agent makes every turn on both (p50/p99), beside raw apsw doing the
 Prints, per call: p50 and p99 on each store, the growth factor (large p50 / small p50, and p99),
 and the raw p50 on the large store with the ratio; then the ingest rate (rows/s) of the first and
 last tenth of the large build for messages, entities and relations (per wall-clock second and per
-second of the process's CPU time), with raw apsw writing the same relation batches beside the API. Raw reads return what the
-API returns: the same rows and columns with JSON decoded, as tuples (no result objects).
+second of the process's CPU time), with raw apsw writing the same relation batches beside the
+API. Raw reads return what the API returns: the same rows and columns with JSON decoded, as
+tuples (no result objects).
 """
 
 from __future__ import annotations
