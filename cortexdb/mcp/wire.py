@@ -31,6 +31,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
 import anyio
+import anyio.lowlevel
 import orjson
 
 from .tools import GraphJSON
