@@ -5,8 +5,8 @@ Built on the official MCP Python SDK (``pip install 'cortexdb[mcp]'``). It expos
 and annotations (see :mod:`cortexdb.mcp.tools`), the ``memory://knowledge-graph`` resource, and
 extra tools over the rest of cortexdb (ranked search, traversal, provenance, health). One Store is
 opened per server process; each call is one transaction, so several servers can share a store.
-Over stdio the SDK runs behind :mod:`cortexdb.mcp.wire`, which writes the encoded results and
-answers every request with an id.
+Over stdio the SDK runs on :mod:`cortexdb.mcp.wire`, which parses each message once, writes the
+encoded results and answers every request with an id.
 """
 
 from __future__ import annotations
@@ -256,7 +256,6 @@ async def run_stdio(server: MCPServer, replies: Replies | None = None) -> None:
     (``replies``: those of :func:`build_server`). The wire moves to private descriptors and fds 0/1 point at
     /dev/null and stderr, so stray prints can never corrupt the protocol."""
     import mcp_types
-    from mcp.server.stdio import stdio_server
 
     wire_in, wire_out = os.dup(0), os.dup(1)
     null = os.open(os.devnull, os.O_RDONLY)
@@ -265,9 +264,9 @@ async def run_stdio(server: MCPServer, replies: Replies | None = None) -> None:
     os.dup2(2, 1)
     try:
         wire = Wire(wire_in, wire_out, replies,
-                    validate=lambda message: mcp_types.jsonrpc_message_adapter.validate_python(message, by_name=False))
+                    parse=lambda message: mcp_types.jsonrpc_message_adapter.validate_python(message, by_name=False))
         lowlevel = server._lowlevel_server
-        async with stdio_server(stdin=wire, stdout=wire) as (read, write):  # type: ignore[arg-type]
+        async with wire.streams() as (read, write):
             await lowlevel.run(read, write, lowlevel.create_initialization_options())
     finally:
         os.dup2(wire_in, 0)

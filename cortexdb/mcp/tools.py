@@ -26,8 +26,8 @@ if TYPE_CHECKING:
 
 Entity = dict[str, Any]
 Relation = dict[str, str]
-Row = tuple[int, str, str]
-"""An entity row of a page: (id, name, kind)."""
+Row = tuple[Any, ...]
+"""An entity row of a page: (id, name, kind), or (id,) for the JSON results (SQLite reads the rest)."""
 T = TypeVar("T")
 
 DEFAULT_READ_LIMIT = 50_000
@@ -430,7 +430,7 @@ class MemoryTools:
 
     def search_nodes_json(self, query: Any, *, limit: int = DEFAULT_SEARCH_LIMIT, cursor: str | None = None) -> GraphJSON:
         """:meth:`search_nodes` as JSON text built by SQLite."""
-        return _json_page(self._search_rows(query, limit, cursor), limit, self._touching_json)
+        return _json_page(self._search_rows(query, limit, cursor, ids_only=True), limit, self._touching_json)
 
     def open_nodes(self, names: Any) -> dict[str, Any]:
         """The named entities (missing names skipped) with every current relation touching one of them."""
@@ -447,7 +447,9 @@ class MemoryTools:
         return self.store.execute("SELECT id, name, kind FROM tier2.graph_entities WHERE +namespace = ? AND id > ? "
                                   "ORDER BY id LIMIT ?", (self.namespace, _cursor(cursor), limit + 1))
 
-    def _search_rows(self, query: Any, limit: int, cursor: str | None) -> list[Row]:
+    def _search_rows(self, query: Any, limit: int, cursor: str | None, *, ids_only: bool = False) -> list[Row]:
+        """The matching entities' rows; ``ids_only``: (id,), so a trigram match reads only the
+        namespace of each entity row."""
         if not isinstance(query, str):
             raise ValidationError("query", f"must be a string, got {type(query).__name__}")
         _limit("limit", limit)
@@ -458,7 +460,8 @@ class MemoryTools:
             # A quoted trigram phrase is a case-insensitive substring match (quotes doubled).
             match = '"' + query.replace('"', '""') + '"'
             return self.store.execute(
-                "SELECT e.id, e.name, e.kind FROM tier2.graph_substring s JOIN tier2.graph_entities e ON e.id = s.rowid "
+                f"SELECT {'e.id' if ids_only else 'e.id, e.name, e.kind'} FROM tier2.graph_substring s "
+                "JOIN tier2.graph_entities e ON e.id = s.rowid "
                 "WHERE graph_substring MATCH ?1 AND s.rowid > ?2 AND e.namespace = ?3 ORDER BY s.rowid LIMIT ?4",
                 (match, after, self.namespace, limit + 1))
         pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

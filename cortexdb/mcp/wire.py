@@ -1,7 +1,9 @@
 """The stdio wire of ``cortexdb mcp``: newline-delimited JSON-RPC on two pipes.
 
 The MCP SDK keeps the protocol (initialize, listing, resources, notifications, the extra tools);
-this module stands in front of it as its stdin and stdout and does three things the SDK does not:
+this module is its stdio transport (:meth:`Wire.streams`, in place of ``mcp.server.stdio``): it
+parses each line once (orjson, then the SDK's own model of a message, whose result the SDK gets
+instead of the line to parse a second time) and does three things the SDK's transport does not:
 
 - Tool results are encoded once with orjson (:class:`Replies`): the SDK builds and serializes its
   reply around a small placeholder, and the wire swaps the encoded result in on the way out,
@@ -19,14 +21,17 @@ this module stands in front of it as its stdin and stdout and does three things 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import secrets
 import stat
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
+import anyio
+import anyio.lowlevel
 import orjson
 
 from .tools import GraphJSON
@@ -137,25 +142,54 @@ def _envelope_problem(message: Any) -> str | None:
 
 
 class Wire:
-    """stdin and stdout of the SDK's stdio transport, over the raw descriptors ``in_fd`` / ``out_fd``.
+    """The SDK's stdio transport over the raw descriptors ``in_fd`` / ``out_fd``.
 
-    As stdin it is an async iterator of the lines the SDK should see; as stdout it has the
-    ``write`` / ``flush`` the SDK's writer calls; ``replies`` are spliced into what it writes, and
-    ``validate`` is the SDK's model of a message (what it refuses is answered here).
+    ``parse`` is the SDK's model of a message (``jsonrpc_message_adapter.validate_python``): what
+    it refuses is answered here, what it accepts goes to the SDK as that model. ``replies`` are
+    spliced into what the SDK writes.
     """
 
-    def __init__(self, in_fd: int, out_fd: int, replies: Replies | None = None,
-                 validate: Callable[[Any], object] | None = None) -> None:
+    def __init__(self, in_fd: int, out_fd: int, replies: Replies | None, parse: Callable[[Any], Any]) -> None:
         self._in_fd = in_fd
         self._out_fd = out_fd
         self._replies = replies
-        self._validate = validate
+        self._parse = parse
         self._reader: asyncio.StreamReader | None = None
         self._pump: asyncio.Future[None] | None = None
         self._pending: set[int | str] = set()
         self._drained = asyncio.Event()
-        self._sdk_out: list[str] = []
         os.set_blocking(out_fd, True)
+
+    @contextlib.asynccontextmanager
+    async def streams(self) -> AsyncIterator[tuple[Any, Any]]:
+        """(read stream, write stream) for the SDK's ``Server.run``, as ``mcp.server.stdio.stdio_server``
+        gives them: messages read (or the exception the SDK's model raised for a response), and
+        messages to write (serialized by the SDK as there)."""
+        from mcp.shared.message import SessionMessage
+
+        read_send, read_stream = anyio.create_memory_object_stream[Any](0)
+        write_stream, write_receive = anyio.create_memory_object_stream[Any](0)
+
+        async def reader() -> None:
+            try:
+                async with read_send:
+                    async for message in self._messages():
+                        await read_send.send(message if isinstance(message, Exception) else SessionMessage(message))
+            except anyio.ClosedResourceError:  # pragma: no cover - the server stopped reading first
+                await anyio.lowlevel.checkpoint()
+
+        async def writer() -> None:
+            try:
+                async with write_receive:
+                    async for session_message in write_receive:
+                        self._deliver(session_message.message.model_dump_json(by_alias=True, exclude_unset=True))
+            except anyio.ClosedResourceError:  # pragma: no cover
+                await anyio.lowlevel.checkpoint()
+
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(reader)
+            tasks.start_soon(writer)
+            yield read_stream, write_stream
 
     # -- output ----------------------------------------------------------------------------------------
     def _send(self, data: bytes) -> None:
@@ -166,20 +200,14 @@ class Wire:
     def _error(self, request_id: int | str | None, code: int, message: str) -> None:
         self._send(orjson.dumps({"jsonrpc": "2.0", "id": request_id, "error": {"code": code, "message": message}}) + b"\n")
 
-    async def write(self, text: str) -> None:
-        """The SDK's writer: one serialized message (then ``flush``)."""
-        self._sdk_out.append(text)
-
-    async def flush(self) -> None:
-        text = "".join(self._sdk_out)
-        self._sdk_out.clear()
-        data = text.encode("utf-8")
+    def _deliver(self, text: str) -> None:
+        """Write one message the SDK serialized, the held results spliced in."""
+        data = text.encode("utf-8") + b"\n"
         self._send(self._replies.splice(data) if self._replies is not None else data)
         if self._pending:
-            for line in filter(None, text.split("\n")):  # not splitlines: U+2028 may sit inside a string
-                sent = orjson.loads(line)
-                if isinstance(sent, dict) and "method" not in sent:  # a response or error: settled
-                    self._settle(sent.get("id"))
+            sent = orjson.loads(text)
+            if isinstance(sent, dict) and "method" not in sent:  # a response or error: settled
+                self._settle(sent.get("id"))
 
     def _settle(self, request_id: Any) -> None:
         if _valid_id(request_id):
@@ -188,10 +216,8 @@ class Wire:
             self._drained.set()
 
     # -- input -----------------------------------------------------------------------------------------
-    def __aiter__(self) -> Wire:
-        return self
-
-    async def __anext__(self) -> str:
+    async def _messages(self) -> AsyncIterator[Any]:
+        """The SDK's models of the messages read, until end of input."""
         reader = await self._open()
         while True:
             raw = await reader.readline()
@@ -201,10 +227,12 @@ class Wire:
                         await asyncio.wait_for(self._drained.wait(), DRAIN_SECONDS)
                     except TimeoutError:
                         print(f"cortexdb mcp: {len(self._pending)} request(s) unanswered at exit", file=sys.stderr)
-                raise StopAsyncIteration
+                return
             line = raw.decode("utf-8", errors="replace")
-            if line.strip() and self._admit(line):
-                return line
+            if line.strip():
+                message = self._admit(line)
+                if message is not None:
+                    yield message
 
     async def _open(self) -> asyncio.StreamReader:
         if self._reader is None:
@@ -224,19 +252,23 @@ class Wire:
             loop.call_soon_threadsafe(reader.feed_data, chunk)
         loop.call_soon_threadsafe(reader.feed_eof)
 
-    def _admit(self, line: str) -> bool:
-        """Handle ``line`` here (answering it if it needs an answer) or return True to pass it to the SDK."""
+    def _admit(self, line: str) -> Any:
+        """Handle ``line`` here (answering it if it needs an answer, returning None) or return what
+        the SDK gets: the SDK's model of the message, or for a response the SDK refuses, its error
+        (the SDK's own transport passes that on too)."""
         try:
             message = orjson.loads(line)
         except orjson.JSONDecodeError:
             self._not_json(line)
-            return False
+            return None
         problem = _envelope_problem(message)
-        method = message.get("method") if problem is None else None
-        if problem is None and method is not None and self._validate is not None:
+        model = None
+        if problem is None:
             try:
-                self._validate(message)
+                model = self._parse(message)
             except Exception as error:  # the SDK's own model of the message refuses it
+                if "method" not in message:
+                    return error
                 problem = str(error).splitlines()[0]
         if problem is not None:
             if isinstance(message, dict) and "method" in message and "id" in message:
@@ -244,14 +276,15 @@ class Wire:
                 self._error(request_id, INVALID_REQUEST, f"Invalid Request: {problem}")
             elif not isinstance(message, dict):
                 self._error(None, INVALID_REQUEST, f"Invalid Request: {problem}")
-            return False
+            return None
+        method = message.get("method")
         if "id" in message and method is not None:
             self._pending.add(message["id"])
             self._drained.clear()
         elif method == "notifications/cancelled":  # the SDK will not answer a cancelled request
             params = message.get("params") or {}
             self._settle(params.get("requestId"))
-        return True
+        return model
 
     def _not_json(self, line: str) -> None:
         """Answer a line orjson refuses: JSON with a lone surrogate (or NaN) that Python's json

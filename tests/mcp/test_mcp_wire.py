@@ -5,6 +5,7 @@ client closes stdin right after sending it (`printf '...' | cortexdb mcp`)."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -122,3 +123,45 @@ def test_stdin_from_a_file_or_dev_null_is_read_to_its_end(tmp_path: Path) -> Non
     empty = subprocess.run([cortexdb_exe(), "--home", str(tmp_path / "s"), "mcp"], stdin=subprocess.DEVNULL,
                            capture_output=True, timeout=60, check=True)
     assert empty.stdout == b"" and b"Traceback" not in empty.stderr
+
+
+def test_each_message_is_parsed_once_and_the_sdk_gets_the_model() -> None:
+    """The wire is the SDK's stdio transport: a line is read with orjson and the SDK's model of a
+    message once, and the SDK receives that model (its own transport parsed every line again);
+    a response the model refuses reaches the SDK as the model's error, as from the SDK's transport."""
+    import anyio
+    import mcp_types
+    from mcp.shared.message import SessionMessage
+
+    from cortexdb.mcp.wire import Wire
+
+    parsed: list[Any] = []
+
+    def parse(message: Any) -> Any:
+        parsed.append(message)
+        return mcp_types.jsonrpc_message_adapter.validate_python(message, by_name=False)
+
+    cancel = {"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 1}}  # nothing left pending
+    lines = [call(1, "search_nodes", {"query": "q"}), {"jsonrpc": "2.0", "id": 9, "result": "not an object"}, cancel]
+    in_read, in_write = os.pipe()
+    out_read, out_write = os.pipe()
+    os.write(in_write, "".join(json.dumps(line) + "\n" for line in lines).encode())
+    os.close(in_write)
+
+    async def main() -> list[Any]:
+        wire = Wire(in_read, out_write, None, parse)
+        async with wire.streams() as (read, write):
+            received = [item async for item in read]
+            await write.aclose()
+        return received
+
+    try:
+        received = anyio.run(main)
+    finally:
+        for fd in (in_read, out_read, out_write):
+            os.close(fd)
+    assert parsed == lines
+    assert isinstance(received[0], SessionMessage) and received[0].message.method == "tools/call"
+    assert received[0].message.params["arguments"] == {"query": "q"}
+    assert isinstance(received[1], Exception)
+    assert isinstance(received[2], SessionMessage) and received[2].message.method == "notifications/cancelled"
