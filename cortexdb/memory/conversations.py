@@ -17,10 +17,9 @@ from typing import TYPE_CHECKING, Any
 import apsw
 import orjson
 
+from .. import _fts, vectors
 from .. import _records as records
-from .. import vectors
 from .._boundary import public_api
-from .._fts import rank_floor
 from .._json import dumps, dumps_or_none, encode, loads
 from ..errors import CortexError, NotFoundError, ValidationError, translate
 from . import _common as c
@@ -127,7 +126,7 @@ _SEARCH_MESSAGES = (
     f"CASE WHEN octet_length(m.content) > {_SNIPPET_MAX} THEN m.content END, c.title, c.archived "
     "FROM tier1.messages_fts AS f JOIN tier1.messages AS m ON m.id = f.rowid "
     "JOIN tier1.conversations AS c ON c.conversation_id = m.conversation_id "
-    "WHERE messages_fts MATCH ? AND f.rowid >= ? ORDER BY f.rank LIMIT ?")  # rowid floor: cortexdb._fts
+    "WHERE messages_fts MATCH ? AND f.rowid >= ? AND f.rank MATCH ? ORDER BY f.rank LIMIT ?")  # floor, rank: cortexdb._fts
 _SEARCH_TITLES = (
     "SELECT t.conversation_id, t.rank, highlight(conversation_titles_fts, 0, '[', ']'), c.title, c.archived "
     "FROM tier1.conversation_titles_fts AS t JOIN tier1.conversations AS c ON c.conversation_id = t.conversation_id "
@@ -486,7 +485,8 @@ class Conversations:
 
     def search(self, query: str | None = None, *, embedding: Sequence[float] | None = None, method: str = "text",
                limit: int = 20, syntax: str = "plain", per_conversation: bool = False, include_archived: bool = False,
-               weights: Sequence[float] = (1.0, 1.0), rrf_k: float = 60.0, candidates: int | None = None) -> list[SearchHit]:
+               weights: Sequence[float] = (1.0, 1.0), rrf_k: float = 60.0, candidates: int | None = None,
+               exhaustive: bool = False) -> list[SearchHit]:
         """Messages and conversation titles matching ``query``, best first (FTS5 bm25, snippets).
 
         ``method="semantic"`` ranks messages by distance from ``embedding`` (or ``query`` embedded
@@ -501,6 +501,9 @@ class Conversations:
         keeps only the best hit of each conversation (``limit`` conversations).
         ``include_archived`` appends hits from conversations moved to tier 3 (plain words,
         matched case-insensitively as substrings, newest first, ``archived=True``, score 0).
+        A query matching more than ``cortexdb._fts.RANKED_CANDIDATES`` messages ranks only the
+        newest that many (docs/memory.md, "Search"); ``exhaustive=True`` ranks every match by FTS5's
+        bm25, at a cost that grows with the matches.
         """
         vectors.check_method(method, query, embedding, can_embed=self._store.query_embedder is not None)
         if method != "text":
@@ -509,7 +512,8 @@ class Conversations:
                                        candidates=candidates)
         assert query is not None
         if include_archived:
-            live = self.search(query, limit=limit, syntax=syntax, per_conversation=per_conversation)
+            live = self.search(query, limit=limit, syntax=syntax, per_conversation=per_conversation,
+                               exhaustive=exhaustive)
             return (live + self._search_archive(query, limit - len(live)))[:limit]
         c.text("query", query)
         c.limit(limit, maximum=10_000)
@@ -518,20 +522,28 @@ class Conversations:
             words = query.split()
             if not words:
                 raise ValidationError("query", "has no words to search for")
-            expr = " ".join('"' + w.replace('"', '""') + '"' for w in words)
+            quoted = ['"' + w.replace('"', '""') + '"' for w in words]
+            phrases: list[str] | None = quoted
+            expr = " ".join(quoted)
         else:
-            expr = query
+            phrases, expr = None, query
         store = self._store
         found: list[SearchHit] = []
         try:
             with store._lock:
                 conn = store.conn
                 cap = limit * 3 if per_conversation else limit
-                floor = rank_floor(lambda sql, params: conn.execute(sql, params).fetchall(), "tier1.messages_fts", expr)
+                floor, idf = (0, None) if exhaustive else _fts.plan(
+                    lambda sql, params: conn.execute(sql, params).fetchall(), "tier1.messages_fts", expr, phrases)
                 while True:  # per conversation: widen the window until enough conversations
-                    rows: list[tuple[Any, ...]] = conn.execute(_SEARCH_MESSAGES, (expr, floor, cap)).fetchall()
+                    rank = "bm25()" if idf is None else f"cortexdb_bm25('{idf}')"  # idf: JSON of floats
+                    try:
+                        rows: list[tuple[Any, ...]] = conn.execute(_SEARCH_MESSAGES, (expr, floor, rank, cap)).fetchall()
+                    except _fts.PhraseMismatch:
+                        idf = None
+                        continue
                     if floor and len(rows) < cap:  # the newest candidates hold too few hits: rank every match
-                        floor = 0
+                        floor, idf = 0, None
                         continue
                     seen: set[str] = set()
                     found = []
