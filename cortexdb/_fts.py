@@ -39,6 +39,8 @@ COUNTED_MATCHES = 5_000
 K1, B = 1.2, 0.75  # FTS5's bm25 constants
 
 Execute = Callable[[str, tuple[Any, ...]], Sequence[Sequence[Any]]]
+# Row counts (ints of ours) are written into LIMIT: FTS5 walks measured 4-7 µs faster than with a
+# bound LIMIT, the ranking statements 25-30 µs (cortexdb/memory/conversations.py).
 
 
 class PhraseMismatch(CortexError):
@@ -51,7 +53,7 @@ def newest(execute: Execute, table: str, expr: str, candidates: int) -> tuple[in
     """``(count, lowest rowid, highest rowid)`` of the newest ``candidates`` matches of ``expr``."""
     name = table.rsplit(".", 1)[-1]
     [(count, low, high)] = execute(f"SELECT count(*), min(rowid), max(rowid) FROM (SELECT rowid FROM {table} "
-                                   f"WHERE {name} MATCH ? ORDER BY rowid DESC LIMIT ?)", (expr, candidates))
+                                   f"WHERE {name} MATCH ? ORDER BY rowid DESC LIMIT {candidates:d})", (expr,))
     return int(count), int(low or 0), int(high or 0)
 
 
@@ -61,8 +63,8 @@ def rank_floor(execute: Execute, table: str, expr: str, *, candidates: int | Non
     ``candidates``-th newest matching rowid."""
     candidates = candidates or RANKED_CANDIDATES
     name = table.rsplit(".", 1)[-1]
-    rows = execute(f"SELECT rowid FROM {table} WHERE {name} MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
-                   (expr, candidates - 1))
+    rows = execute(f"SELECT rowid FROM {table} WHERE {name} MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET {candidates - 1:d}",
+                   (expr,))
     return int(rows[0][0]) if rows else 0
 
 

@@ -146,3 +146,20 @@ def test_exhaustive_ranks_every_match(filled: cortexdb.Store, monkeypatch: pytes
     assert bounded != full
     assert [h.message_id for h in filled.conversations.search("common", limit=20, exhaustive=True)
             if h.message_id] == full
+
+
+def test_graph_search_ranks_common_words_with_estimates(db: cortexdb.Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_fts, "RANKED_CANDIDATES", 20)
+    monkeypatch.setattr(_fts, "COUNTED_MATCHES", 10)
+    db.graph.upsert_entities([{"name": f"n{i}", "kind": "file", "observations": ["shared " * (1 + i % 4) + f"w{i % 7}"]}
+                              for i in range(120)])
+    floor, idf = _fts.plan(db.execute, "tier2.graph_search", '"shared"', ['"shared"'])
+    assert floor and idf is not None
+    expected = db.execute("SELECT rowid, bm25(graph_search, 4.0, 1.0, 1.0) s FROM tier2.graph_search "
+                          "WHERE graph_search MATCH '\"shared\"' AND rowid >= ? ORDER BY s, rowid LIMIT 10", (floor,))
+    hits = db.graph.search("shared", limit=10)
+    assert [h.entity.id for h in hits] == [r[0] for r in expected]
+    assert [h.score for h in hits] == pytest.approx([-r[1] for r in expected], rel=1e-9)  # estimate exact: every row
+    full = db.execute("SELECT rowid FROM tier2.graph_search WHERE graph_search MATCH '\"shared\"' "
+                      "ORDER BY bm25(graph_search, 4.0, 1.0, 1.0), rowid LIMIT 10")
+    assert [h.entity.id for h in db.graph.search("shared", limit=10, exhaustive=True)] == [r[0] for r in full]
