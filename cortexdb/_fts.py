@@ -10,15 +10,16 @@ by walking its whole match list once per query. A search therefore plans its ran
 - A query matching more rows ranks only its newest ``RANKED_CANDIDATES`` matches (the rows at or
   above the floor): the results are the best bm25 among the newest candidates, so recency
   decides which of many matches are considered.
-- bm25 there still needs each phrase's document frequency. When the phrases together match at
-  most ``COUNTED_MATCHES`` rows FTS5's bm25 counts them (exact scores). More common phrases
-  would cost a walk of their whole match lists, so their frequency is estimated from the
-  density of their newest ``RANKED_CANDIDATES`` matches (``count / rowid span × rows``) and the
-  candidates are ranked by ``cortexdb_bm25``, the same formula as FTS5's bm25 with those
-  frequencies. A phrase with fewer matches than that is counted exactly by the same walk. With
-  one phrase the idf is a constant factor, so the order is exactly bm25's; scores differ from
-  whole-index bm25 by the estimate's error (the phrase's recent density against its overall
-  one). Rowids are taken as dense: deleted rows inside the span lower the estimate.
+- bm25 there still needs each phrase's document frequency, which FTS5's bm25 counts by walking
+  the phrase's whole match list on every query. Each phrase's matches are counted by a walk
+  that stops after ``COUNTED_MATCHES``: when none has more, FTS5's bm25 ranks the candidates
+  (exact scores). A commoner phrase's frequency is estimated from its newest
+  ``RANKED_CANDIDATES`` matches (their share of the rows they span, counted in the docsize
+  table, times all rows; at least ``COUNTED_MATCHES + 1``) and the candidates are ranked by
+  ``cortexdb_bm25``, FTS5's bm25 formula with the frequencies given (exact ones for the other
+  phrases). With one phrase the idf is a constant factor, so the order is exactly bm25's;
+  scores differ from whole-index bm25 by the estimate's error: it measures the phrase's recent
+  frequency, which is higher than its overall one for a word common lately.
 """
 
 from __future__ import annotations
@@ -34,8 +35,9 @@ from .errors import CortexError
 
 RANKED_CANDIDATES = 100
 """Matches ranked at most per search; queries matching fewer rows are ranked in full."""
-COUNTED_MATCHES = 5_000
-"""Above this many matches (all phrases together) a phrase's frequency is estimated, not counted."""
+COUNTED_MATCHES = 1_000
+"""Phrases matching more rows than this have their frequency estimated, not counted (when their
+query has more than ``RANKED_CANDIDATES`` matches)."""
 K1, B = 1.2, 0.75  # FTS5's bm25 constants
 
 Execute = Callable[[str, tuple[Any, ...]], Sequence[Sequence[Any]]]
@@ -85,23 +87,32 @@ def plan(execute: Execute, table: str, expr: str, phrases: Sequence[str] | None)
 
     ``phrases`` are the query's phrases as FTS5 expressions (in query order), or None when the
     query is not a plain list of phrases: it is then always ranked by FTS5's bm25."""
-    candidates = RANKED_CANDIDATES
+    candidates, counted = RANKED_CANDIDATES, COUNTED_MATCHES
+    known = {}
     if phrases is not None and len(phrases) == 1:  # the query's walk is its phrase's
-        count, low, high = newest(execute, table, phrases[0], candidates)
+        count, low, high = known[0] = newest(execute, table, phrases[0], candidates)
         floor = low if count >= candidates else 0
-        stats = [(count, low, high)]
     else:
         floor = rank_floor(execute, table, expr, candidates=candidates)
-        stats = [] if not floor or phrases is None else [newest(execute, table, p, candidates) for p in phrases]
     if not floor or phrases is None:
         return floor, None
-    rows = total_rows(execute, table)
-    # rowids in the span bound its rows from above, so this bounds each phrase's matches from below
-    if sum(count if count < candidates else count * rows / (high - low + 1) for count, low, high in stats) <= COUNTED_MATCHES:
+    counts = [count_upto(execute, table, p, counted + 1) for p in phrases]
+    if all(n <= counted for n in counts):  # FTS5's bm25 counts them exactly, and cheaply
         return floor, None
-    matches = [count if count < candidates else count * rows / max(_rows_between(execute, table, low, high), 1)
-               for count, low, high in stats]
+    rows = total_rows(execute, table)
+    matches = []
+    for i, (phrase, n) in enumerate(zip(phrases, counts, strict=True)):
+        if n > counted:  # estimated from the newest matches' share of the rows they span
+            count, low, high = known[i] if i in known else newest(execute, table, phrase, candidates)
+            n = max(counted + 1, min(rows, count * rows / max(_rows_between(execute, table, low, high), 1)))
+        matches.append(n)
     return floor, orjson.dumps([max(math.log((rows - n + 0.5) / (n + 0.5)), 1e-6) for n in matches]).decode()
+
+
+def count_upto(execute: Execute, table: str, expr: str, most: int) -> int:
+    """Matches of ``expr`` in ``table``, counted up to ``most`` (the walk stops there)."""
+    name = table.rsplit(".", 1)[-1]
+    return int(execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {name} MATCH ? LIMIT {most:d})", (expr,))[0][0])
 
 
 def _rows_between(execute: Execute, table: str, low: int, high: int) -> int:

@@ -97,9 +97,10 @@ def test_own_bm25_applies_column_weights_as_fts5(db: cortexdb.Store) -> None:
 
 
 def test_very_common_phrases_rank_by_estimated_frequency(filled: cortexdb.Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Above COUNTED_MATCHES the newest candidates are ranked by cortexdb_bm25 with the phrase's
-    frequency estimated from its newest matches: one phrase keeps bm25's order exactly, and the
-    scores stay bm25's up to the estimate (exact here: the word is in every row)."""
+    """A phrase with more than COUNTED_MATCHES matches: the newest candidates are ranked by
+    cortexdb_bm25 with its frequency estimated from its newest matches. One phrase keeps bm25's
+    order exactly, and the scores stay bm25's up to the estimate (exact here: the word is in
+    every row)."""
     monkeypatch.setattr(_fts, "RANKED_CANDIDATES", 50)
     monkeypatch.setattr(_fts, "COUNTED_MATCHES", 100)
     floor, idf = _fts.plan(filled.execute, "tier1.messages_fts", '"common"', ['"common"'])
@@ -115,8 +116,8 @@ def test_very_common_phrases_rank_by_estimated_frequency(filled: cortexdb.Store,
 
 
 def test_estimates_follow_the_newest_density(db: cortexdb.Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A phrase with fewer matches than the candidates is counted exactly; a commoner one is
-    estimated from the rowid span of its newest candidates."""
+    """A phrase with at most COUNTED_MATCHES matches is counted exactly; a commoner one is
+    estimated from the rows spanned by its newest candidates."""
     monkeypatch.setattr(_fts, "RANKED_CANDIDATES", 20)
     monkeypatch.setattr(_fts, "COUNTED_MATCHES", 10)
     conv = db.conversations.start("density")
@@ -163,3 +164,18 @@ def test_graph_search_ranks_common_words_with_estimates(db: cortexdb.Store, monk
     full = db.execute("SELECT rowid FROM tier2.graph_search WHERE graph_search MATCH '\"shared\"' "
                       "ORDER BY bm25(graph_search, 4.0, 1.0, 1.0), rowid LIMIT 10")
     assert [h.entity.id for h in db.graph.search("shared", limit=10, exhaustive=True)] == [r[0] for r in full]
+
+
+def test_words_common_long_ago_are_counted(db: cortexdb.Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The newest matches of a word common long ago span many rows, but its frequency is counted
+    (up to COUNTED_MATCHES), not taken from them: ranked by FTS5's bm25 while counting is cheap,
+    estimated (never below the count) when not."""
+    monkeypatch.setattr(_fts, "RANKED_CANDIDATES", 10)
+    conv = db.conversations.start("history")
+    conv.add_messages([("user", "old topic", None)] * 60 + ([("user", "filler", None)] * 49 + [("user", "old", None)]) * 10)
+    monkeypatch.setattr(_fts, "COUNTED_MATCHES", 100)
+    assert _fts.plan(db.execute, "tier1.messages_fts", '"old"', ['"old"'])[1] is None
+    monkeypatch.setattr(_fts, "COUNTED_MATCHES", 20)
+    _, idf = _fts.plan(db.execute, "tier1.messages_fts", '"old"', ['"old"'])
+    # the newest 10 span 451 of 560 rows (12 expected), but the count already passed 20
+    assert idf is not None and json.loads(idf) == pytest.approx([_idf(560, 21)])
