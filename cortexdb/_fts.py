@@ -88,7 +88,7 @@ def plan(execute: Execute, table: str, expr: str, phrases: Sequence[str] | None)
     ``phrases`` are the query's phrases as FTS5 expressions (in query order), or None when the
     query is not a plain list of phrases: it is then always ranked by FTS5's bm25."""
     candidates, counted = RANKED_CANDIDATES, COUNTED_MATCHES
-    known = {}
+    known: dict[int, tuple[int, int, int]] = {}
     if phrases is not None and len(phrases) == 1:  # the query's walk is its phrase's
         count, low, high = known[0] = newest(execute, table, phrases[0], candidates)
         floor = low if count >= candidates else 0
@@ -100,12 +100,14 @@ def plan(execute: Execute, table: str, expr: str, phrases: Sequence[str] | None)
     if all(n <= counted for n in counts):  # FTS5's bm25 counts them exactly, and cheaply
         return floor, None
     rows = total_rows(execute, table)
-    matches = []
+    matches: list[float] = []
     for i, (phrase, n) in enumerate(zip(phrases, counts, strict=True)):
-        if n > counted:  # estimated from the newest matches' share of the rows they span
-            count, low, high = known[i] if i in known else newest(execute, table, phrase, candidates)
-            n = max(counted + 1, min(rows, count * rows / max(_rows_between(execute, table, low, high), 1)))
-        matches.append(n)
+        if n <= counted:
+            matches.append(n)
+            continue
+        count, low, high = known[i] if i in known else newest(execute, table, phrase, candidates)
+        spanned = _rows_between(execute, table, low, high)  # estimated from the newest matches' share of the rows
+        matches.append(max(counted + 1, min(rows, count * rows / max(spanned, 1))))
     return floor, orjson.dumps([max(math.log((rows - n + 0.5) / (n + 0.5)), 1e-6) for n in matches]).decode()
 
 
