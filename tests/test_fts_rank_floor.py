@@ -102,6 +102,7 @@ def test_very_common_phrases_rank_by_estimated_frequency(filled: cortexdb.Store,
     order exactly, and the scores stay bm25's up to the estimate (exact here: the word is in
     every row)."""
     monkeypatch.setattr(_fts, "RANKED_CANDIDATES", 50)
+    monkeypatch.setattr(_fts, "WALK_SHARE", 1)  # small tables: estimate whenever counting stops
     monkeypatch.setattr(_fts, "COUNTED_MATCHES", 100)
     floor, idf = _fts.plan(filled.execute, "tier1.messages_fts", '"common"', ['"common"'])
     assert idf is not None and json.loads(idf) == pytest.approx([_idf(400, 400)])
@@ -110,7 +111,10 @@ def test_very_common_phrases_rank_by_estimated_frequency(filled: cortexdb.Store,
     hits = [h for h in filled.conversations.search("common", limit=20) if h.message_id]
     assert [h.message_id for h in hits] == [r[0] for r in by_score]
     assert [h.score for h in hits] == pytest.approx([r[1] for r in by_score], rel=1e-9)
-    # the counted path below the threshold: FTS5's own bm25
+    # FTS5's own bm25 when it counts cheaply: below COUNTED_MATCHES, or below WALK_SHARE a candidate
+    monkeypatch.setattr(_fts, "WALK_SHARE", 8)
+    assert _fts.plan(filled.execute, "tier1.messages_fts", '"common"', ['"common"']) == (floor, None)
+    monkeypatch.setattr(_fts, "WALK_SHARE", 1)
     monkeypatch.setattr(_fts, "COUNTED_MATCHES", 5000)
     assert _fts.plan(filled.execute, "tier1.messages_fts", '"common"', ['"common"']) == (floor, None)
 
@@ -119,6 +123,7 @@ def test_estimates_follow_the_newest_density(db: cortexdb.Store, monkeypatch: py
     """A phrase with at most COUNTED_MATCHES matches is counted exactly; a commoner one is
     estimated from the rows spanned by its newest candidates."""
     monkeypatch.setattr(_fts, "RANKED_CANDIDATES", 20)
+    monkeypatch.setattr(_fts, "WALK_SHARE", 1)  # small tables: estimate whenever counting stops
     monkeypatch.setattr(_fts, "COUNTED_MATCHES", 10)
     conv = db.conversations.start("density")
     conv.add_messages([("user", "every" + (" half" if i % 2 else "") + (" few" if i % 50 == 0 else ""), None)
@@ -135,6 +140,7 @@ def test_words_fts5_drops_fall_back_to_its_bm25(filled: cortexdb.Store, monkeypa
     """A word with no tokens is dropped from FTS5's AND: the phrases no longer line up with the
     estimated frequencies, and the search ranks by FTS5's bm25 instead."""
     monkeypatch.setattr(_fts, "RANKED_CANDIDATES", 50)
+    monkeypatch.setattr(_fts, "WALK_SHARE", 1)  # small tables: estimate whenever counting stops
     monkeypatch.setattr(_fts, "COUNTED_MATCHES", 10)
     expected = [h.message_id for h in filled.conversations.search("common", limit=10)]
     assert [h.message_id for h in filled.conversations.search("common ...", limit=10)] == expected
@@ -151,6 +157,7 @@ def test_exhaustive_ranks_every_match(filled: cortexdb.Store, monkeypatch: pytes
 
 def test_graph_search_ranks_common_words_with_estimates(db: cortexdb.Store, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_fts, "RANKED_CANDIDATES", 20)
+    monkeypatch.setattr(_fts, "WALK_SHARE", 1)  # small tables: estimate whenever counting stops
     monkeypatch.setattr(_fts, "COUNTED_MATCHES", 10)
     db.graph.upsert_entities([{"name": f"n{i}", "kind": "file", "observations": ["shared " * (1 + i % 4) + f"w{i % 7}"]}
                               for i in range(120)])
@@ -171,6 +178,7 @@ def test_words_common_long_ago_are_counted(db: cortexdb.Store, monkeypatch: pyte
     (up to COUNTED_MATCHES), not taken from them: ranked by FTS5's bm25 while counting is cheap,
     estimated (never below the count) when not."""
     monkeypatch.setattr(_fts, "RANKED_CANDIDATES", 10)
+    monkeypatch.setattr(_fts, "WALK_SHARE", 1)  # small tables: estimate whenever counting stops
     conv = db.conversations.start("history")
     conv.add_messages([("user", "old topic", None)] * 60 + ([("user", "filler", None)] * 49 + [("user", "old", None)]) * 10)
     monkeypatch.setattr(_fts, "COUNTED_MATCHES", 100)
@@ -179,3 +187,20 @@ def test_words_common_long_ago_are_counted(db: cortexdb.Store, monkeypatch: pyte
     _, idf = _fts.plan(db.execute, "tier1.messages_fts", '"old"', ['"old"'])
     # the newest 10 span 451 of 560 rows (12 expected), but the count already passed 20
     assert idf is not None and json.loads(idf) == pytest.approx([_idf(560, 21)])
+
+
+def test_per_conversation_widens_the_candidates(db: cortexdb.Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Too few conversations among the newest candidates: the window and the candidates widen
+    together (15 → 60 → 240 rows here), each conversation's best candidate is kept."""
+    monkeypatch.setattr(_fts, "RANKED_CANDIDATES", 50)
+    convs = [db.conversations.start(f"c{n}") for n in range(10)]
+    for n, conv in enumerate(convs):
+        conv.add_messages([("user", "common" + " filler" * ((i * 7 + n) % 5), None) for i in range(40)])
+    hits = db.conversations.search("common", limit=5, per_conversation=True)
+    assert len({h.conversation_id for h in hits}) == 5
+    floor = _fts.rank_floor(db.execute, "tier1.messages_fts", '"common"', candidates=240)
+    best = dict(db.execute(
+        "SELECT m.conversation_id, min(f.rank) FROM tier1.messages_fts f JOIN tier1.messages m ON m.id = f.rowid "
+        "WHERE messages_fts MATCH '\"common\"' AND f.rowid >= ? GROUP BY m.conversation_id", (floor,)))
+    assert [h.score for h in hits] == pytest.approx(sorted(best.values())[:5])
+    assert {h.conversation_id for h in hits} <= set(best)

@@ -133,20 +133,20 @@ class SearchMixin:
                " ORDER BY rank, graph_search.rowid LIMIT :limit) "
                "SELECT hits.id, hits.rank, (SELECT snippet(graph_search, -1, '**', '**', '…', 12) FROM tier2.graph_search "
                "WHERE graph_search MATCH :match AND graph_search.rowid = hits.id) FROM hits ORDER BY hits.rank, hits.id")
+        phrases = match.split(" AND " if " AND " in match else " OR ")  # fts_query's quoted chunks
+        candidates = max(_fts.RANKED_CANDIDATES, limit)
         try:
-            floor, idf = (0, None) if exhaustive else _fts.plan(self.store.execute, "tier2.graph_search", match,
-                                                                match.split(" AND " if " AND " in match else " OR "))
-            bound = {**params, "match": match, "limit": limit, "floor": floor, "idf": idf}
             while True:
-                own = _OWN_RANK if bound["idf"] is not None else _BM25
+                floor, idf = (0, None) if exhaustive else _fts.plan(self.store.execute, "tier2.graph_search", match,
+                                                                    phrases, candidates=candidates)
+                bound = {**params, "match": match, "limit": limit, "floor": floor, "idf": idf}
                 try:
-                    rows = self.store.execute(sql.format(rank=own), bound)
+                    rows = self.store.execute(sql.format(rank=_BM25 if idf is None else _OWN_RANK), bound)
                 except _fts.PhraseMismatch:
-                    bound["idf"] = None
-                    continue
-                if not bound["floor"] or len(rows) >= limit:
+                    rows = self.store.execute(sql.format(rank=_BM25), bound)
+                if not floor or len(rows) >= limit:
                     break
-                bound["floor"], bound["idf"] = 0, None  # filters left too few of the newest candidates: rank every match
+                candidates *= 4  # the filters left too few of the newest candidates: widen
         except CortexError as error:  # should not happen with quoted phrases; never leak FTS5 syntax errors
             if "fts5" in str(error).lower():
                 raise ValidationError("query", f"cannot search for {query!r}") from error

@@ -535,19 +535,19 @@ class Conversations:
             with store._lock:
                 conn = store.conn
                 cap = limit * 3 if per_conversation else limit
-                floor, idf = (0, None) if exhaustive else _fts.plan(
-                    lambda sql, params: conn.execute(sql, params).fetchall(), "tier1.messages_fts", expr, phrases)
-                while True:  # per conversation: widen the window until enough conversations
-                    rank = "bm25()" if idf is None else f"cortexdb_bm25('{idf}')"  # idf: JSON of floats
-                    try:
-                        rows: list[tuple[Any, ...]] = conn.execute(_SEARCH_MESSAGES.format(limit=cap),
-                                                                       (expr, floor, rank)).fetchall()
+                candidates = max(_fts.RANKED_CANDIDATES, cap)  # a floor leaves at least cap rows
+
+                def execute(sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+                    return conn.execute(sql, params).fetchall()
+
+                while True:  # per conversation: widen the window (and the candidates) until enough conversations
+                    floor, idf = (0, None) if exhaustive else _fts.plan(execute, "tier1.messages_fts", expr, phrases,
+                                                                        candidates=candidates)
+                    sql = _SEARCH_MESSAGES.format(limit=cap)
+                    try:  # idf: a JSON list of floats, read by FTS5 as the rank function's argument
+                        rows = execute(sql, (expr, floor, "bm25()" if idf is None else f"cortexdb_bm25('{idf}')"))
                     except _fts.PhraseMismatch:
-                        idf = None
-                        continue
-                    if floor and len(rows) < cap:  # the newest candidates hold too few hits: rank every match
-                        floor, idf = 0, None
-                        continue
+                        rows = execute(sql, (expr, floor, "bm25()"))
                     seen: set[str] = set()
                     found = []
                     new, install = records.new, records.install
@@ -565,7 +565,8 @@ class Conversations:
                     if not per_conversation or len(seen) >= limit or len(rows) < cap:
                         break
                     cap *= 4
-                titles: list[tuple[Any, ...]] = conn.execute(_SEARCH_TITLES.format(limit=limit), (expr,)).fetchall()
+                    candidates = max(candidates, cap)
+                titles = execute(_SEARCH_TITLES.format(limit=limit), (expr,))
                 for cid, score, marked, title, archived in titles:
                     if per_conversation and cid in seen:
                         found = [h if h.conversation_id != cid or h.score <= score else
