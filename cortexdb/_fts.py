@@ -17,9 +17,14 @@ by walking its whole match list once per query. A search therefore plans its ran
   ``RANKED_CANDIDATES`` matches (their share of the rows they span, counted in the docsize
   table, times all rows; at least ``COUNTED_MATCHES + 1``) and the candidates are ranked by
   ``cortexdb_bm25``, FTS5's bm25 formula with the frequencies given (exact ones for the other
-  phrases). With one phrase the idf is a constant factor, so the order is exactly bm25's;
-  scores differ from whole-index bm25 by the estimate's error: it measures the phrase's recent
-  frequency, which is higher than its overall one for a word common lately.
+  phrases), unless they come to under ``WALK_SHARE`` a candidate (FTS5's walk is then cheaper
+  than the Python function, and exact). With one phrase the idf is a constant factor, so the
+  order is exactly bm25's; scores differ from whole-index bm25 by the estimate's error: it
+  measures the phrase's recent frequency, higher than its overall one for a word common lately.
+- Callers needing more rows (a wider per-conversation window, filters that leave too few hits)
+  plan again with more candidates; ``exhaustive`` searches skip the plan.
+
+Measured (scale and quality): docs/benchmarks.md, "Search: bounded ranking".
 """
 
 from __future__ import annotations
