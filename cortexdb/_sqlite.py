@@ -15,6 +15,7 @@ from pathlib import Path
 
 import apsw
 
+from . import _fts
 from .errors import StoreFileError
 
 APPLICATION_ID = 0x43545844  # "CTXD": marks a file as a cortexdb tier
@@ -193,6 +194,7 @@ def connect(path: str | os.PathLike[str], *, busy_ms: int, readonly: bool = Fals
     busy_timeout(busy_ms)(conn)
     for pragma in CONNECTION_PRAGMAS:
         pragma(conn)
+    _fts.register(conn)
     return conn
 
 

@@ -6,8 +6,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from .. import _fts
 from .. import vectors as v
-from .._fts import rank_floor
 from .._json import dumps
 from ..errors import CortexError, ValidationError
 from . import _common as c
@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from ..store import Store
 
 _WORD = re.compile(r"\w", re.UNICODE)
+_BM25 = "bm25(graph_search, 4.0, 1.0, 1.0)"  # name weighs four times kind and body
+_OWN_RANK = "cortexdb_bm25(graph_search, :idf, 4.0, 1.0, 1.0)"  # the same with estimated frequencies: cortexdb._fts
 MODES = ("all", "any")
 
 
@@ -45,7 +47,7 @@ class SearchMixin:
                kinds: Iterable[str] | None = None, namespace: str | None = None, min_confidence: float | None = None,
                tags: Iterable[str] | None = None, since: Any = None, until: Any = None, limit: int = 10,
                mode: str = "all", include_archived: bool = False, weights: Sequence[float] = (1.0, 1.0),
-               rrf_k: float = 60.0, candidates: int | None = None) -> list[SearchHit]:
+               rrf_k: float = 60.0, candidates: int | None = None, exhaustive: bool = False) -> list[SearchHit]:
         """Ranked hits, best first, each with a snippet (text matches marked **like this**).
 
         ``method="text"`` (default) ranks ``query`` by bm25: ``mode="all"`` needs every word,
@@ -61,6 +63,8 @@ class SearchMixin:
         ``include_archived``: then nodes marked by decay rank with the rest, and (text method)
         nodes the lifecycle moved to tier 3 follow the live hits (case-insensitive substring match
         over name, kind and body, score 0, newest archived first) up to ``limit``.
+        A text query matching more than ``cortexdb._fts.RANKED_CANDIDATES`` nodes ranks only the
+        newest that many (docs/graph.md, "Search"); ``exhaustive=True`` ranks every match.
         """
         c.positive("limit", limit)
         v.check_method(method, query, embedding, can_embed=self.store.query_embedder is not None)
@@ -71,7 +75,7 @@ class SearchMixin:
         if method == "text":
             if match is None:
                 return []
-            ranked = self._text_ranked(match, query or "", clauses, params, limit)
+            ranked = self._text_ranked(match, query or "", clauses, params, limit, exhaustive)
             hits = self._hits([(key, -rank, snip, -rank, None) for key, rank, snip in ranked])
             if include_archived and len(hits) < limit:
                 hits += self._archived(query or "", mode, kinds, namespace, min_confidence, tags, limit - len(hits))
@@ -83,7 +87,7 @@ class SearchMixin:
         if method == "semantic":
             return self._hits([(key, -dist, None, None, dist) for key, dist in near])
         texts = {key: (rank, snip) for key, rank, snip in
-                 (self._text_ranked(match, query or "", clauses, params, depth) if match is not None else [])}
+                 (self._text_ranked(match, query or "", clauses, params, depth, exhaustive) if match is not None else [])}
         fused = v.fuse([list(texts), [key for key, _ in near]], (text_weight, vector_weight), rrf_k)[:limit]
         dist = dict(near)
         missing = [key for key, _ in fused if key not in dist]
@@ -119,23 +123,30 @@ class SearchMixin:
         return clauses, params
 
     def _text_ranked(self, match: str, query: str, clauses: list[str], params: dict[str, Any],
-                     limit: int) -> list[tuple[int, float, str]]:
+                     limit: int, exhaustive: bool) -> list[tuple[int, float, str]]:
         """``(node id, bm25, snippet)`` of the best ``limit`` text matches passing the filters. A query
         matching many nodes ranks only the newest (``cortexdb._fts``); snippets are made for the
         returned rows only."""
-        sql = ("WITH hits AS (SELECT graph_search.rowid AS id, bm25(graph_search, 4.0, 1.0, 1.0) AS rank "
+        sql = ("WITH hits AS (SELECT graph_search.rowid AS id, {rank} AS rank "
                "FROM tier2.graph_search JOIN tier2.graph_entities e ON e.id = graph_search.rowid WHERE " +
                " AND ".join(["graph_search MATCH :match", "graph_search.rowid >= :floor", *clauses]) +
                " ORDER BY rank, graph_search.rowid LIMIT :limit) "
                "SELECT hits.id, hits.rank, (SELECT snippet(graph_search, -1, '**', '**', '…', 12) FROM tier2.graph_search "
                "WHERE graph_search MATCH :match AND graph_search.rowid = hits.id) FROM hits ORDER BY hits.rank, hits.id")
+        phrases = match.split(" AND " if " AND " in match else " OR ")  # fts_query's quoted chunks
+        candidates = max(_fts.RANKED_CANDIDATES, limit)
         try:
-            bound = {**params, "match": match, "limit": limit,
-                     "floor": rank_floor(self.store.execute, "tier2.graph_search", match)}
-            rows = self.store.execute(sql, bound)
-            if bound["floor"] and len(rows) < limit:  # filters left too few of the newest candidates: rank every match
-                bound["floor"] = 0
-                rows = self.store.execute(sql, bound)
+            while True:
+                floor, idf = (0, None) if exhaustive else _fts.plan(self.store.execute, "tier2.graph_search", match,
+                                                                    phrases, candidates=candidates)
+                bound = {**params, "match": match, "limit": limit, "floor": floor, "idf": idf}
+                try:
+                    rows = self.store.execute(sql.format(rank=_BM25 if idf is None else _OWN_RANK), bound)
+                except _fts.PhraseMismatch:
+                    rows = self.store.execute(sql.format(rank=_BM25), bound)
+                if not floor or len(rows) >= limit:
+                    break
+                candidates *= 4  # the filters left too few of the newest candidates: widen
         except CortexError as error:  # should not happen with quoted phrases; never leak FTS5 syntax errors
             if "fts5" in str(error).lower():
                 raise ValidationError("query", f"cannot search for {query!r}") from error
