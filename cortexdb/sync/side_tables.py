@@ -3,7 +3,10 @@
 Keys: a provenance link by its uuid; a workspace discovery by its UNIQUE columns (NULLs equal).
 Local triggers mark changed rows in ``sync_side_dirty``; a push sends the marked rows in one
 authority transaction per batch (under the push lock, so the change numbers they get from
-``sync_change_seq`` commit in order), then clears the marks no later write moved. A pull reads
+``sync_change_seq`` commit in order), then clears the marks no later write moved. A link the
+authority does not hold whose ends name no graph entity cannot meet any rule (the union by uuid
+reduces to "insert it"): such links are looked up by uuid under the lock, numbered, and COPYed
+straight into ``provenance_links``; the rest take the staging table and the merge. A pull reads
 the next run of change numbers after its own cursor (``sync_side_state.pulled_seq``) and applies
 it in one local transaction with the cursor. Re-sending is a no-op, so a crash anywhere is
 repaired by the next run.
@@ -75,6 +78,13 @@ ON CONFLICT (uuid) DO NOTHING""".format(**{
     for side in ("source", "target")})
 
 
+# Of the given uuids, the ones the authority does not hold, each with its change number.
+_FRESH_LINKS = ("SELECT replace(u::text, '-', ''), nextval('sync_change_seq') FROM unnest(%s::uuid[]) AS k(u) "
+                "WHERE NOT EXISTS (SELECT 1 FROM provenance_links l WHERE l.uuid = k.u)")
+_COPY_LINKS = ("COPY provenance_links (uuid, source_type, source_ref, target_type, target_ref, relation, confidence, "
+               "created_at, sync_store_id, sync_seq) FROM STDIN")
+
+
 def _version(alias: str) -> str:
     return f"(coalesce({alias}.last_verified, {alias}.discovered_at), coalesce({alias}.stale_since, -1))"
 
@@ -121,8 +131,11 @@ def push(store: Store, conn: Any, store_id: str, limit: int) -> int:
             marks = store.execute("SELECT table_name, row_key, seq FROM tier2.sync_side_dirty ORDER BY seq LIMIT ?",
                                   (limit,))
             staged = _read(store, marks)
+        sent += sum(len(rows) for rows in staged.values())
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (PUSH_LOCK,))
+            if staged.get(LINKS):
+                staged[LINKS] = _land_fresh_links(conn, staged[LINKS], store_id)
             for table, rows in staged.items():
                 if not rows:
                     continue
@@ -133,10 +146,21 @@ def push(store: Store, conn: Any, store_id: str, limit: int) -> int:
                 conn.execute(_PG_LINKS if table == LINKS else _pg_workspace(WORKSPACE[table]),
                              {"store": store_id, "zero": ZERO_UUID})
         with store.transaction():
-            store.conn.executemany("DELETE FROM tier2.sync_side_dirty WHERE table_name = ? AND row_key = ? AND seq = ?",
-                                   marks)
-        sent += sum(len(rows) for rows in staged.values())
+            store.execute("DELETE FROM tier2.sync_side_dirty WHERE (table_name, row_key, seq) IN "
+                          "(SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?))", (orjson.dumps(marks).decode(),))
     return sent
+
+
+def _land_fresh_links(conn: Any, rows: list[tuple[Any, ...]], store_id: str) -> list[tuple[Any, ...]]:
+    """COPY the links the authority does not hold and whose ends name no entity straight into
+    ``provenance_links``, numbered; return the rest (for the staging merge). Under the push lock."""
+    plain = {r[0]: r for r in rows if r[8] is None and r[9] is None}
+    if not plain:
+        return rows
+    fresh = dict(conn.execute(_FRESH_LINKS, (list(plain),)).fetchall())
+    if fresh:
+        copy_rows(conn, _COPY_LINKS, ((*plain[u][:8], store_id, seq) for u, seq in fresh.items()))
+    return [r for r in rows if r[0] not in fresh]
 
 
 def _read(store: Store, marks: list[tuple[Any, ...]]) -> dict[str, list[tuple[Any, ...]]]:

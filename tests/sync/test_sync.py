@@ -145,6 +145,28 @@ def test_deletions_travel_as_tombstones_and_a_later_write_survives_them(stores, 
     assert local_state(a) == local_state(b) == authority_state(a)
 
 
+def test_a_removal_pushed_then_a_recreation_in_the_same_millisecond_converges(stores, clock) -> None:  # type: ignore[no-untyped-def]
+    """a writes x, pushes, removes x, pushes, then re-creates x and relates it, all within one
+    millisecond of the store clock (the clock does not move): the removal's time is the removed
+    version's, so times alone cannot order the two, yet the re-creation came after the removal and
+    must stand on the authority and in every store, with its observation and relation."""
+    a, b = stores("a"), stores("b")
+    a.graph.upsert_entity("x", kind="thing", observations=["old"])
+    a.graph.upsert_entity("y", kind="thing")
+    a.graph.relate("x", "uses", "y")
+    a.sync.push()
+    b.sync.pull()
+    a.graph.delete_entity("x")
+    a.sync.push()
+    a.graph.upsert_entity("x", kind="thing", properties={"v": 2}, observations=["new"])   # same millisecond
+    a.graph.relate("x", "uses", "y")
+    a.sync.push()
+    b.sync.pull()
+    assert local_state(a) == local_state(b) == authority_state(a)
+    assert [r[1:4] for r in local_state(a)["relations"]] == [("x", "uses", "y")]
+    assert local_state(a)["observations"] == [("default", "x", "new")]
+
+
 def test_a_pull_before_pushing_a_removal_does_not_bring_back_what_the_remover_saw(stores, clock) -> None:  # type: ignore[no-untyped-def]
     """b removes x, then pulls a's later write of x before pushing the removal: x stays (a later
     write survives), but the observation and relation b saw go, here as on the authority."""
