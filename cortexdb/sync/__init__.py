@@ -179,14 +179,17 @@ class Sync:
             store_id = self.store_id
             after = self._store.execute("SELECT pulled_seq FROM tier2.sync_state WHERE id = 1")[0][0]
             head = _head(conn) if progress else 0
+            # both cursors' next runs in one round trip (a pull with nothing to do costs just this one)
+            upto, side_upto = conn.execute(f"SELECT ({pull.NEXT}), ({side_tables.NEXT})", {
+                "after": after, "side_after": side_tables.cursor(self._store), "n": batch_size}).fetchone()
             batches = entities = rows = 0
-            while (changes := pull.fetch(conn, after, batch_size, store_id)) is not None:
+            while upto is not None and (changes := pull.fetch(conn, after, batch_size, store_id, upto)) is not None:
                 pull.apply(self._store, changes)
-                after = changes.upto
+                after, upto = changes.upto, None
                 batches, entities, rows = batches + 1, entities + len(changes.entities), rows + changes.rows
                 if progress:
                     progress(min(after, head), max(head, after))
-            side_rows = side_tables.pull(self._store, conn, store_id, batch_size)
+            side_rows = side_tables.pull(self._store, conn, store_id, batch_size, (side_upto,))
         return SyncReport("pull", batches, entities, rows + side_rows, side_rows=side_rows)
 
     def status(self) -> SyncStatus:
