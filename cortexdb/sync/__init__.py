@@ -39,7 +39,7 @@ class SyncReport:
     rows: int
     audit_rows: int = 0
     side_rows: int = 0
-    """Of ``rows``: provenance links and workspace discoveries."""
+    """Of ``rows``: provenance links, workspace discoveries and pattern -> discovery links."""
     archive_rows: int = 0
     """Of ``rows``: archived rows (tier 3) copied to or removed from this store's archive on the authority."""
 
@@ -61,7 +61,8 @@ class SyncStatus:
     pending_archive: int = 0
     """Archive changes (tier 3) not pushed yet."""
     pending_links: int = 0
-    """Pulled provenance links waiting for the graph entity they name."""
+    """Pulled links waiting for what they name: provenance links for their graph entity, pattern ->
+    discovery links for their pattern or discovery."""
 
 
 @public_api

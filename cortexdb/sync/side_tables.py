@@ -130,9 +130,14 @@ _PG_WLINKS = ("INSERT INTO graph_workspace_links (subject_pattern_id, relationsh
               "WHERE EXCLUDED.created_at < graph_workspace_links.created_at")
 
 
-# Of the given uuids, the ones the authority does not hold, each with its change number.
-_FRESH_LINKS = ("SELECT u, nextval('sync_change_seq') FROM json_array_elements_text(%s::json) AS k(u) "
-                "WHERE NOT EXISTS (SELECT 1 FROM provenance_links l WHERE l.uuid = k.u::uuid)")
+# Of the given uuids, the ones the authority holds already (as a JSON array, usually null), and the
+# last of a block of change numbers, one per uuid it does not hold. Numbers are drawn only under
+# the push lock (every push takes it first), so the block is the run nextval .. that last value.
+_FRESH_LINKS = """
+SELECT held::text, CASE WHEN %(n)s > held_n
+                   THEN setval('sync_change_seq', nextval('sync_change_seq') + %(n)s - held_n - 1) END
+FROM (SELECT json_agg(k.u) AS held, count(*) AS held_n FROM json_array_elements_text(%(keys)s::json) AS k(u)
+      WHERE EXISTS (SELECT 1 FROM provenance_links l WHERE l.uuid = k.u::uuid)) h"""
 _COPY_LINKS = ("COPY provenance_links (uuid, source_type, source_ref, target_type, target_ref, relation, confidence, "
                "created_at, sync_store_id, sync_seq) FROM STDIN")
 
@@ -178,8 +183,9 @@ def pending_links(store: Store) -> int:
 # -- push -------------------------------------------------------------------------------------------
 # Oldest first, pattern -> discovery links after every other mark: a link lands only where the
 # authority holds its discovery, so the discoveries go first (the graph, its patterns, before all).
-_MARKS = (f"SELECT table_name, row_key, seq FROM tier2.sync_side_dirty ORDER BY table_name = '{WLINKS}', seq "
-          "LIMIT ?")
+_MARKS = (f"SELECT * FROM (SELECT table_name, row_key, seq FROM tier2.sync_side_dirty WHERE table_name <> '{WLINKS}' "
+          f"ORDER BY seq LIMIT ?1) UNION ALL SELECT * FROM (SELECT table_name, row_key, seq FROM tier2.sync_side_dirty "
+          f"WHERE table_name = '{WLINKS}' ORDER BY seq LIMIT ?1) LIMIT ?1")
 def push(store: Store, conn: Any, store_id: str, limit: int) -> int:
     """Send every marked link and discovery, ``limit`` marks per authority transaction; rows sent."""
     sent = 0
@@ -202,8 +208,8 @@ def push(store: Store, conn: Any, store_id: str, limit: int) -> int:
                 merge = {LINKS: _PG_LINKS, WLINKS: _PG_WLINKS}.get(table) or _pg_workspace(WORKSPACE[table])
                 conn.execute(merge, {"store": store_id, "zero": ZERO_UUID})
         with store.transaction():
-            store.execute("DELETE FROM tier2.sync_side_dirty WHERE (table_name, row_key, seq) IN "
-                          "(SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?))", (orjson.dumps(marks).decode(),))
+            store.conn.executemany("DELETE FROM tier2.sync_side_dirty WHERE table_name = ? AND row_key = ? AND seq = ?",
+                                   marks)
     return sent
 
 
@@ -213,10 +219,14 @@ def _land_fresh_links(conn: Any, rows: list[tuple[Any, ...]], store_id: str) -> 
     plain = {r[0]: r for r in rows if r[8] is None and r[9] is None}
     if not plain:
         return rows
-    fresh = dict(conn.execute(_FRESH_LINKS, (orjson.dumps(list(plain)).decode(),)).fetchall())
+    held_text, last = conn.execute(_FRESH_LINKS, {"keys": orjson.dumps(list(plain)).decode(),
+                                                   "n": len(plain)}).fetchone()
+    held = {u.replace("-", "") for u in orjson.loads(held_text or "[]")}
+    fresh = [u for u in plain if u not in held]
     if fresh:
-        copy_rows(conn, _COPY_LINKS, ((*plain[u][:8], store_id, seq) for u, seq in fresh.items()))
-    return [r for r in rows if r[0] not in fresh]
+        copy_rows(conn, _COPY_LINKS, ((*plain[u][:8], store_id, seq)
+                                      for u, seq in zip(fresh, range(last - len(fresh) + 1, last + 1), strict=True)))
+    return [r for r in rows if r[0] not in plain or r[0] in held]
 
 
 def _read(store: Store, marks: list[tuple[Any, ...]]) -> dict[str, list[tuple[Any, ...]]]:

@@ -55,6 +55,22 @@ def test_push_then_pull_carries_the_graph_and_a_second_run_moves_nothing(stores,
     assert status.pending_push == 0 and status.pulled_seq == status.authority_seq > 0
 
 
+def test_a_sync_with_nothing_to_do_asks_the_authority_once(stores, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A push and a pull with nothing new: no statement for the push, one for both pull cursors."""
+    a = stores("a")
+    a.graph.upsert_entity("alice", kind="person")
+    a.provenance.link("file", "a.py", "conversation", "c-1", "generated")
+    a.sync.push()
+    a.sync.pull()
+    conn, _state = a.sync._connection()
+    sent: list[str] = []
+    real = type(conn).execute
+    monkeypatch.setattr(type(conn), "execute", lambda self, query, *args, **kw: sent.append(str(query)) or
+                        real(self, query, *args, **kw))
+    assert a.sync.push().rows == 0 and a.sync.pull().rows == 0
+    assert len(sent) == 1 and "sync_entity_changes" in sent[0] and "provenance_links" in sent[0]
+
+
 def test_writes_during_a_push_in_small_batches_are_sent_before_it_ends(stores, clock) -> None:  # type: ignore[no-untyped-def]
     a, b = stores("a"), stores("b")
     a.graph.upsert_entities([{"name": f"e{i}", "kind": "thing", "observations": [f"fact {i}"]} for i in range(10)])
