@@ -36,7 +36,7 @@ from cortexdb.sync.push import ZERO_UUID
 
 N = int(os.environ.get("SYNC_BENCH_LINKS", "5000"))
 SERVER = os.environ.get("CORTEXDB_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
-RUNS = 7
+RUNS = 11
 _LINKS = "uuid, source_type, source_ref, target_type, target_ref, relation, confidence, created_at"
 _APIS = "api_type, base_url, spec_location, endpoints, discovered_at, last_verified, authentication_type, metadata"
 
