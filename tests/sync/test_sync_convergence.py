@@ -11,8 +11,8 @@ import pytest
 from sync_state import authority_side_state, authority_state, local_side_state, local_state
 
 import cortexdb
-from cortexdb.graph.compat import KnowledgeGraph
 from cortexdb.errors import NotFoundError
+from cortexdb.graph.compat import KnowledgeGraph
 from cortexdb.store import Store
 
 NAMES = ("alice", "bob", "carol", "dave", "erin")

@@ -19,8 +19,8 @@ import pytest
 from sync_state import authority_side_state, authority_state, local_side_state, local_state
 
 import cortexdb
-from cortexdb.graph.compat import KnowledgeGraph
 from cortexdb.governance.audit import verify_rows
+from cortexdb.graph.compat import KnowledgeGraph
 from cortexdb.sync import archive_push, chains
 
 WINDOW = {"push": 1.0, "pull": 1.0}

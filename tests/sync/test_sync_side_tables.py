@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import apsw
 import psycopg
 import pytest
 from sync_state import authority_side_state, local_side_state
 
 import cortexdb
-from cortexdb import authority
+from cortexdb import authority, migrations
 from cortexdb.graph.compat import KnowledgeGraph
 from cortexdb.sync import AUTHORITY_MODULES, pg_schema
 from cortexdb.sync.push import ZERO_UUID
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _open(tmp_path: Path, name: str, url: str, clock: cortexdb.ManualClock | None = None) -> cortexdb.Store:
@@ -106,6 +109,33 @@ def test_pattern_workspace_links_travel_by_stable_keys(tmp_path: Path, pg_url: s
     finally:
         for store in (a, b, c):
             store.close()
+
+
+def test_a_store_upgraded_to_syncing_workspace_links_pushes_the_ones_it_held(tmp_path: Path, pg_url: str) -> None:
+    """A syncing store as the previous cortexdb left it (sync tier2 0001-0002: no workspace-link
+    trigger, the links it holds unmarked) upgrades at open and pushes the links it already held."""
+    a = _open(tmp_path, "a", pg_url)
+    pattern = a.graph.add_pattern("retry", "Retry", "wait, then retry", "solution")
+    api = a.workspace.record_api(api_type="rest", base_url="http://api")
+    KnowledgeGraph(a).add_relationship(pattern.id, "uses_api", api["id"], "workspace_api")
+    a.close()
+    migration = ROOT / "schema" / "sync" / "tier2" / "0003_workspace_links.sql"
+    down = migrations.split_file(migration.read_text())[1]
+    conn = apsw.Connection(str(tmp_path / "a" / "tier2.db"))
+    with conn:                                                   # back to before the migration
+        conn.execute(down)
+        conn.execute(f"DELETE FROM {migrations.LEDGER} WHERE module = 'sync' AND version = 3")
+        conn.execute("PRAGMA user_version = 0")
+    conn.close()
+    a = _open(tmp_path, "a", pg_url)
+    try:
+        assert a.execute(f"SELECT count(*) FROM tier2.{migrations.LEDGER} WHERE module = 'sync' AND version = 3") \
+            == [(1,)]
+        assert a.sync.push().side_rows == 2                    # the discovery and the link it held
+        assert len(authority_side_state(a)["workspace_links"]) == 1
+        assert local_side_state(a) == authority_side_state(a)
+    finally:
+        a.close()
 
 
 def test_a_pulled_workspace_link_waits_for_its_pattern(tmp_path: Path, pg_url: str) -> None:
