@@ -184,7 +184,11 @@ class Sync:
             upto, side_upto = conn.execute(f"SELECT ({pull.NEXT}), ({side_tables.NEXT})", {
                 "after": after, "side_after": side_tables.cursor(self._store), "n": batch_size}).fetchone()
             batches = entities = rows = 0
-            while upto is not None and (changes := pull.fetch(conn, after, batch_size, store_id, upto)) is not None:
+            # the first run's end is known; each later one is asked for (fetch, upto=None) until none is left
+            while upto is not None or batches:
+                changes = pull.fetch(conn, after, batch_size, store_id, upto)
+                if changes is None:
+                    break
                 pull.apply(self._store, changes)
                 after, upto = changes.upto, None
                 batches, entities, rows = batches + 1, entities + len(changes.entities), rows + changes.rows
