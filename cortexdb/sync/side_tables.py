@@ -186,6 +186,8 @@ def pending_links(store: Store) -> int:
 _MARKS = (f"SELECT * FROM (SELECT table_name, row_key, seq FROM tier2.sync_side_dirty WHERE table_name <> '{WLINKS}' "
           f"ORDER BY seq LIMIT ?1) UNION ALL SELECT * FROM (SELECT table_name, row_key, seq FROM tier2.sync_side_dirty "
           f"WHERE table_name = '{WLINKS}' ORDER BY seq LIMIT ?1) LIMIT ?1")
+
+
 def push(store: Store, conn: Any, store_id: str, limit: int) -> int:
     """Send every marked link and discovery, ``limit`` marks per authority transaction; rows sent."""
     sent = 0
@@ -301,7 +303,9 @@ def pull(store: Store, conn: Any, store_id: str, limit: int, first: tuple[int | 
                 for row in rows:
                     _apply_discovery(store, WORKSPACE[table], row, store_id)
             for ns, name, relationship, kind, key, created_at in wlinks:
-                _land_wlink(store, orjson.dumps([ns, name, relationship, kind, orjson.loads(key)]).decode(), created_at)
+                if key is not None:                  # else its discovery is gone from the authority too
+                    _land_wlink(store, orjson.dumps([ns, name, relationship, kind, orjson.loads(key)]).decode(),
+                                created_at)
             store.execute("UPDATE tier2.sync_state SET applying = 0 WHERE id = 1")
             store.execute("UPDATE tier2.sync_side_state SET pulled_seq = ? WHERE id = 1", (upto,))
         after = upto
