@@ -593,7 +593,7 @@ def open(path: str | os.PathLike[str] | None = None, *, role: str | None = None,
                 pragma(conn, tier)
         if not readonly:
             bound_wal(store)
-            store.audit.start_sealing()
+            store.audit.start_sealing(written=bool(stale))
         from .packs import attach_packs
 
         attach_packs(store)

@@ -32,7 +32,9 @@ class Case:
     """One measurement: ``run`` (cortexdb) and ``baseline`` (raw apsw) doing the same work.
 
     ``ops`` is how many operations one call performs (for per-op figures); ``target`` is the
-    largest acceptable time ratio (cortexdb/raw) the issue sets, or None.
+    largest acceptable time ratio (cortexdb/raw) the issue sets, or None. ``setup`` and
+    ``baseline_setup``, when given, run untimed before each call of their side (to open that
+    run's store and connections outside the timed region, on both sides alike).
     """
 
     name: str
@@ -42,6 +44,8 @@ class Case:
     target: float | None = None
     repeat: int | None = None
     teardown: Callable[[], Any] | None = None
+    setup: Callable[[], Any] | None = None
+    baseline_setup: Callable[[], Any] | None = None
     notes: str = ""
     results: dict[str, Any] = field(default_factory=dict)
 
@@ -61,8 +65,10 @@ def load_areas(only: list[str] | None) -> list[tuple[str, Any]]:
 def measure(case: Case, repeat: int) -> None:
     runs, bases = [], []
     for index in range(repeat):
-        order = ((case.run, runs), (case.baseline, bases)) if index % 2 == 0 else ((case.baseline, bases), (case.run, runs))
-        for func, sink in order:
+        order = ((case.run, runs, case.setup), (case.baseline, bases, case.baseline_setup))
+        for func, sink, setup in order if index % 2 == 0 else order[::-1]:
+            if setup is not None:
+                setup()
             started = time.perf_counter()
             func()
             sink.append(time.perf_counter() - started)

@@ -207,6 +207,8 @@ class AuditLog:
         self.sealed_at_open: dict[str, int] = {}
         """Rows per tier found unsealed and sealed when this store was opened (after a crash, or
         left by another process or program); also recorded as ``sealed_at_open`` EVENT rows."""
+        self._heads_at_open: dict[str, int] = {}
+        """Each tier's sealed head id as :meth:`seal_at_open` found it with nothing unsealed after it."""
 
     # -- sealing -------------------------------------------------------------------------------
     def seal(self, tier: str | None = None, *, strict: bool = True) -> dict[str, int]:
@@ -373,6 +375,7 @@ class AuditLog:
         if ("tier0", "audit_seals") not in names:
             return {}
         found: dict[str, int] = {}
+        self._heads_at_open = {}
         for name in _sqlite.TIERS:
             log = audit_table(name)
             if (name, log) not in names:
@@ -382,6 +385,7 @@ class AuditLog:
             span = store.execute(f"SELECT min(id), max(id), min(created_at), max(created_at) FROM {name}.{log} "
                                  "WHERE id > ? AND hash IS NULL", (head,))[0]
             if span[0] is None:
+                self._heads_at_open[name] = head
                 continue
             try:
                 # under the home lock: a write here may meet a racing process switching a new tier
@@ -403,17 +407,22 @@ class AuditLog:
         self.sealed_at_open = found
         return found
 
-    def start_sealing(self) -> AuditSealer | None:
+    def start_sealing(self, *, written: bool = True) -> AuditSealer | None:
         """Seal what is pending and install the prompt sealer on the store's commit path (called by
-        ``cortexdb.open()`` on a writable store whose audit tables exist)."""
+        ``cortexdb.open()`` on a writable store whose audit tables exist).
+
+        ``written=False`` says nothing was written since :meth:`seal_at_open`: where it found every
+        tier's head with nothing unsealed after it, those heads stand and are not read again."""
         store = self._store
-        present = store.execute(f"SELECT count(*) FROM temp.{SCHEMA_VIEW} WHERE type = 'table' AND "
-                                "((tier = 'tier0' AND name = 'audit_seals') OR name = 'audit_log_' || tier)")[0][0]
-        if present != len(_sqlite.TIERS) + 1:
-            return None  # opened with migrate=False before the audit tables exist
-        with contextlib.suppress(BusyError):  # the sealer retries at the first commit, its timer or close
-            self.seal(strict=False)  # this open's own migration rows
-        store._sealer = AuditSealer(store, self)
+        heads = self._heads_at_open if not written and len(self._heads_at_open) == len(_sqlite.TIERS) else None
+        if heads is None:
+            present = store.execute(f"SELECT count(*) FROM temp.{SCHEMA_VIEW} WHERE type = 'table' AND ((tier = "
+                                    "'tier0' AND name = 'audit_seals') OR name = 'audit_log_' || tier)")[0][0]
+            if present != len(_sqlite.TIERS) + 1:
+                return None  # opened with migrate=False before the audit tables exist
+            with contextlib.suppress(BusyError):  # the sealer retries at the first commit, its timer or close
+                self.seal(strict=False)  # this open's own migration rows
+        store._sealer = AuditSealer(store, self, heads=heads)
         return store._sealer
 
     @property

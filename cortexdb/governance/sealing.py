@@ -64,7 +64,7 @@ class AuditSealer:
     """Seal a store's audited rows within ``max_rows`` rows or ``max_seconds`` seconds of being written."""
 
     def __init__(self, store: Store, audit: AuditLog, *, max_rows: int = MAX_ROWS,
-                 max_seconds: float = MAX_SECONDS) -> None:
+                 max_seconds: float = MAX_SECONDS, heads: dict[str, int] | None = None) -> None:
         self._store = store
         self._audit = audit
         self.max_rows = max_rows
@@ -84,7 +84,10 @@ class AuditSealer:
         self._running: threading.Thread | None = None
         self.idle_seals = 0
         """Seals the idle timer made (for tests and diagnostics)."""
-        self._read_heads()
+        if heads is None:
+            self._read_heads()
+        else:
+            self._heads = dict(heads)           # read moments ago by the opening store (seal_at_open)
 
     def configure(self, *, max_rows: int | None = None, max_seconds: float | None = None) -> None:
         """Change the bounds (rows >= 1, seconds >= 0; 0 seals at every commit)."""

@@ -39,7 +39,7 @@ class SyncReport:
     rows: int
     audit_rows: int = 0
     side_rows: int = 0
-    """Of ``rows``: provenance links and workspace discoveries."""
+    """Of ``rows``: provenance links, workspace discoveries and pattern -> discovery links."""
     archive_rows: int = 0
     """Of ``rows``: archived rows (tier 3) copied to or removed from this store's archive on the authority."""
 
@@ -61,7 +61,8 @@ class SyncStatus:
     pending_archive: int = 0
     """Archive changes (tier 3) not pushed yet."""
     pending_links: int = 0
-    """Pulled provenance links waiting for the graph entity they name."""
+    """Pulled links waiting for what they name: provenance links for their graph entity, pattern ->
+    discovery links for their pattern or discovery."""
 
 
 @public_api
@@ -179,14 +180,21 @@ class Sync:
             store_id = self.store_id
             after = self._store.execute("SELECT pulled_seq FROM tier2.sync_state WHERE id = 1")[0][0]
             head = _head(conn) if progress else 0
+            # both cursors' next runs in one round trip (a pull with nothing to do costs just this one)
+            upto, side_upto = conn.execute(f"SELECT ({pull.NEXT}), ({side_tables.NEXT})", {
+                "after": after, "side_after": side_tables.cursor(self._store), "n": batch_size}).fetchone()
             batches = entities = rows = 0
-            while (changes := pull.fetch(conn, after, batch_size, store_id)) is not None:
+            # the first run's end is known; each later one is asked for (fetch, upto=None) until none is left
+            while upto is not None or batches:
+                changes = pull.fetch(conn, after, batch_size, store_id, upto)
+                if changes is None:
+                    break
                 pull.apply(self._store, changes)
-                after = changes.upto
+                after, upto = changes.upto, None
                 batches, entities, rows = batches + 1, entities + len(changes.entities), rows + changes.rows
                 if progress:
                     progress(min(after, head), max(head, after))
-            side_rows = side_tables.pull(self._store, conn, store_id, batch_size)
+            side_rows = side_tables.pull(self._store, conn, store_id, batch_size, (side_upto,))
         return SyncReport("pull", batches, entities, rows + side_rows, side_rows=side_rows)
 
     def status(self) -> SyncStatus:

@@ -33,6 +33,9 @@ Key = tuple[str, str]
 # anything stands in the way of a plain insert (a tombstone of any kind for the key, or its uuid
 # held under another key); a new id for a clean absent key; and whether the key is held only as a
 # bare relation target no push has numbered yet that this state wins over (it is then adopted).
+# Every probe is an index lookup per key (namespace+name, uuid, tombstone key, change row), also on
+# an authority holding 200k entities and 200k tombstones (docs/benchmarks.md); OFFSET 0 keeps the
+# inner query whole, so "blocked" is computed once per key rather than once per reference.
 LOOKUP = """
 WITH seq AS MATERIALIZED (SELECT pg_get_serial_sequence('graph_entities', 'id')::regclass AS ids)
 SELECT i, id, blocked, CASE WHEN id IS NULL AND NOT blocked THEN nextval(seq.ids) END, adoptable
@@ -42,7 +45,7 @@ FROM seq, (SELECT k.i, g.id, EXISTS (SELECT 1 FROM sync_tombstones d WHERE d.nam
                   AND NOT EXISTS (SELECT 1 FROM sync_entity_changes c WHERE c.entity_id = g.id) AS adoptable
            FROM (SELECT v ->> 0 AS ns, v ->> 1 AS name, (v ->> 2)::uuid AS uuid, (v ->> 3)::timestamptz AS updated_at, i
                  FROM json_array_elements(%s::json) WITH ORDINALITY AS k(v, i)) k
-           LEFT JOIN graph_entities g ON g.namespace = k.ns AND g.name = k.name) s"""
+           LEFT JOIN graph_entities g ON g.namespace = k.ns AND g.name = k.name OFFSET 0) s"""
 HELD_RELATIONS = "SELECT replace(u::text, '-', '') FROM json_array_elements_text(%s::json) AS k(u) " \
                  "WHERE EXISTS (SELECT 1 FROM graph_relations r WHERE r.uuid = k.u::uuid)"
 # Every namespace the batch names, fresh or not (the staging merge does the same).

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from ..store import Store
 
 _UTC = "AT TIME ZONE 'UTC'"
-_NEXT = """
+NEXT = """
 SELECT max(seq) FROM (
     SELECT seq FROM ((SELECT sync_seq AS seq FROM sync_entity_changes WHERE sync_seq > %(after)s ORDER BY sync_seq LIMIT %(n)s)
                      UNION ALL
@@ -66,9 +66,11 @@ class Changes:
         return len(self.entities) + len(self.observations) + len(self.tags) + len(self.relations) + len(self.removed)
 
 
-def fetch(conn: Any, after: int, limit: int, store_id: str) -> Changes | None:
-    """The changes numbered after ``after`` (about ``limit`` of them), or None when there are none."""
-    upto = conn.execute(_NEXT, {"after": after, "n": limit}).fetchone()[0]
+def fetch(conn: Any, after: int, limit: int, store_id: str, upto: int | None = None) -> Changes | None:
+    """The changes numbered after ``after`` (about ``limit`` of them) up to ``upto`` (else read
+    here with :data:`NEXT`), or None when there are none."""
+    if upto is None:
+        upto = conn.execute(NEXT, {"after": after, "n": limit}).fetchone()[0]
     if upto is None:
         return None  # nothing new: one round trip
     with conn.transaction():

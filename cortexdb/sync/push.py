@@ -120,8 +120,13 @@ AND o.created_at <= x.removed_at"""
 _PG_REMOVE_TAGS = f"""
 DELETE FROM graph_tags t USING {_REMOVED_X}, graph_entities g WHERE x.item_kind = 'tag' AND g.namespace = x.namespace
 AND g.name = x.name AND t.entity_id = g.id AND t.tag = x.item"""
+# A tombstone refuses what its remover saw (a time up to the removal's), except in the pushes of
+# the store that sent it: whatever that store sends after its own removal was written after it
+# (its removal cleared its local copy, and pulled rows are never pushed back), even within the same
+# millisecond, where times alone cannot tell the re-creation from the removed version.
+_FOREIGN = "d.sync_store_id IS DISTINCT FROM %(store)s"
 _NOT_REMOVED = ("NOT EXISTS (SELECT 1 FROM sync_tombstones d WHERE d.namespace = {a}.namespace AND d.name = {a}.name "
-                "AND d.item_kind = '{kind}' AND d.item = {item} AND d.removed_at >= {at})")
+                "AND d.item_kind = '{kind}' AND d.item = {item} AND d.removed_at >= {at} AND " + _FOREIGN + ")")
 _PG_NAMESPACES = """
 INSERT INTO graph_namespaces (name, created_at)
 SELECT namespace, min(created_at) FROM sync_in_entities x GROUP BY namespace
@@ -143,13 +148,13 @@ WHERE (EXCLUDED.updated_at, EXCLUDED.sync_store_id) > (g.updated_at, coalesce(g.
 # A relation's target the authority lacks arrives as a bare row (no store: any full state of it
 # wins over it), so the relation can land in this batch; its own push fills it in. Targets already
 # held are filtered out by a lookup first: a conflicting speculative insert costs far more.
-_PG_TARGETS = """
+_PG_TARGETS = f"""
 INSERT INTO graph_entities AS g (uuid, namespace, name, kind, created_at, updated_at)
 SELECT DISTINCT ON (t_ns, t_name) t_uuid, t_ns, t_name, t_kind, t_created_at, t_updated_at
 FROM sync_in_relations x
 WHERE NOT EXISTS (SELECT 1 FROM graph_entities h WHERE h.namespace = x.t_ns AND h.name = x.t_name)
 AND NOT EXISTS (SELECT 1 FROM sync_tombstones d WHERE d.namespace = x.t_ns AND d.name = x.t_name
-                AND d.item_kind = 'entity' AND d.removed_at >= x.t_updated_at)
+                AND d.item_kind = 'entity' AND d.removed_at >= x.t_updated_at AND {_FOREIGN})
 ORDER BY t_ns, t_name
 ON CONFLICT DO NOTHING"""
 _WINNER = ("JOIN graph_entities g ON g.namespace = x.namespace AND g.name = x.name "
@@ -174,14 +179,14 @@ SELECT g.id, x.tag FROM sync_in_tags x
 JOIN graph_entities g ON g.namespace = x.namespace AND g.name = x.name
 WHERE {_NOT_REMOVED.format(a="x", kind="tag", item="x.tag", at="x.at")}
 ON CONFLICT (entity_id, tag) DO NOTHING"""
-_RELATIONS_IN = """
+_RELATIONS_IN = f"""
 x AS (SELECT x.*, s.id AS source_id, t.id AS target_id
       FROM sync_in_relations x
       JOIN graph_entities s ON s.namespace = x.s_ns AND s.name = x.s_name
       JOIN graph_entities t ON t.namespace = x.t_ns AND t.name = x.t_name
       WHERE NOT EXISTS (SELECT 1 FROM sync_tombstones d WHERE d.item_kind = 'entity' AND d.item = ''
-                        AND d.removed_at >= x.recorded_at AND ((d.namespace = x.s_ns AND d.name = x.s_name)
-                                                               OR (d.namespace = x.t_ns AND d.name = x.t_name))))"""
+                        AND d.removed_at >= x.recorded_at AND {_FOREIGN}
+                        AND ((d.namespace = x.s_ns AND d.name = x.s_name) OR (d.namespace = x.t_ns AND d.name = x.t_name))))"""
 # A relation learned elsewhere ends here when the incoming one ended (two ends of one version: the
 # earlier (valid_to, ended_at) stands, whichever arrives first); an incoming current fact
 # that is later (valid_from, then uuid) than the current one ends that one; an earlier one arrives

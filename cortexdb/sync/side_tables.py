@@ -1,9 +1,15 @@
-"""Provenance links and workspace discoveries: pushed and pulled beside the knowledge graph.
+"""Provenance links, workspace discoveries and pattern -> discovery links: pushed and pulled
+beside the knowledge graph.
 
-Keys: a provenance link by its uuid; a workspace discovery by its UNIQUE columns (NULLs equal).
+Keys: a provenance link by its uuid; a workspace discovery by its UNIQUE columns (NULLs equal); a
+pattern -> discovery link (``graph_workspace_links``) by the pattern's (namespace, name), the
+relationship type, the discovery's type and its UNIQUE columns.
 Local triggers mark changed rows in ``sync_side_dirty``; a push sends the marked rows in one
 authority transaction per batch (under the push lock, so the change numbers they get from
-``sync_change_seq`` commit in order), then clears the marks no later write moved. A pull reads
+``sync_change_seq`` commit in order), then clears the marks no later write moved. A link the
+authority does not hold whose ends name no graph entity cannot meet any rule (the union by uuid
+reduces to "insert it"): such links are looked up by uuid under the lock, numbered, and COPYed
+straight into ``provenance_links``; the rest take the staging table and the merge. A pull reads
 the next run of change numbers after its own cursor (``sync_side_state.pulled_seq``) and applies
 it in one local transaction with the cursor. Re-sending is a no-op, so a crash anywhere is
 repaired by the next run.
@@ -14,6 +20,10 @@ store id) wins whole; a stale mark counts after the verification it marks, a lat
 clears it. A link end of type ``entity`` or ``pattern`` whose ref is a local entity id travels as
 the entity's (namespace, name) and lands as the receiver's id for it; a pulled link whose entity
 the store does not hold waits in ``sync_link_pending`` until a pull brings the entity.
+Pattern -> discovery links are a union too (nothing removes one on its own: a removed pattern's
+tombstone takes its links along wherever it lands), each with the earliest ``created_at`` any
+store recorded for it; each lands as the receiver's ids for the pattern and the discovery, or
+waits in ``sync_workspace_link_pending`` until both are there.
 """
 
 from __future__ import annotations
@@ -31,6 +41,7 @@ if TYPE_CHECKING:
     from ..store import Store
 
 LINKS = "provenance_links"
+WLINKS = "graph_workspace_links"
 
 
 @dataclass(frozen=True)
@@ -46,6 +57,8 @@ class _Workspace:
 WORKSPACE = {t.name: _Workspace(t.name, t.key, (*t.key, *(c for c in t.columns if c not in t.key),
                                                 "discovered_at", "last_verified", "stale_since"))
              for t in TABLES.values()}
+_KINDS = {t.kind: t.name for t in TABLES.values()}
+"""A workspace link's object type -> the discovery table it names."""
 _PG_TYPES = {"port": "bigint", "table_count": "bigint", "components_count": "bigint", "routes_count": "bigint",
              "discovered_at": "float8", "last_verified": "float8", "stale_since": "float8",
              "schemas": "jsonb", "endpoints": "jsonb", "metadata": "jsonb"}
@@ -73,6 +86,60 @@ ON CONFLICT (uuid) DO NOTHING""".format(**{
     f"{side}_ref": f"CASE WHEN x.{side}_key IS NULL THEN x.{side}_ref ELSE coalesce((SELECT g.id::text FROM graph_entities g "
                    f"WHERE g.namespace = x.{side}_key ->> 0 AND g.name = x.{side}_key ->> 1), x.{side}_ref) END"
     for side in ("source", "target")})
+
+
+def _object_id(kind_expr: str, key_expr: str, schema: str, same: str, cast: bool) -> str:
+    """SQL: the id of the discovery of type ``kind_expr`` whose UNIQUE columns are the JSON array
+    ``key_expr`` (``same`` compares NULLs as equal; ``cast`` casts to the authority's types)."""
+    whens = []
+    for kind, table in _KINDS.items():
+        key = WORKSPACE[table].key
+        match = " AND ".join(f"w.{c} {same} ({key_expr} ->> {i})" + (f"::{_PG_TYPES.get(c, 'text')}" if cast else "")
+                             for i, c in enumerate(key))
+        whens.append(f"WHEN '{kind}' THEN (SELECT w.id FROM {schema}{table} w WHERE {match})")
+    return f"CASE {kind_expr} {' '.join(whens)} END"
+
+
+def _object_key_pg(kind_expr: str, id_expr: str) -> str:
+    """SQL (authority): the JSON array of UNIQUE columns of the discovery a link names."""
+    whens = [f"WHEN '{kind}' THEN (SELECT json_build_array({', '.join('w.' + c for c in WORKSPACE[table].key)}) "
+             f"FROM {table} w WHERE w.id = {id_expr})" for kind, table in _KINDS.items()]
+    return f"(CASE {kind_expr} {' '.join(whens)} END)::text"
+
+
+_LOCAL_WLINKS = ("SELECT k.value ->> 0, k.value ->> 1, k.value ->> 2, k.value ->> 3, k.value -> 4, l.created_at "
+                 "FROM json_each(?) k JOIN tier2.graph_entities e ON e.namespace = k.value ->> 0 AND e.name = "
+                 "k.value ->> 1 JOIN tier2.graph_workspace_links l ON l.subject_pattern_id = e.id AND "
+                 "l.relationship_type = k.value ->> 2 AND l.object_entity_type = k.value ->> 3 AND l.object_entity_id = "
+                 + _object_id("k.value ->> 3", "(k.value -> 4)", "tier2.", "IS", cast=False))
+_WLINK_STAGING = ("p_ns text, p_name text, relationship_type text, object_entity_type text, object_key jsonb, "
+                  "created_at timestamptz")
+# A link lands where the authority holds the pattern and the discovery (the graph and the
+# discoveries are merged before it); one it already holds keeps the earliest created_at recorded
+# anywhere (a union; the earlier time is renumbered so the other stores pull it).
+_PG_WLINKS = ("INSERT INTO graph_workspace_links (subject_pattern_id, relationship_type, object_entity_type, "
+              "object_entity_id, created_at, sync_store_id, sync_seq) "
+              "SELECT p.id, x.relationship_type, x.object_entity_type, o.id, x.created_at, %(store)s, "
+              "nextval('sync_change_seq') FROM sync_in_graph_workspace_links x "
+              "JOIN graph_entities g ON g.namespace = x.p_ns AND g.name = x.p_name JOIN graph_patterns p ON p.id = g.id "
+              "CROSS JOIN LATERAL (SELECT " + _object_id("x.object_entity_type", "x.object_key", "",
+                                                         "IS NOT DISTINCT FROM", cast=True)
+              + " AS id) o WHERE o.id IS NOT NULL "
+              "ON CONFLICT (subject_pattern_id, relationship_type, object_entity_type, object_entity_id) DO UPDATE "
+              "SET created_at = EXCLUDED.created_at, sync_store_id = EXCLUDED.sync_store_id, sync_seq = EXCLUDED.sync_seq "
+              "WHERE EXCLUDED.created_at < graph_workspace_links.created_at")
+
+
+# Of the given uuids, the ones the authority holds already (as a JSON array, usually null), and the
+# last of a block of change numbers, one per uuid it does not hold. Numbers are drawn only under
+# the push lock (every push takes it first), so the block is the run nextval .. that last value.
+_FRESH_LINKS = """
+SELECT held::text, CASE WHEN %(n)s > held_n
+                   THEN setval('sync_change_seq', nextval('sync_change_seq') + %(n)s - held_n - 1) END
+FROM (SELECT json_agg(k.u) AS held, count(*) AS held_n FROM json_array_elements_text(%(keys)s::json) AS k(u)
+      WHERE EXISTS (SELECT 1 FROM provenance_links l WHERE l.uuid = k.u::uuid)) h"""
+_COPY_LINKS = ("COPY provenance_links (uuid, source_type, source_ref, target_type, target_ref, relation, confidence, "
+               "created_at, sync_store_id, sync_seq) FROM STDIN")
 
 
 def _version(alias: str) -> str:
@@ -109,34 +176,59 @@ def pending_push(store: Store) -> int:
 
 
 def pending_links(store: Store) -> int:
-    return int(store.execute("SELECT count(*) FROM tier2.sync_link_pending")[0][0])
+    return int(store.execute("SELECT (SELECT count(*) FROM tier2.sync_link_pending) + "
+                             "(SELECT count(*) FROM tier2.sync_workspace_link_pending)")[0][0])
 
 
 # -- push -------------------------------------------------------------------------------------------
+# Oldest first, pattern -> discovery links after every other mark: a link lands only where the
+# authority holds its discovery, so the discoveries go first (the graph, its patterns, before all).
+_MARKS = (f"SELECT * FROM (SELECT table_name, row_key, seq FROM tier2.sync_side_dirty WHERE table_name <> '{WLINKS}' "
+          f"ORDER BY seq LIMIT ?1) UNION ALL SELECT * FROM (SELECT table_name, row_key, seq FROM tier2.sync_side_dirty "
+          f"WHERE table_name = '{WLINKS}' ORDER BY seq LIMIT ?1) LIMIT ?1")
+
+
 def push(store: Store, conn: Any, store_id: str, limit: int) -> int:
     """Send every marked link and discovery, ``limit`` marks per authority transaction; rows sent."""
     sent = 0
     while store.execute("SELECT 1 FROM tier2.sync_side_dirty LIMIT 1"):   # no write lock when nothing is marked
         with store.transaction():
-            marks = store.execute("SELECT table_name, row_key, seq FROM tier2.sync_side_dirty ORDER BY seq LIMIT ?",
-                                  (limit,))
+            marks = store.execute(_MARKS, (limit,))
             staged = _read(store, marks)
+        sent += sum(len(rows) for rows in staged.values())
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (PUSH_LOCK,))
-            for table, rows in staged.items():
-                if not rows:
+            if staged.get(LINKS):
+                staged[LINKS] = _land_fresh_links(conn, staged[LINKS], store_id)
+            for table in _SIDE:                          # discoveries before the links that name them
+                if not (rows := staged.get(table)):
                     continue
-                cols = _LINK_STAGING if table == LINKS else ", ".join(
+                cols = {LINKS: _LINK_STAGING, WLINKS: _WLINK_STAGING}.get(table) or ", ".join(
                     f"{c} {_PG_TYPES.get(c, 'text')}" for c in WORKSPACE[table].columns)
                 conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS sync_in_{table} ({cols}) ON COMMIT DELETE ROWS")
                 copy_rows(conn, f"COPY sync_in_{table} FROM STDIN", rows)
-                conn.execute(_PG_LINKS if table == LINKS else _pg_workspace(WORKSPACE[table]),
-                             {"store": store_id, "zero": ZERO_UUID})
+                merge = {LINKS: _PG_LINKS, WLINKS: _PG_WLINKS}.get(table) or _pg_workspace(WORKSPACE[table])
+                conn.execute(merge, {"store": store_id, "zero": ZERO_UUID})
         with store.transaction():
             store.conn.executemany("DELETE FROM tier2.sync_side_dirty WHERE table_name = ? AND row_key = ? AND seq = ?",
                                    marks)
-        sent += sum(len(rows) for rows in staged.values())
     return sent
+
+
+def _land_fresh_links(conn: Any, rows: list[tuple[Any, ...]], store_id: str) -> list[tuple[Any, ...]]:
+    """COPY the links the authority does not hold and whose ends name no entity straight into
+    ``provenance_links``, numbered; return the rest (for the staging merge). Under the push lock."""
+    plain = {r[0]: r for r in rows if r[8] is None and r[9] is None}
+    if not plain:
+        return rows
+    held_text, last = conn.execute(_FRESH_LINKS, {"keys": orjson.dumps(list(plain)).decode(),
+                                                   "n": len(plain)}).fetchone()
+    held = {u.replace("-", "") for u in orjson.loads(held_text or "[]")}
+    fresh = [u for u in plain if u not in held]
+    if fresh:
+        copy_rows(conn, _COPY_LINKS, ((*plain[u][:8], store_id, seq)
+                                      for u, seq in zip(fresh, range(last - len(fresh) + 1, last + 1), strict=True)))
+    return [r for r in rows if r[0] not in plain or r[0] in held]
 
 
 def _read(store: Store, marks: list[tuple[Any, ...]]) -> dict[str, list[tuple[Any, ...]]]:
@@ -150,6 +242,9 @@ def _read(store: Store, marks: list[tuple[Any, ...]]) -> dict[str, list[tuple[An
         if table == LINKS:
             staged[table] = list(store.execute(_LOCAL_LINKS, (doc,)))
             continue
+        if table == WLINKS:
+            staged[table] = list(store.execute(_LOCAL_WLINKS, (doc,)))
+            continue
         spec = WORKSPACE.get(table)
         if spec is None:
             continue                                     # a table this version does not sync
@@ -161,28 +256,42 @@ def _read(store: Store, marks: list[tuple[Any, ...]]) -> dict[str, list[tuple[An
 
 
 # -- pull -------------------------------------------------------------------------------------------
-_SIDE = (LINKS, *WORKSPACE)
-_NEXT = ("SELECT max(seq) FROM (SELECT seq FROM ("
-         + " UNION ALL ".join(f"(SELECT sync_seq AS seq FROM {t} WHERE sync_seq > %(after)s ORDER BY sync_seq "
-                              "LIMIT %(n)s)" for t in _SIDE)
-         + ") s ORDER BY seq LIMIT %(n)s) s")
+_SIDE = (*WORKSPACE, LINKS, WLINKS)
+NEXT = ("SELECT max(seq) FROM (SELECT seq FROM ("
+        + " UNION ALL ".join(f"(SELECT sync_seq AS seq FROM {t} WHERE sync_seq > %(side_after)s ORDER BY sync_seq "
+                             "LIMIT %(n)s)" for t in _SIDE)
+        + ") s ORDER BY seq LIMIT %(n)s) s")
+"""The end of the next run of about ``n`` change numbers after the side cursor, or NULL."""
 _RANGE = "sync_seq > %(after)s AND sync_seq <= %(upto)s AND sync_store_id <> %(store)s"
 _REMOTE_LINKS = (f"SELECT replace(uuid::text, '-', ''), source_type, source_ref, target_type, target_ref, relation, "
                  f"confidence, to_char(created_at AT TIME ZONE 'UTC', '{TS}'), sync_source_key::text, "
                  f"sync_target_key::text FROM provenance_links WHERE {_RANGE}")
+_REMOTE_WLINKS = (f"SELECT g.namespace, g.name, l.relationship_type, l.object_entity_type, "
+                  f"{_object_key_pg('l.object_entity_type', 'l.object_entity_id')}, "
+                  f"to_char(l.created_at AT TIME ZONE 'UTC', '{TS}') FROM graph_workspace_links l "
+                  "JOIN graph_entities g ON g.id = l.subject_pattern_id WHERE l.sync_seq > %(after)s "
+                  "AND l.sync_seq <= %(upto)s AND l.sync_store_id <> %(store)s")
 _LINK_FIELDS = ("uuid", "source_type", "source_ref", "target_type", "target_ref", "relation", "confidence",
                 "created_at", "source_key", "target_key")
 
 
-def pull(store: Store, conn: Any, store_id: str, limit: int) -> int:
-    """Apply the authority's link and discovery changes after this store's cursor; rows applied."""
+def cursor(store: Store) -> int:
+    """How far this store has pulled the side tables (the authority's change number)."""
+    return int(store.execute("SELECT pulled_seq FROM tier2.sync_side_state WHERE id = 1")[0][0])
+
+
+def pull(store: Store, conn: Any, store_id: str, limit: int, first: tuple[int | None] | None = None) -> int:
+    """Apply the authority's link and discovery changes after this store's cursor; rows applied.
+    ``first``: the end of the first run (:data:`NEXT`), when the caller already asked for it."""
     applied = 0
-    after = store.execute("SELECT pulled_seq FROM tier2.sync_side_state WHERE id = 1")[0][0]
-    while (upto := conn.execute(_NEXT, {"after": after, "n": limit}).fetchone()[0]) is not None:
+    after = cursor(store)
+    while (upto := (first or conn.execute(NEXT, {"side_after": after, "n": limit}).fetchone())[0]) is not None:
+        first = None
         args = {"after": after, "upto": upto, "store": store_id}
         with conn.transaction():
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             links = [dict(zip(_LINK_FIELDS, r, strict=True)) for r in conn.execute(_REMOTE_LINKS, args)]
+            wlinks = conn.execute(_REMOTE_WLINKS, args).fetchall()
             found = {table: conn.execute(
                 f"SELECT {', '.join(_remote(c) for c in spec.columns)}, sync_store_id::text FROM {table} WHERE {_RANGE}",
                 args).fetchall() for table, spec in WORKSPACE.items()}
@@ -193,15 +302,21 @@ def pull(store: Store, conn: Any, store_id: str, limit: int) -> int:
             for table, rows in found.items():
                 for row in rows:
                     _apply_discovery(store, WORKSPACE[table], row, store_id)
+            for ns, name, relationship, kind, key, created_at in wlinks:
+                if key is not None:                  # else its discovery is gone from the authority too
+                    _land_wlink(store, orjson.dumps([ns, name, relationship, kind, orjson.loads(key)]).decode(),
+                                created_at)
             store.execute("UPDATE tier2.sync_state SET applying = 0 WHERE id = 1")
             store.execute("UPDATE tier2.sync_side_state SET pulled_seq = ? WHERE id = 1", (upto,))
         after = upto
-        applied += len(links) + sum(len(rows) for rows in found.values())
+        applied += len(links) + len(wlinks) + sum(len(rows) for rows in found.values())
     if pending_links(store):
         with store.transaction():
             store.execute("UPDATE tier2.sync_state SET applying = 1 WHERE id = 1")
             for (text,) in store.execute("SELECT link FROM tier2.sync_link_pending"):
                 _land(store, orjson.loads(text))
+            for key, created_at in store.execute("SELECT row_key, created_at FROM tier2.sync_workspace_link_pending"):
+                _land_wlink(store, key, created_at)
             store.execute("UPDATE tier2.sync_state SET applying = 0 WHERE id = 1")
     return applied
 
@@ -233,6 +348,28 @@ def _land(store: Store, link: dict[str, Any]) -> None:
                   (link["uuid"], link["source_type"], refs["source"], link["target_type"], refs["target"],
                    link["relation"], link["confidence"], link["created_at"]))
     store.execute("DELETE FROM tier2.sync_link_pending WHERE uuid = ?", (link["uuid"],))
+
+
+_LAND_WLINK = ("INSERT INTO tier2.graph_workspace_links (subject_pattern_id, relationship_type, "
+               "object_entity_type, object_entity_id, created_at) SELECT pid, relationship, kind, oid, ? FROM ("
+               "SELECT p.id AS pid, k.value ->> 2 AS relationship, k.value ->> 3 AS kind, "
+               + _object_id("k.value ->> 3", "(k.value -> 4)", "tier2.", "IS", cast=False)
+               + " AS oid FROM json_each(?) k JOIN tier2.graph_entities e ON e.namespace = k.value ->> 0 "
+               "AND e.name = k.value ->> 1 JOIN tier2.graph_patterns p ON p.id = e.id) WHERE oid IS NOT NULL "
+               "ON CONFLICT (subject_pattern_id, relationship_type, object_entity_type, object_entity_id) DO UPDATE "
+               "SET created_at = excluded.created_at WHERE excluded.created_at < graph_workspace_links.created_at")
+
+
+def _land_wlink(store: Store, key: str, created_at: str) -> None:
+    """Insert one pulled pattern -> discovery link as this store's ids, or keep it pending until
+    the store holds both the pattern and the discovery."""
+    doc = f"[{key}]"
+    store.execute(_LAND_WLINK, (created_at, doc))
+    if store.execute(_LOCAL_WLINKS, (doc,)):
+        store.execute("DELETE FROM tier2.sync_workspace_link_pending WHERE row_key = ?", (key,))
+    else:
+        store.execute("INSERT OR REPLACE INTO tier2.sync_workspace_link_pending (row_key, created_at) VALUES (?, ?)",
+                      (key, created_at))
 
 
 def _apply_discovery(store: Store, spec: _Workspace, row: tuple[Any, ...], store_id: str) -> None:

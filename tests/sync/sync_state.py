@@ -61,6 +61,10 @@ WORKSPACE = {"workspace_databases": ("database_type", "connection_string", "host
              "workspace_frameworks": ("framework_type", "version", "config_location", "components_count",
                                       "routes_count", "discovered_at", "last_verified", "metadata", "stale_since")}
 _JSON = {"schemas", "endpoints", "metadata"}
+_OBJECTS = {"workspace_database": ("workspace_databases", ("database_type", "host", "port", "database_name")),
+            "workspace_api": ("workspace_apis", ("api_type", "base_url")),
+            "workspace_framework": ("workspace_frameworks", ("framework_type", "config_location"))}
+"""A pattern -> discovery link's object type: its table and the natural key it is compared by."""
 
 
 def local_side_state(db: Store) -> dict[str, Any]:
@@ -76,7 +80,13 @@ def local_side_state(db: Store) -> dict[str, Any]:
     workspace = {table: [tuple(_json(v) if c in _JSON else v for c, v in zip(cols, r, strict=True))
                          for r in db.execute(f"SELECT {', '.join(cols)} FROM tier2.{table}")]
                  for table, cols in WORKSPACE.items()}
-    return {name: sorted(rows, key=repr) for name, rows in {"links": links, **workspace}.items()}
+    objects = {kind: {r[0]: tuple(r[1:]) for r in db.execute(f"SELECT id, {', '.join(key)} FROM tier2.{table}")}
+               for kind, (table, key) in _OBJECTS.items()}
+    workspace_links = [(r[0], r[1], r[2], r[3], objects[r[3]].get(r[4]), r[5]) for r in db.execute(
+        "SELECT e.namespace, e.name, l.relationship_type, l.object_entity_type, l.object_entity_id, l.created_at "
+        "FROM tier2.graph_workspace_links l JOIN tier2.graph_entities e ON e.id = l.subject_pattern_id")]
+    return {name: sorted(rows, key=repr)
+            for name, rows in {"links": links, **workspace, "workspace_links": workspace_links}.items()}
 
 
 def authority_side_state(db: Store) -> dict[str, Any]:
@@ -89,4 +99,12 @@ def authority_side_state(db: Store) -> dict[str, Any]:
     workspace = {table: [tuple(_json(r[c]) if c in _JSON else r[c] for c in cols) for r in q(
         f"SELECT {', '.join(c + '::text' if c in _JSON else c for c in cols)} FROM {table}")]
                  for table, cols in WORKSPACE.items()}
-    return {name: sorted(rows, key=repr) for name, rows in {"links": links, **workspace}.items()}
+    objects = {kind: {r["id"]: tuple(r[c] for c in key) for r in q(f"SELECT id, {', '.join(key)} FROM {table}")}
+               for kind, (table, key) in _OBJECTS.items()}
+    workspace_links = [(r["namespace"], r["name"], r["relationship_type"], r["object_entity_type"],
+                        objects[r["object_entity_type"]].get(r["object_entity_id"]), r["created_at"]) for r in q(
+        "SELECT e.namespace, e.name, l.relationship_type, l.object_entity_type, l.object_entity_id, "
+        f"to_char(l.created_at AT TIME ZONE 'UTC', '{_TS}') AS created_at FROM graph_workspace_links l "
+        "JOIN graph_entities e ON e.id = l.subject_pattern_id")]
+    return {name: sorted(rows, key=repr)
+            for name, rows in {"links": links, **workspace, "workspace_links": workspace_links}.items()}

@@ -45,7 +45,7 @@ def test_push_then_pull_carries_the_graph_and_a_second_run_moves_nothing(stores,
     first = a.sync.push()
     assert first.entities == 3 and first.rows > 0 and first.audit_rows > 0
     assert a.sync.push().rows == 0                              # incremental: nothing new, nothing moves
-    assert b.sync.pull().entities == 3
+    assert b.sync.pull(batch_size=1).entities == 3              # run after run until none is left
     assert b.sync.pull().rows == 0
     assert a.sync.pull().rows == 0                              # its own push comes back as nothing
     assert local_state(a) == local_state(b) == authority_state(a)
@@ -53,6 +53,22 @@ def test_push_then_pull_carries_the_graph_and_a_second_run_moves_nothing(stores,
     assert [h.entity.name for h in b.graph.search("rust")] == ["alice"]  # local full-text index is fed
     status = b.sync.status()
     assert status.pending_push == 0 and status.pulled_seq == status.authority_seq > 0
+
+
+def test_a_sync_with_nothing_to_do_asks_the_authority_once(stores, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A push and a pull with nothing new: no statement for the push, one for both pull cursors."""
+    a = stores("a")
+    a.graph.upsert_entity("alice", kind="person")
+    a.provenance.link("file", "a.py", "conversation", "c-1", "generated")
+    a.sync.push()
+    a.sync.pull()
+    conn, _state = a.sync._connection()
+    sent: list[str] = []
+    real = type(conn).execute
+    monkeypatch.setattr(type(conn), "execute", lambda self, query, *args, **kw: sent.append(str(query)) or
+                        real(self, query, *args, **kw))
+    assert a.sync.push().rows == 0 and a.sync.pull().rows == 0
+    assert len(sent) == 1 and "sync_entity_changes" in sent[0] and "provenance_links" in sent[0]
 
 
 def test_writes_during_a_push_in_small_batches_are_sent_before_it_ends(stores, clock) -> None:  # type: ignore[no-untyped-def]
@@ -143,6 +159,28 @@ def test_deletions_travel_as_tombstones_and_a_later_write_survives_them(stores, 
     b.sync.pull()
     assert sorted(b.graph.get_entity("x").observations) == ["one", "two"]
     assert local_state(a) == local_state(b) == authority_state(a)
+
+
+def test_a_removal_pushed_then_a_recreation_in_the_same_millisecond_converges(stores, clock) -> None:  # type: ignore[no-untyped-def]
+    """a writes x, pushes, removes x, pushes, then re-creates x and relates it, all within one
+    millisecond of the store clock (the clock does not move): the removal's time is the removed
+    version's, so times alone cannot order the two, yet the re-creation came after the removal and
+    must stand on the authority and in every store, with its observation and relation."""
+    a, b = stores("a"), stores("b")
+    a.graph.upsert_entity("x", kind="thing", observations=["old"])
+    a.graph.upsert_entity("y", kind="thing")
+    a.graph.relate("x", "uses", "y")
+    a.sync.push()
+    b.sync.pull()
+    a.graph.delete_entity("x")
+    a.sync.push()
+    a.graph.upsert_entity("x", kind="thing", properties={"v": 2}, observations=["new"])   # same millisecond
+    a.graph.relate("x", "uses", "y")
+    a.sync.push()
+    b.sync.pull()
+    assert local_state(a) == local_state(b) == authority_state(a)
+    assert [r[1:4] for r in local_state(a)["relations"]] == [("x", "uses", "y")]
+    assert local_state(a)["observations"] == [("default", "x", "new")]
 
 
 def test_a_pull_before_pushing_a_removal_does_not_bring_back_what_the_remover_saw(stores, clock) -> None:  # type: ignore[no-untyped-def]

@@ -12,6 +12,7 @@ from sync_state import authority_side_state, authority_state, local_side_state, 
 
 import cortexdb
 from cortexdb.errors import NotFoundError
+from cortexdb.graph.compat import KnowledgeGraph
 from cortexdb.store import Store
 
 NAMES = ("alice", "bob", "carol", "dave", "erin")
@@ -51,9 +52,10 @@ def _random_write(rng: random.Random, db: Store, written: dict[str, tuple[str, s
 
 
 def _random_side_write(rng: random.Random, db: Store) -> None:
-    """A provenance link (naming an entity this store holds that is never deleted, when there is one) or
-    a workspace discovery; no graph write, so the graph's random sequence is the one above."""
-    op = rng.randrange(4)
+    """A provenance link (naming an entity this store holds that is never deleted, when there is one),
+    a workspace discovery, or a pattern (never deleted) linked to a discovery this store holds; its
+    own random sequence, so the graph's random sequence is the one above."""
+    op = rng.randrange(5)
     if op == 0:
         held = db.execute("SELECT id FROM tier2.graph_entities WHERE name <> ? ORDER BY name", (NAMES[-1],))
         target = ("entity", str(rng.choice(held)[0])) if held and rng.random() < 0.8 else ("file", "README")
@@ -64,8 +66,14 @@ def _random_side_write(rng: random.Random, db: Store) -> None:
     elif op == 2:
         db.workspace.record_framework(framework_type="flask", config_location=rng.choice(["app.py", None]),
                                       version=str(rng.randrange(5)))
-    else:
+    elif op == 3:
         db.workspace.mark_stale(rng.choice([0, 0.5]))
+    else:
+        pattern = db.graph.add_pattern(f"pattern{rng.randrange(2)}", "Retry", "wait, then retry", "solution")
+        held = db.execute("SELECT id FROM tier2.workspace_databases ORDER BY id")
+        if held:
+            KnowledgeGraph(db).add_relationship(pattern.id, rng.choice(["uses", "documents"]), rng.choice(held)[0],
+                                                "workspace_database")
 
 
 @pytest.mark.parametrize("seed", range(int(__import__("os").environ.get("SYNC_SEEDS", "6"))))
@@ -101,6 +109,8 @@ def test_three_stores_converge_whatever_the_order(tmp_path: Path, pg_url: str, s
             assert local_side_state(db) == expected_side
             assert db.sync.status().pending_links == 0
         assert expected_side["links"] or not any(db.execute("SELECT 1 FROM tier2.provenance_links") for db in stores)
+        assert expected_side["workspace_links"] or not any(
+            db.execute("SELECT 1 FROM tier2.graph_workspace_links") for db in stores)
         assert [db.sync.push().rows + db.sync.pull().rows for db in stores] == [0, 0, 0]
         kept = {r[0] for r in expected["relations"]}
         survivors = {uuid for uuid, ends in written.items() if not set(ends) & deleted}

@@ -20,6 +20,7 @@ from sync_state import authority_side_state, authority_state, local_side_state, 
 
 import cortexdb
 from cortexdb.governance.audit import verify_rows
+from cortexdb.graph.compat import KnowledgeGraph
 from cortexdb.sync import archive_push, chains
 
 WINDOW = {"push": 1.0, "pull": 1.0}
@@ -81,6 +82,10 @@ def _fill(db: cortexdb.Store) -> None:
                                      port=5432 if i % 2 else None, metadata={"i": i})
         db.workspace.record_api(api_type="rest", base_url=f"http://api{i}", endpoints=[f"/e{i}"])
         db.workspace.record_framework(framework_type="flask", config_location=f"app{i}" if i % 3 else None)
+    patterns = [db.graph.add_pattern(f"pattern{j}", "Retry", "wait, then retry", "solution").id for j in range(2)]
+    databases = [r[0] for r in db.execute("SELECT id FROM tier2.workspace_databases ORDER BY id")]
+    for i in range(6):                                    # pattern -> discovery links travel by stable keys
+        KnowledgeGraph(db).add_relationship(patterns[i % 2], "uses", databases[i], "workspace_database")
     db.graph.upsert_entity("retired", kind="thing", observations=["kept in the archive"], tags=["old"])
     db.archive.move("graph_nodes", [db.graph.get_entity("retired", touch=False).uuid])
     db.archive.move("provenance_links", [r[0] for r in db.execute("SELECT id FROM tier2.provenance_links LIMIT 8")])
@@ -189,7 +194,7 @@ def test_sigkill_inside_a_first_push_then_resume(tmp_path: Path, pg_url: str, te
             _landed_chains_verify(db, url)
             with psycopg.connect(url) as conn:      # each entity numbered once, nothing landed twice
                 assert conn.execute("SELECT count(*), count(DISTINCT entity_id) FROM sync_entity_changes "
-                                    "JOIN graph_entities g ON g.id = entity_id").fetchone() == (59, 59)
+                                    "JOIN graph_entities g ON g.id = entity_id").fetchone() == (61, 61)
                 assert conn.execute("SELECT count(*) FROM graph_observations").fetchone()[0] == 118
             with cortexdb.open(tmp_path / "reader", authority=url) as reader:
                 reader.sync.pull()
@@ -225,9 +230,10 @@ def test_sigkill_then_resume_loses_and_duplicates_nothing(tmp_path: Path, pg_url
                     assert status.pending_push == status.pending_side == status.pending_archive == 0
                     if action == "pull":
                         assert status.pulled_seq == status.authority_seq
-                        assert len(local_state(db)["entities"]) == 59
+                        assert len(local_state(db)["entities"]) == 61
                         assert status.pending_links == 0
                         assert len(local_side_state(db)["links"]) == 32 and len(local_side_state(db)["workspace_apis"]) == 8
+                        assert len(local_side_state(db)["workspace_links"]) == 6
                     else:
                         _landed_chains_verify(db, url)
                         assert _archive_state(db, authority=True) == _archive_state(db, authority=False)

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import apsw
 import psycopg
 import pytest
 from sync_state import authority_side_state, local_side_state
 
 import cortexdb
-from cortexdb import authority
+from cortexdb import authority, migrations
+from cortexdb.graph.compat import KnowledgeGraph
 from cortexdb.sync import AUTHORITY_MODULES, pg_schema
 from cortexdb.sync.push import ZERO_UUID
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _open(tmp_path: Path, name: str, url: str, clock: cortexdb.ManualClock | None = None) -> cortexdb.Store:
@@ -65,6 +69,94 @@ def test_a_link_to_an_entity_not_held_here_waits_for_it(tmp_path: Path, pg_url: 
         b.sync.pull()                                          # nothing new, but the waiting link lands
         assert b.sync.status().pending_links == 0
         assert [(s.type, s.ref) for s in b.provenance.lineage("file", "svc.py")] == [("entity", str(again.id))]
+    finally:
+        a.close()
+        b.close()
+
+
+def test_pattern_workspace_links_travel_by_stable_keys(tmp_path: Path, pg_url: str) -> None:
+    """A pattern -> discovery link lands as each store's own ids (the pattern's and the
+    discovery's differ between stores), once (a union), and waits where a side is missing."""
+    a, b, c = (_open(tmp_path, n, pg_url) for n in "abc")
+    try:
+        b.graph.upsert_entities([{"name": f"local{i}", "kind": "thing"} for i in range(3)])     # b's ids differ
+        b.workspace.record_api(api_type="rest", base_url="http://other")
+        b.sync.push()
+        pattern = a.graph.add_pattern("retry", "Retry with backoff", "wait, then retry", "solution")
+        api = a.workspace.record_api(api_type="rest", base_url="http://api", endpoints=["/x"])
+        db = a.workspace.record_database(database_type="postgresql", connection_string="pg://h", host="h",
+                                         port=5432, database_name="app")
+        graph = KnowledgeGraph(a)
+        graph.add_relationship(pattern.id, "uses_api", api["id"], "workspace_api")
+        graph.add_relationship(pattern.id, "uses_database", db["id"], "workspace_database")
+        assert a.sync.push().side_rows == 4                    # two discoveries, two links
+        assert a.sync.push().rows == 0
+        assert b.sync.pull().side_rows == 4
+        assert local_side_state(b) == authority_side_state(a)
+        assert len(local_side_state(b)["workspace_links"]) == 2
+        b_api = b.execute("SELECT id FROM tier2.workspace_apis WHERE base_url = 'http://api'")[0][0]
+        assert b.execute("SELECT subject_pattern_id, object_entity_id FROM tier2.graph_workspace_links "
+                         "WHERE object_entity_type = 'workspace_api'") == [(b.graph.get_pattern("retry").id, b_api)]
+        assert b_api != api["id"]
+        KnowledgeGraph(b).add_relationship(b.graph.get_pattern("retry").id, "uses_api", b_api, "workspace_api")
+        assert b.sync.push().side_rows == 0                    # it already held that link: nothing new
+        KnowledgeGraph(b).add_relationship(b.graph.get_pattern("retry").id, "documents", b_api, "workspace_api")
+        b.sync.push()                                          # a second link from b: a union on the authority
+        a.sync.pull()
+        c.sync.pull()
+        assert local_side_state(a) == local_side_state(b) == local_side_state(c) == authority_side_state(a)
+        assert len(local_side_state(c)["workspace_links"]) == 3
+    finally:
+        for store in (a, b, c):
+            store.close()
+
+
+def test_a_store_upgraded_to_syncing_workspace_links_pushes_the_ones_it_held(tmp_path: Path, pg_url: str) -> None:
+    """A syncing store as the previous cortexdb left it (sync tier2 0001-0002: no workspace-link
+    trigger, the links it holds unmarked) upgrades at open and pushes the links it already held."""
+    a = _open(tmp_path, "a", pg_url)
+    pattern = a.graph.add_pattern("retry", "Retry", "wait, then retry", "solution")
+    api = a.workspace.record_api(api_type="rest", base_url="http://api")
+    KnowledgeGraph(a).add_relationship(pattern.id, "uses_api", api["id"], "workspace_api")
+    a.close()
+    migration = ROOT / "schema" / "sync" / "tier2" / "0003_workspace_links.sql"
+    down = migrations.split_file(migration.read_text())[1]
+    conn = apsw.Connection(str(tmp_path / "a" / "tier2.db"))
+    with conn:                                                   # back to before the migration
+        conn.execute(down)
+        conn.execute(f"DELETE FROM {migrations.LEDGER} WHERE module = 'sync' AND version = 3")
+        conn.execute("PRAGMA user_version = 0")
+    conn.close()
+    a = _open(tmp_path, "a", pg_url)
+    try:
+        assert a.execute(f"SELECT count(*) FROM tier2.{migrations.LEDGER} WHERE module = 'sync' AND version = 3") \
+            == [(1,)]
+        assert a.sync.push().side_rows == 2                    # the discovery and the link it held
+        assert len(authority_side_state(a)["workspace_links"]) == 1
+        assert local_side_state(a) == authority_side_state(a)
+    finally:
+        a.close()
+
+
+def test_a_pulled_workspace_link_waits_for_its_pattern(tmp_path: Path, pg_url: str) -> None:
+    a, b = _open(tmp_path, "a", pg_url), _open(tmp_path, "b", pg_url)
+    try:
+        pattern = a.graph.add_pattern("cache", "Cache reads", "memoize", "solution")
+        api = a.workspace.record_api(api_type="rest", base_url="http://api")
+        KnowledgeGraph(a).add_relationship(pattern.id, "uses_api", api["id"], "workspace_api")
+        a.sync.push()
+        b.sync.pull()
+        b.graph.delete_entity("cache")                         # removed here, not pushed: the link waits
+        a.graph.upsert_entity("other", kind="thing")
+        a.sync.push()
+        b.execute("UPDATE tier2.sync_side_state SET pulled_seq = 0")
+        b.sync.pull()
+        assert b.execute("SELECT count(*) FROM tier2.graph_workspace_links")[0][0] == 0
+        assert b.sync.status().pending_links == 1
+        b.graph.add_pattern("cache", "Cache reads", "memoize", "solution")
+        b.sync.pull()                                          # nothing new, but the waiting link lands
+        assert b.sync.status().pending_links == 0
+        assert b.execute("SELECT count(*) FROM tier2.graph_workspace_links")[0][0] == 1
     finally:
         a.close()
         b.close()
@@ -196,16 +288,19 @@ def test_a_store_that_declares_an_authority_late_pushes_its_links_discoveries_an
     with cortexdb.open(tmp_path / "a") as offline:                  # no sync module yet
         for i in range(4):
             offline.provenance.link("file", f"f{i}.py", "conversation", "c-1", "generated")
-        offline.workspace.record_database(database_type="sqlite", connection_string="file:a.db")
+        database = offline.workspace.record_database(database_type="sqlite", connection_string="file:a.db")
         offline.workspace.record_api(api_type="rest", base_url="http://a")
+        pattern = offline.graph.add_pattern("retry", "Retry", "wait, then retry", "solution")
+        KnowledgeGraph(offline).add_relationship(pattern.id, "uses", database["id"], "workspace_database")
         offline.archive.move("provenance_links", [1])
         offline.archive.move("workspace_apis", [1])
     a = _open(tmp_path, "a", pg_url)
     try:
         status = a.sync.status()
-        assert (status.pending_side, status.pending_archive) == (4, 2)  # the live rows; the archived ones
-        assert a.sync.push().side_rows == 4
+        assert (status.pending_side, status.pending_archive) == (5, 2)  # the live rows; the archived ones
+        assert a.sync.push(batch_size=1).side_rows == 5        # all marked alike: the link still goes last
         assert local_side_state(a) == authority_side_state(a)
+        assert len(local_side_state(a)["workspace_links"]) == 1
         assert a.sync.query("SELECT count(*) AS n FROM archived_workspace_apis")[0]["n"] == 1
         assert a.sync.push().rows == 0
     finally:
