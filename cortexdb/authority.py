@@ -28,6 +28,8 @@ from .errors import AuthorityError, MigrationError, ValidationError
 ROLES = ("staging", "prod", "replica")
 ENV_ROLE = "CORTEXDB_ROLE"
 ENV_CONFIRM = "CORTEXDB_CONFIRM_PROD_MIGRATIONS"
+ENV_CONFIRM_RUNBOOK = "CONFIRM_PROD_MIGRATIONS"
+"""The name the authority runbooks use (``DB_ROLE=prod CONFIRM_PROD_MIGRATIONS=true ...``): honoured too."""
 ENV_AUTHORITY = "CORTEXDB_AUTHORITY"
 ENV_AUTHORITY_ROLE = "CORTEXDB_AUTHORITY_ROLE"
 URL_SCHEMES = ("postgresql", "postgres")
@@ -42,10 +44,11 @@ def declared_role(role: str | None, *, env: str = ENV_ROLE, field: str = "role")
 
 
 def confirmed(confirm_migrations: bool | None) -> bool:
-    """Whether prod migrations are confirmed: the argument, else ``CORTEXDB_CONFIRM_PROD_MIGRATIONS=true``."""
+    """Whether prod migrations are confirmed: the argument, else ``CORTEXDB_CONFIRM_PROD_MIGRATIONS=true``
+    (or ``CONFIRM_PROD_MIGRATIONS=true``)."""
     if confirm_migrations is not None:
         return bool(confirm_migrations)
-    return os.environ.get(ENV_CONFIRM, "").strip().lower() == "true"
+    return any(os.environ.get(name, "").strip().lower() == "true" for name in (ENV_CONFIRM, ENV_CONFIRM_RUNBOOK))
 
 
 def resolve(declared: str | None, recorded: str | None, where: object, *, env: str = ENV_ROLE,

@@ -70,6 +70,18 @@ def test_prod_pending_migrations_need_confirmation(tmp_path: Path, monkeypatch: 
         assert migrated, "the migration itself is audited"
 
 
+def test_prod_confirmed_by_the_runbook_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path / "p"
+    cortexdb.open(home, role="prod").close()
+    monkeypatch.setenv("CORTEXDB_SCHEMA_PATH", str(extra_root(tmp_path)))
+    monkeypatch.setenv("CONFIRM_PROD_MIGRATIONS", "false")
+    with pytest.raises(AuthorityError):
+        cortexdb.open(home, role="prod")
+    monkeypatch.setenv("CONFIRM_PROD_MIGRATIONS", "true")
+    with cortexdb.open(home, role="prod") as db:
+        assert db.query("SELECT name FROM tier1.sqlite_master WHERE name = 'upgrade_probe'")
+
+
 def test_prod_confirm_argument(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     home = tmp_path / "p"
     cortexdb.open(home, role="prod").close()
