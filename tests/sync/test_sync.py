@@ -288,3 +288,19 @@ def test_a_replica_authority_never_takes_a_push(tmp_path: Path, pg_url: str) -> 
     with cortexdb.open(tmp_path / "s", authority=pg_url, authority_role="staging") as db, \
             pytest.raises(AuthorityError, match="recorded as a 'replica' authority but was opened with role 'staging'"):
         db.sync.push()
+
+
+def test_a_dropped_authority_connection_is_opened_again_on_the_next_call(stores, pg_url: str) -> None:  # type: ignore[no-untyped-def]
+    a = stores("a")
+    a.graph.upsert_entity("alice", kind="person")
+    assert a.sync.push().entities == 1
+    pid = a.sync.query("SELECT pg_backend_pid() AS pid")[0]["pid"]
+    with psycopg.connect(pg_url, autocommit=True) as admin:   # the server drops the store's session
+        assert admin.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone() == (True,)
+    a.graph.upsert_entity("bob", kind="person")
+    with pytest.raises(cortexdb.CortexError) as info:         # the call that meets the broken session fails cleanly
+        a.sync.push()
+    assert "terminating connection" in str(info.value)
+    assert a.sync.push().entities == 1                        # and the next one reconnects
+    assert a.sync.query("SELECT pg_backend_pid() AS pid")[0]["pid"] != pid
+    assert local_state(a) == authority_state(a)
