@@ -204,3 +204,27 @@ def test_per_conversation_widens_the_candidates(db: cortexdb.Store, monkeypatch:
         "WHERE messages_fts MATCH '\"common\"' AND f.rowid >= ? GROUP BY m.conversation_id", (floor,)))
     assert [h.score for h in hits] == pytest.approx(sorted(best.values())[:5])
     assert {h.conversation_id for h in hits} <= set(best)
+
+
+def test_long_spans_are_estimated_without_counting_them(db: cortexdb.Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Newest matches spread over more than SPAN_COUNTED rowids: their span is estimated from the
+    table's share of live rowids, not counted row by row (which cost milliseconds on large stores)."""
+    monkeypatch.setattr(_fts, "RANKED_CANDIDATES", 10)
+    monkeypatch.setattr(_fts, "WALK_SHARE", 1)
+    monkeypatch.setattr(_fts, "COUNTED_MATCHES", 10)
+    old = db.conversations.start("old")
+    old.add_messages([("user", "filler", None)] * 300)
+    conv = db.conversations.start("sparse")
+    conv.add_messages([("user", "sparse" if i % 20 == 0 else "filler", None) for i in range(600)])
+    db.conversations.delete(old.conversation_id)                               # the oldest rows gone, as archival leaves them
+    statements: list[str] = []
+
+    def execute(sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
+        statements.append(sql)
+        return db.execute(sql, params)
+
+    expected = json.loads(_fts.plan(db.execute, "tier1.messages_fts", '"sparse"', ['"sparse"'])[1] or "null")
+    monkeypatch.setattr(_fts, "SPAN_COUNTED", 50)                 # the newest 10 span 181 rowids
+    _, idf = _fts.plan(execute, "tier1.messages_fts", '"sparse"', ['"sparse"'])
+    assert not [s for s in statements if "BETWEEN" in s]          # no row-by-row count of the span
+    assert idf is not None and json.loads(idf) == pytest.approx(expected)  # the same estimate as counting
