@@ -102,6 +102,10 @@ def plan(execute: Execute, table: str, expr: str, phrases: Sequence[str] | None,
     if phrases is not None and len(phrases) == 1:  # the query's walk is its phrase's
         count, low, high = known[0] = newest(execute, table, phrases[0], candidates)
         floor = low if count >= candidates else 0
+        if floor and counted + 1 <= WALK_SHARE * candidates:  # FTS5's bm25 whatever the count: skip counting
+            rows = total_rows(execute, table)
+            if count * rows / max(_rows_between(execute, table, low, high, rows), 1) <= WALK_SHARE * candidates:
+                return floor, None
     else:
         floor = rank_floor(execute, table, expr, candidates=candidates)
     if not floor or phrases is None:

@@ -228,3 +228,26 @@ def test_long_spans_are_estimated_without_counting_them(db: cortexdb.Store, monk
     _, idf = _fts.plan(execute, "tier1.messages_fts", '"sparse"', ['"sparse"'])
     assert not [s for s in statements if "BETWEEN" in s]          # no row-by-row count of the span
     assert idf is not None and json.loads(idf) == pytest.approx(expected)  # the same estimate as counting
+
+
+def test_one_phrase_with_a_short_idf_walk_is_not_counted(db: cortexdb.Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One phrase whose newest matches put its estimate under WALK_SHARE a candidate is ranked by
+    FTS5's bm25 without the count walk (counting could only confirm that choice); a denser one is
+    still counted, then estimated."""
+    monkeypatch.setattr(_fts, "RANKED_CANDIDATES", 10)
+    monkeypatch.setattr(_fts, "WALK_SHARE", 5)                    # threshold 50 matches
+    monkeypatch.setattr(_fts, "COUNTED_MATCHES", 20)
+    conv = db.conversations.start("mixed")
+    conv.add_messages([("user", "dense" + (" sparse" if i % 20 == 0 else ""), None) for i in range(600)])
+    statements: list[str] = []
+
+    def execute(sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
+        statements.append(sql)
+        return db.execute(sql, params)
+
+    floor, idf = _fts.plan(execute, "tier1.messages_fts", '"sparse"', ['"sparse"'])  # 30 matches, 10 in 181 rows
+    assert floor > 0 and idf is None and not [s for s in statements if "LIMIT 21" in s]
+    statements.clear()
+    floor, idf = _fts.plan(execute, "tier1.messages_fts", '"dense"', ['"dense"'])    # 600 matches
+    assert floor > 0 and [s for s in statements if "LIMIT 21" in s]
+    assert idf is not None and json.loads(idf) == pytest.approx([_idf(600, 600)])
