@@ -72,10 +72,8 @@ def rank_floor(execute: Execute, table: str, expr: str, *, candidates: int | Non
     it matches at most ``candidates`` (default ``RANKED_CANDIDATES``) rows, else the
     ``candidates``-th newest matching rowid."""
     candidates = candidates or RANKED_CANDIDATES
-    name = table.rsplit(".", 1)[-1]
-    rows = execute(f"SELECT rowid FROM {table} WHERE {name} MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET {candidates - 1:d}",
-                   (expr,))
-    return int(rows[0][0]) if rows else 0
+    count, low, _ = newest(execute, table, expr, candidates)
+    return low if count >= candidates else 0
 
 
 def total_rows(execute: Execute, table: str) -> int:
@@ -98,31 +96,32 @@ def plan(execute: Execute, table: str, expr: str, phrases: Sequence[str] | None,
     query is not a plain list of phrases: it is then always ranked by FTS5's bm25. ``candidates``
     (default ``RANKED_CANDIDATES``) widens the bound for callers that need more rows."""
     candidates, counted = candidates or RANKED_CANDIDATES, COUNTED_MATCHES
-    known: dict[int, tuple[int, int, int]] = {}
-    if phrases is not None and len(phrases) == 1:  # the query's walk is its phrase's
-        count, low, high = known[0] = newest(execute, table, phrases[0], candidates)
-        floor = low if count >= candidates else 0
-        if floor and counted + 1 <= WALK_SHARE * candidates:  # FTS5's bm25 whatever the count: skip counting
-            rows = total_rows(execute, table)
-            if count * rows / max(_rows_between(execute, table, low, high, rows), 1) <= WALK_SHARE * candidates:
-                return floor, None
-    else:
-        floor = rank_floor(execute, table, expr, candidates=candidates)
+    count, low, high = newest(execute, table, expr, candidates)
+    floor = low if count >= candidates else 0
     if not floor or phrases is None:
         return floor, None
+    threshold = WALK_SHARE * candidates
+    walks = {0: (count, low, high)} if len(phrases) == 1 else {}  # one phrase: the query's walk is its own
+    estimates: dict[int, float] = {}
+    rows = 0
+    if walks and counted + 1 <= threshold:  # FTS5's bm25 whatever the count when the estimate is low: skip counting
+        rows = total_rows(execute, table)
+        estimates[0] = _estimate(execute, table, walks[0], rows)
+        if estimates[0] <= threshold:
+            return floor, None
     counts = [count_upto(execute, table, p, counted + 1) for p in phrases]
     if all(n <= counted for n in counts):  # FTS5's bm25 counts them exactly, and cheaply
         return floor, None
-    rows = total_rows(execute, table)
+    rows = rows or total_rows(execute, table)
     matches: list[float] = []
     for i, (phrase, n) in enumerate(zip(phrases, counts, strict=True)):
         if n <= counted:
             matches.append(n)
             continue
-        count, low, high = known[i] if i in known else newest(execute, table, phrase, candidates)
-        spanned = _rows_between(execute, table, low, high, rows)  # estimated from the newest matches' share of the rows
-        matches.append(max(counted + 1, min(rows, count * rows / max(spanned, 1))))
-    if sum(matches) <= WALK_SHARE * candidates:  # exact and cheaper still
+        if i not in estimates:
+            estimates[i] = _estimate(execute, table, walks.get(i) or newest(execute, table, phrase, candidates), rows)
+        matches.append(max(counted + 1, min(rows, estimates[i])))
+    if sum(matches) <= threshold:  # exact and cheaper still
         return floor, None
     return floor, orjson.dumps([max(math.log((rows - n + 0.5) / (n + 0.5)), 1e-6) for n in matches]).decode()
 
@@ -136,6 +135,13 @@ def count_upto(execute: Execute, table: str, expr: str, most: int) -> int:
 SPAN_COUNTED = 4_096
 """Rowid spans up to this long are counted row by row in the docsize table; longer ones (a phrase
 whose newest matches are sparse) are estimated, since counting them cost up to 5 ms a search."""
+
+
+def _estimate(execute: Execute, table: str, walk: tuple[int, int, int], rows: int) -> float:
+    """A phrase's matches among ``rows``, from the ``(count, lowest, highest rowid)`` of its newest
+    matches: their share of the rows they span, times all rows."""
+    count, low, high = walk
+    return count * rows / max(_rows_between(execute, table, low, high, rows), 1)
 
 
 def _rows_between(execute: Execute, table: str, low: int, high: int, rows: int) -> float:
