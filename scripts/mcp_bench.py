@@ -21,6 +21,13 @@ distinct queries got a different answer than from the reference.
     python scripts/mcp_bench.py                                  # both workloads, both clients, 1 round
     python scripts/mcp_bench.py --workload broad --client node --rounds 2
     python scripts/mcp_bench.py --entities 2000 --relations 6000 --searches 50 --only cortexdb   # smoke
+    python scripts/mcp_bench.py --workload broad --client node --in-process   # and the server's floor
+
+``--in-process`` also makes the same calls in this process on a fresh store (cortexdb's tool
+functions, replies encoded as the stdio wire encodes them; no SDK, pipe or client) and prints the
+CPU per phase: the floor under any transport. From it: the best server CPU ratio any transport
+could reach, the best end-to-end ratio (that floor plus the client's own CPU, since the client waits
+while the server works), and how much of the server's CPU the SDK and the wire take.
 
 The reference (npm @modelcontextprotocol/server-memory, pinned by tests/mcp/reference/package-lock.json)
 is installed on first use with ``npm ci --prefix tests/mcp/reference`` (or set CORTEXDB_MCP_REFERENCE_DIR).
@@ -43,6 +50,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import orjson
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
@@ -179,12 +187,8 @@ async def run_python(command: list[str], env: dict[str, str], work: dict[str, An
             out["validate_s"][name] = validation[0] - v0
             out["latency_ms"][name] = tenths(latencies)
 
-        eb, rb = work["entity_batch"], work["relation_batch"]
-        await phase("entities", [("create_entities", {"entities": work["entities"][i:i + eb]})
-                                 for i in range(0, len(work["entities"]), eb)])
-        await phase("relations", [("create_relations", {"relations": work["relations"][i:i + rb]})
-                                  for i in range(0, len(work["relations"]), rb)])
-        await phase("searches", [("search_nodes", {"query": q}) for q in work["queries"]])
+        for name, calls in phases(work):
+            await phase(name, calls)
         out["total_s"] = time.perf_counter() - started
         out["server_cpu_s"]["total"] = cpu_seconds(pid) - cpu0
         out["client_cpu_s"] = time.process_time() - client0
@@ -219,6 +223,42 @@ def run_once(server: str, client: str, work: dict[str, Any]) -> dict[str, Any]:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def in_process(work: dict[str, Any]) -> dict[str, float]:
+    """CPU seconds per phase of the same calls made in this process on a fresh store: cortexdb's
+    tool functions, each reply encoded as the stdio wire encodes it, with no MCP SDK, pipe or
+    client. What no transport can go below: the server's floor for this workload."""
+    import cortexdb
+    from cortexdb.mcp.server import reference_calls
+    from cortexdb.mcp.tools import MemoryTools
+    from cortexdb.mcp.wire import Replies
+
+    workdir = Path(tempfile.mkdtemp(prefix="mcp-bench-in-process-"))
+    try:
+        with cortexdb.open(workdir / "store") as store:
+            calls, replies, out = reference_calls(MemoryTools(store)), Replies(), {}
+            for name, items in phases(work):
+                cpu = time.process_time()
+                for tool, args in items:
+                    text, structured = replies.result(*calls[tool](args))  # placeholders, then the
+                    replies.splice(orjson.dumps({"content": [{"type": "text", "text": text}],  # encoded reply
+                                                 "structuredContent": structured}))
+                out[name] = time.process_time() - cpu
+            out["total"] = sum(out.values())
+            return out
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def phases(work: dict[str, Any]) -> list[tuple[str, list[tuple[str, dict[str, Any]]]]]:
+    """The workload's three phases as (name, [(tool, arguments), ...])."""
+    eb, rb = work["entity_batch"], work["relation_batch"]
+    return [("entities", [("create_entities", {"entities": work["entities"][i:i + eb]})
+                          for i in range(0, len(work["entities"]), eb)]),
+            ("relations", [("create_relations", {"relations": work["relations"][i:i + rb]})
+                           for i in range(0, len(work["relations"]), rb)]),
+            ("searches", [("search_nodes", {"query": q}) for q in work["queries"]])]
+
+
 def summary(result: dict[str, Any]) -> str:
     phases = " ".join(f"{k} {v:.2f}s" for k, v in result["phase_s"].items())
     cpu = " ".join(f"{k} {v:.2f}s" for k, v in result["server_cpu_s"].items())
@@ -240,6 +280,8 @@ def main() -> int:
     parser.add_argument("--entities", type=int, default=20_000)
     parser.add_argument("--relations", type=int, default=60_000)
     parser.add_argument("--searches", type=int, default=500)
+    parser.add_argument("--in-process", action="store_true",
+                        help="also time the same calls in process (no SDK, pipe or client): the server's floor")
     parser.add_argument("-o", "--out", default="mcp-bench-results.json")
     args = parser.parse_args()
     workloads = ["broad", "narrow"] if args.workload == "all" else [args.workload]
@@ -261,8 +303,32 @@ def main() -> int:
             results[f"{kind}/{client}"] = runs
             if len(servers) == 2:
                 report_ratio(kind, client, runs)
+        if args.in_process:
+            floor = in_process(work)
+            results[f"{kind}/in-process"] = floor
+            print(f"{kind} in process: CPU " + " ".join(f"{k} {v:.2f}s" for k, v in floor.items()), flush=True)
+            for client in clients:
+                report_floor(kind, client, results[f"{kind}/{client}"], floor)
     Path(args.out).write_text(json.dumps(results, indent=2))
     return 0
+
+
+def report_floor(kind: str, client: str, runs: dict[str, list[dict[str, Any]]], floor: dict[str, float]) -> None:
+    """The best ratios any transport could give: the server's CPU at the in-process floor, and
+    end to end that floor plus the client's own CPU (the client waits while the server works)."""
+    parts = []
+    if runs.get("reference"):
+        theirs_cpu = statistics.median(r["server_cpu_s"]["total"] for r in runs["reference"])
+        parts.append(f"server CPU at best {theirs_cpu / floor['total']:.1f}x")
+        if runs.get("cortexdb"):
+            theirs = statistics.median(r["total_s"] for r in runs["reference"])
+            client_cpu = statistics.median(r["client_cpu_s"] for r in runs["cortexdb"])
+            parts.append(f"end to end at best {theirs / (floor['total'] + client_cpu):.1f}x (floor "
+                         f"{floor['total']:.2f}s + the client's {client_cpu:.2f}s)")
+    if runs.get("cortexdb"):
+        ours = statistics.median(r["server_cpu_s"]["total"] for r in runs["cortexdb"])
+        parts.append(f"transport and SDK {ours - floor['total']:.2f}s of cortexdb's {ours:.2f}s server CPU")
+    print(f"{kind} {client} floor: " + "; ".join(parts), flush=True)
 
 
 def report_ratio(kind: str, client: str, runs: dict[str, list[dict[str, Any]]]) -> None:

@@ -5,6 +5,7 @@ the calls an agent makes every turn on both (p50/p99), beside raw apsw doing the
     python scripts/scale.py --quick          # 20k / 200k messages: minutes
     python scripts/scale.py                  # 100k / 2M messages, 20k / 500k entities, 100k / 2M relations
     python scripts/scale.py --large 0.25     # the large store at a quarter of its size
+    python scripts/scale.py --graph-only     # the large graph's ingest alone, with bytes written per row
 
 Prints, per call: p50 and p99 on each store, the growth factor (large p50 / small p50, and p99),
 and the raw p50 on the large store with the ratio; then the ingest rate (rows/s) of the first and
@@ -104,61 +105,88 @@ class _RawRelations:
             Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
 
-def build(home: Path, size: Size, seed: int = 7) -> dict[str, list[float]]:
-    """Fill a store through the public API; returns rows/s per tenth of each kind."""
+def _io() -> tuple[int, int]:
+    """(bytes written, bytes read) by this process's system calls so far, all threads."""
+    fields = dict(line.split(": ") for line in Path("/proc/self/io").read_text().splitlines())
+    return int(fields["wchar"]), int(fields["rchar"])
+
+
+def _build_conversations(db: cortexdb.Store, size: Size, rng: random.Random, rates: dict[str, list[float]]) -> None:
+    per_conv = max(size.messages // size.conversations, 1)
+    convs = [db.conversations.start(f"conversation {n} about {rng.choice(WORDS)}", session_id=f"s{n}")
+             for n in range(size.conversations)]
+    done, marks, start, cpu = 0, _tenths(size.messages, per_conv), time.perf_counter(), time.process_time()
+    for n, conv in enumerate(convs):
+        batch = per_conv if n < len(convs) - 1 else size.messages - done
+        step = size.messages // SCARCE_COUNT
+        conv.add_messages([("user" if i % 2 else "assistant",
+                            _text(rng) + (f" {SCARCE}" if (done + i) % step == step - 1 else ""), None)
+                           for i in range(batch)])
+        done += batch
+        while marks and done >= marks[0]:
+            now, cpu_now = time.perf_counter(), time.process_time()
+            rows = size.messages / len(_tenths(size.messages, per_conv))
+            rates["messages"].append(rows / (now - start))
+            rates["messages cpu"].append(rows / (cpu_now - cpu))
+            start, cpu = now, cpu_now
+            marks.pop(0)
+    for n in range(min(size.conversations, 100)):  # sessions with state snapshots (last 5 kept)
+        for turn in range(6):
+            convs[n].snapshot(turn=turn, state={"turn": turn, "plan": _text(rng, 40)})
+
+
+def build(home: Path, size: Size, seed: int = 7, *, graph_only: bool = False) -> dict[str, list[float]]:
+    """Fill a store through the public API; returns rows/s per tenth of each kind. ``graph_only``:
+    entities and relations only, with no raw baseline beside them, and the bytes this process
+    wrote and read per row in each tenth (WAL frames, checkpoints, page reads)."""
     rng = random.Random(seed)
     rates: dict[str, list[float]] = {f"{kind}{per}": [] for kind in ("messages", "entities", "relations",
                                                                      "relations, raw apsw") for per in ("", " cpu")}
     with cortexdb.open(home) as db:
-        per_conv = max(size.messages // size.conversations, 1)
-        convs = [db.conversations.start(f"conversation {n} about {rng.choice(WORDS)}", session_id=f"s{n}")
-                 for n in range(size.conversations)]
-        done, marks, start, cpu = 0, _tenths(size.messages, per_conv), time.perf_counter(), time.process_time()
-        for n, conv in enumerate(convs):
-            batch = per_conv if n < len(convs) - 1 else size.messages - done
-            step = size.messages // SCARCE_COUNT
-            conv.add_messages([("user" if i % 2 else "assistant",
-                                _text(rng) + (f" {SCARCE}" if (done + i) % step == step - 1 else ""), None)
-                               for i in range(batch)])
-            done += batch
-            while marks and done >= marks[0]:
-                now, cpu_now = time.perf_counter(), time.process_time()
-                rows = size.messages / len(_tenths(size.messages, per_conv))
-                rates["messages"].append(rows / (now - start))
-                rates["messages cpu"].append(rows / (cpu_now - cpu))
-                start, cpu = now, cpu_now
-                marks.pop(0)
-        for n in range(min(size.conversations, 100)):  # sessions with state snapshots (last 5 kept)
-            for turn in range(6):
-                convs[n].snapshot(turn=turn, state={"turn": turn, "plan": _text(rng, 40)})
+        if not graph_only:
+            _build_conversations(db, size, rng, rates)
         batch = 1000
-        raw = _RawRelations(home.parent / f"{home.name}-raw-relations.db", db)
+        raw = None if graph_only else _RawRelations(home.parent / f"{home.name}-raw-relations.db", db)
+
+        def follow(relations: list[Relation]) -> None:
+            if raw is not None:
+                raw.follow(relations)
+
         for key, total, write in (
             ("entities", size.entities, lambda lo, hi: db.graph.upsert_entities(
                 [{"name": f"e{i}", "kind": f"k{i % 5}", "properties": {"team": f"team{i % 500}", "level": i % 7},
                   "observations": [_text(rng, 8) + (" alpha beta" if i % 10 == 0 else "")]} for i in range(lo, hi)])),
-            ("relations", size.relations, lambda lo, hi: raw.follow(db.graph.relate_many(
+            ("relations", size.relations, lambda lo, hi: follow(db.graph.relate_many(
                 [{"source": (a := rng.randrange(1, size.entities + 1)), "relation_type": f"r{i % 4}",
                   "target": (a - 1 + rng.randrange(1, min(size.entities, 50))) % size.entities + 1}
                  for i in range(lo, hi)]))),
         ):
-            lo, start, cpu, raw_seconds, raw_cpu = 0, time.perf_counter(), time.process_time(), raw.seconds, raw.cpu
+            lo, start, cpu, io = 0, time.perf_counter(), time.process_time(), _io()
+            raw_seconds, raw_cpu = (raw.seconds, raw.cpu) if raw is not None else (0.0, 0.0)
             tenths = _tenths(total, batch)
             for mark in tenths:
                 while lo < mark:
                     hi = min(lo + batch, mark)
                     write(lo, hi)
                     lo = hi
-                now, cpu_now = time.perf_counter(), time.process_time()
+                now, cpu_now, io_now = time.perf_counter(), time.process_time(), _io()
                 rows = total / len(tenths)
-                rates[key].append(rows / (now - start - (raw.seconds - raw_seconds)))
-                rates[f"{key} cpu"].append(rows / (cpu_now - cpu - (raw.cpu - raw_cpu)))
-                if key == "relations":
-                    rates["relations, raw apsw"].append(rows / (raw.seconds - raw_seconds))
-                    rates["relations, raw apsw cpu"].append(rows / (raw.cpu - raw_cpu))
-                start, cpu, raw_seconds, raw_cpu = now, cpu_now, raw.seconds, raw.cpu
-        raw.close()
-        db.graph.index_property("$.team")
+                raw_spent = (raw.seconds - raw_seconds, raw.cpu - raw_cpu) if raw is not None else (0.0, 0.0)
+                rates[key].append(rows / (now - start - raw_spent[0]))
+                rates[f"{key} cpu"].append(rows / (cpu_now - cpu - raw_spent[1]))
+                if raw is not None and key == "relations":
+                    rates["relations, raw apsw"].append(rows / raw_spent[0])
+                    rates["relations, raw apsw cpu"].append(rows / raw_spent[1])
+                if graph_only:
+                    rates.setdefault(f"{key}, bytes written per row", []).append((io_now[0] - io[0]) / rows)
+                    rates.setdefault(f"{key}, bytes read per row", []).append((io_now[1] - io[1]) / rows)
+                start, cpu, io = now, cpu_now, io_now
+                if raw is not None:
+                    raw_seconds, raw_cpu = raw.seconds, raw.cpu
+        if raw is not None:
+            raw.close()
+        if not graph_only:
+            db.graph.index_property("$.team")
     return rates
 
 
@@ -287,40 +315,54 @@ def measure(stores: dict[str, tuple[Path, Size]], samples: int = SAMPLES) -> dic
     return out
 
 
+def print_calls(results: dict[str, dict[str, tuple[float, float, float | None]]]) -> None:
+    print("\n| call | small p50 / p99 | large p50 / p99 | growth p50 / p99 | raw p50 (large) | vs raw |")
+    print("|---|---|---|---|---|---|")
+    for name, (s50, s99, _) in results["small"].items():
+        l50, l99, raw = results["large"][name]
+        raw_text = f"{raw:.3f} ms" if raw is not None else "-"
+        ratio = f"{l50 / raw:.2f}×" if raw else "-"
+        print(f"| {name} | {s50:.3f} / {s99:.3f} ms | {l50:.3f} / {l99:.3f} ms | {l50 / s50:.2f}× / {l99 / s99:.2f}× "
+              f"| {raw_text} | {ratio} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="20k / 200k messages instead of 100k / 2M")
     parser.add_argument("--large", type=float, default=1.0, help="scale the large store by this factor")
     parser.add_argument("--dir", type=Path, help="build here (kept) instead of a temporary directory")
     parser.add_argument("--samples", type=int, default=SAMPLES, help="calls timed per case")
+    parser.add_argument("--graph-only", action="store_true",
+                        help="build only the large store's entities and relations and print their ingest by tenth, "
+                             "with the bytes written and read per row (no raw baseline, no calls timed)")
     args = parser.parse_args()
     small, large = (QUICK_SMALL, QUICK_LARGE) if args.quick else (SMALL, LARGE)
     large = large.scaled(args.large) if args.large != 1.0 else large
     work = args.dir or Path(tempfile.mkdtemp(prefix="cortexdb-scale-"))
     try:
-        rates = {}
-        for label, size in (("small", small), ("large", large)):
+        if args.graph_only:
             t = time.perf_counter()
-            rates[label] = build(work / label, size)
-            sizes = {f: (work / label / f"{f}.db").stat().st_size // 2**20 for f in ("tier1", "tier2")}
-            print(f"{label}: {size} built in {time.perf_counter() - t:.0f} s; tier1 {sizes['tier1']} MB, "
-                  f"tier2 {sizes['tier2']} MB", flush=True)
-        results = measure({"small": (work / "small", small), "large": (work / "large", large)}, args.samples)
-        print("\n| call | small p50 / p99 | large p50 / p99 | growth p50 / p99 | raw p50 (large) | vs raw |")
-        print("|---|---|---|---|---|---|")
-        for name, (s50, s99, _) in results["small"].items():
-            l50, l99, raw = results["large"][name]
-            raw_text = f"{raw:.3f} ms" if raw is not None else "-"
-            ratio = f"{l50 / raw:.2f}×" if raw else "-"
-            print(f"| {name} | {s50:.3f} / {s99:.3f} ms | {l50:.3f} / {l99:.3f} ms | {l50 / s50:.2f}× / {l99 / s99:.2f}× "
-                  f"| {raw_text} | {ratio} |")
+            rates = {"large": build(work / "large", large, graph_only=True)}
+            print(f"large graph: {large.entities} entities, {large.relations} relations built in "
+                  f"{time.perf_counter() - t:.0f} s", flush=True)
+        else:
+            rates = {}
+            for label, size in (("small", small), ("large", large)):
+                t = time.perf_counter()
+                rates[label] = build(work / label, size)
+                sizes = {f: (work / label / f"{f}.db").stat().st_size // 2**20 for f in ("tier1", "tier2")}
+                print(f"{label}: {size} built in {time.perf_counter() - t:.0f} s; tier1 {sizes['tier1']} MB, "
+                      f"tier2 {sizes['tier2']} MB", flush=True)
+            print_calls(measure({"small": (work / "small", small), "large": (work / "large", large)}, args.samples))
         print("\ningest rows/s on the large build (first tenth -> last tenth); 'cpu': rows per second of this "
               "process's CPU time (its threads included), less sensitive to other load on the machine; 'raw apsw': "
               "the same relation batches written by raw apsw right after the API's, its time and CPU kept apart:")
         for key, values in rates["large"].items():
             if values:
                 print(f"  {key}: {values[0]:,.0f} -> {values[-1]:,.0f} ({values[-1] / values[0] - 1:+.0%}); "
-                      f"median {statistics.median(values):,.0f}")
+                      f"median {statistics.median(values):,.0f}; second -> last tenth "
+                      f"{values[-1] / values[min(1, len(values) - 1)] - 1:+.0%}; every tenth "
+                      + " ".join(f"{v:,.0f}" for v in values))
     finally:
         if args.dir is None:
             shutil.rmtree(work, ignore_errors=True)
