@@ -44,12 +44,13 @@ MAX_RELATIONS = 500_000
 TRIGRAM_MIN = 3
 """Queries of at least this many characters use the trigram index; shorter ones a LIKE scan."""
 
+_ENTITY_OBSERVATIONS = "(SELECT content FROM tier2.graph_observations WHERE entity_id = j.value ->> 0 ORDER BY id)"
 _INSERT_ENTITIES = (
-    "INSERT INTO tier2.graph_entities (id, uuid, namespace, name, kind, body, created_at, updated_at) "
+    "INSERT INTO tier2.graph_entities (id, uuid, namespace, name, kind, body, observations_jsonl, created_at, updated_at) "
     f"SELECT j.value ->> 0, {c.UUID7_SQL}, ?2, j.value ->> 1, j.value ->> 2, "
-    # exactly the body graph_observations' triggers compute (observations in insertion order)
-    "trim(char(10) || coalesce((SELECT group_concat(content, char(10)) FROM (SELECT content FROM "
-    "tier2.graph_observations WHERE entity_id = j.value ->> 0 ORDER BY id)), ''), char(10)), ?3, ?3 "
+    # exactly the body and observations_jsonl graph_observations' triggers compute (insertion order)
+    f"trim(char(10) || coalesce((SELECT group_concat(content, char(10)) FROM {_ENTITY_OBSERVATIONS}), ''), char(10)), "
+    f"(SELECT group_concat(json_quote(content), char(10)) FROM {_ENTITY_OBSERVATIONS}), ?3, ?3 "
     "FROM json_each(?1) j")
 # OR IGNORE skips a relation that is already current (graph_relations_key); nothing else can
 # conflict once the input is validated. RETURNING tells which were new.
@@ -91,9 +92,10 @@ _RELATIONS_FROM_PAGE = (
 # quoted once by json_quote (which escapes exactly as JSON.stringify and orjson do), so no row
 # becomes a Python object. An aggregate (or a LIMIT) over an ordered subquery takes its rows in
 # that order (as the graph's body triggers rely on too). Each item is one printf (a chain of
-# ``||`` copies the growing string at every step). An entity's observations are first joined by
-# newlines in insertion order (group_concat ... ORDER BY id), which a quoted JSON string never
-# holds, then the separators of either form replace them.
+# ``||`` copies the growing string at every step). An entity's observations are read already
+# quoted, one per line in insertion order (``graph_entities.observations_jsonl``, kept by the
+# observation triggers; a quoted JSON string never holds a newline), and the separators of
+# either form replace the newlines.
 _NL = "char(10)"
 _ENTITIES_JSON = (
     "SELECT '[' || group_concat(printf('{\"name\":%s,\"entityType\":%s,\"observations\":[%s]}', n, y, "
@@ -101,8 +103,7 @@ _ENTITIES_JSON = (
     f"group_concat(printf('    {{' || {_NL} || '      \"name\": %s,' || {_NL} || '      \"entityType\": %s,' || {_NL} || "
     f"'      \"observations\": %s' || {_NL} || '    }}', n, y, coalesce('[' || {_NL} || '        ' || "
     f"replace(o, {_NL}, ',' || {_NL} || '        ') || {_NL} || '      ]', '[]')), ',' || {_NL}) "
-    "FROM (SELECT json_quote(e.name) AS n, json_quote(e.kind) AS y, (SELECT group_concat(json_quote(content), "
-    f"{_NL} ORDER BY id) FROM tier2.graph_observations WHERE entity_id = e.id) AS o "
+    "FROM (SELECT json_quote(e.name) AS n, json_quote(e.kind) AS y, e.observations_jsonl AS o "
     "FROM json_each(?1) j JOIN tier2.graph_entities e ON e.id = j.value ORDER BY j.key)")
 
 
