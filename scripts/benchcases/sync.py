@@ -16,29 +16,22 @@ Needs PostgreSQL at ``CORTEXDB_BENCH_PG`` (default postgresql://postgres@127.0.0
 
 from __future__ import annotations
 
-import atexit
 import os
 import shutil
 import sys
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import apsw
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench import Case
+from benchcases._authority import Scratch, Sides, url
 
 import cortexdb
 
 N = int(os.environ.get("SYNC_BENCH_ENTITIES", "5000"))
-SERVER = os.environ.get("CORTEXDB_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 RUNS = 9
-
-
-def _url(name: str) -> str:
-    return SERVER.rsplit("/", 1)[0] + "/" + name
 
 
 def _fill(db: cortexdb.Store) -> None:
@@ -97,71 +90,32 @@ _INSERT = {
 def cases(workdir: Path) -> list[Case]:
     import psycopg
 
-    try:
-        admin = psycopg.connect(SERVER, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as error:
-        print(f"sync: skipped, PostgreSQL not reachable at {SERVER} ({error})")
+    scratch = Scratch.connect("sync")
+    if scratch is None:
         return []
-    prefix = f"cortexdb_bench_{uuid.uuid4().hex[:8]}"
-    blank, full = f"{prefix}_blank", f"{prefix}_full"
-    databases = [blank, full]
-    admin.execute(f'CREATE DATABASE "{blank}"')
-
-    def drop_databases() -> None:
-        for name in databases:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        databases.clear()
-
-    atexit.register(drop_databases)                                 # also when a case fails
+    blank = scratch.create("blank")
     source, empty = workdir / "source", workdir / "empty"
-    with cortexdb.open(empty, authority=_url(blank)) as db:
+    with cortexdb.open(empty, authority=url(blank)) as db:
         db.sync.status()                                        # migrates the blank authority
         db.execute("UPDATE tier2.sync_state SET authority_id = NULL")
-    with cortexdb.open(source, authority=_url(blank)) as db:    # declared from the start (not contacted):
+    with cortexdb.open(source, authority=url(blank)) as db:     # declared from the start (not contacted):
         _fill(db)                                                  # the triggers mark what is written
-    admin.execute(f'CREATE DATABASE "{full}" TEMPLATE "{blank}"')
+    full = scratch.create("full", blank)
     shutil.copytree(source, workdir / "pushed")
-    with cortexdb.open(workdir / "pushed", authority=_url(full)) as db:
+    with cortexdb.open(workdir / "pushed", authority=url(full)) as db:
         db.sync.push()
         db.sync.pull()
     source_conn = apsw.Connection(str(source / "tier2.db"))
     total = sum(len(v) for v in _rows(source_conn).values())
     source_conn.close()
 
-    def prepared(kind: str, template: Path | None) -> Iterator[tuple[Path, str]]:
-        for i in range(RUNS + 2):
-            name = f"{prefix}_{kind}{i}"
-            admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{blank}"')
-            databases.append(name)
-            home = workdir / f"{kind}{i}"
-            if template is not None:
-                shutil.copytree(template, home)
-            yield home, _url(name)
-
-    push_runs, copy_runs = list(prepared("push", source)), list(prepared("copy", source))
+    push_runs = list(scratch.prepared("push", blank, source, workdir, RUNS + 2))
+    copy_runs = list(scratch.prepared("copy", blank, source, workdir, RUNS + 2))
     pull_runs = [workdir / f"pull{i}" for i in range(RUNS + 2)]
     local_runs = [workdir / f"local{i}" for i in range(RUNS + 2)]
     for home in (*pull_runs, *local_runs):
         shutil.copytree(empty, home)
-
-    opened: dict[str, Any] = {}                                 # side -> (store or apsw, psycopg or None)
-
-    def release() -> None:
-        for local, pg in opened.values():
-            local.close()
-            if pg is not None:
-                pg.close()
-        opened.clear()
-
-    def open_store(side: str, home: Path, url: str) -> None:
-        release()
-        db = cortexdb.open(home, authority=url)
-        db.sync._connection()                                   # connect + ledger check, untimed
-        opened[side] = (db, None)
-
-    def open_raw(side: str, home: Path, url: str) -> None:
-        release()
-        opened[side] = (apsw.Connection(str(home / "tier2.db")), psycopg.connect(url))
+    opened = Sides()
 
     def push() -> None:
         opened["push"][0].sync.push()
@@ -186,9 +140,9 @@ def cases(workdir: Path) -> list[Case]:
             for table, sql in _INSERT.items():
                 local.executemany(sql, fetched[table])
 
-    synced = cortexdb.open(workdir / "pushed", authority=_url(full))
+    synced = cortexdb.open(workdir / "pushed", authority=url(full))
     synced.sync.status()
-    raw_pg = psycopg.connect(_url(full), autocommit=True)
+    raw_pg = psycopg.connect(url(full), autocommit=True)
     raw_local = apsw.Connection(str(workdir / "pushed" / "tier2.db"))
 
     def noop() -> None:
@@ -200,21 +154,21 @@ def cases(workdir: Path) -> list[Case]:
         raw_local.execute("SELECT count(*) FROM sync_dirty").fetchone()
 
     def teardown() -> None:
-        release()
+        opened.release()
         synced.close()
         raw_pg.close()
         raw_local.close()
-        drop_databases()
+        scratch.drop()
 
     last: Callable[[], None] = teardown
     return [
         Case(f"push {total} rows", push, raw_copy, ops=total, repeat=RUNS, target=2.0,
-             setup=lambda: open_store("push", *push_runs.pop()),
-             baseline_setup=lambda: open_raw("copy", *copy_runs.pop()), teardown=release,
+             setup=lambda: opened.open_store("push", *push_runs.pop()),
+             baseline_setup=lambda: opened.open_raw("copy", *copy_runs.pop()), teardown=opened.release,
              notes="push: entity-state merge; raw: apsw SELECT + COPY of the same rows"),
         Case(f"pull {total} rows", pull, raw_pull, ops=total, repeat=RUNS, target=2.0,
-             setup=lambda: open_store("pull", pull_runs.pop(), _url(full)),
-             baseline_setup=lambda: open_raw("local", local_runs.pop(), _url(full)), teardown=release,
+             setup=lambda: opened.open_store("pull", pull_runs.pop(), url(full)),
+             baseline_setup=lambda: opened.open_raw("local", local_runs.pop(), url(full)), teardown=opened.release,
              notes="pull: merge into tier 2; raw: SELECT + apsw executemany"),
         Case("incremental push+pull, nothing to do", noop, raw_noop, repeat=RUNS * 3, teardown=last,
              notes="raw: one authority round trip and one local read"),

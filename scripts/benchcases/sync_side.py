@@ -16,12 +16,10 @@ Needs PostgreSQL at ``CORTEXDB_BENCH_PG`` (default postgresql://postgres@127.0.0
 
 from __future__ import annotations
 
-import atexit
 import os
 import shutil
 import sys
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,20 +27,16 @@ import apsw
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench import Case
+from benchcases._authority import Scratch, Sides, url
 
 import cortexdb
 from cortexdb.sync import archive_push, side_tables
 from cortexdb.sync.push import ZERO_UUID
 
 N = int(os.environ.get("SYNC_BENCH_LINKS", "5000"))
-SERVER = os.environ.get("CORTEXDB_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 RUNS = 11
 _LINKS = "uuid, source_type, source_ref, target_type, target_ref, relation, confidence, created_at"
 _APIS = "api_type, base_url, spec_location, endpoints, discovered_at, last_verified, authentication_type, metadata"
-
-
-def _url(name: str) -> str:
-    return SERVER.rsplit("/", 1)[0] + "/" + name
 
 
 def _fill(db: cortexdb.Store, archived: bool) -> None:
@@ -58,39 +52,25 @@ def _fill(db: cortexdb.Store, archived: bool) -> None:
 
 
 def cases(workdir: Path) -> list[Case]:
-    import psycopg
-
-    try:
-        admin = psycopg.connect(SERVER, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as error:
-        print(f"sync_side: skipped, PostgreSQL not reachable at {SERVER} ({error})")
+    scratch = Scratch.connect("sync_side")
+    if scratch is None:
         return []
-    prefix = f"cortexdb_bench_side_{uuid.uuid4().hex[:8]}"
-    blank, full = f"{prefix}_blank", f"{prefix}_full"
-    databases = [blank, full]
-    admin.execute(f'CREATE DATABASE "{blank}"')
-
-    def drop_databases() -> None:
-        for name in databases:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        databases.clear()
-
-    atexit.register(drop_databases)
+    blank = scratch.create("blank")
     empty = workdir / "empty"
-    with cortexdb.open(empty, authority=_url(blank)) as db:
+    with cortexdb.open(empty, authority=url(blank)) as db:
         db.sync.status()                                        # migrates the blank authority
         db.execute("UPDATE tier2.sync_state SET authority_id = NULL")
     sources = {}
     for kind in ("live", "archived"):                          # stores of their own, everything marked
         with cortexdb.open(workdir / kind) as db:
             _fill(db, archived=kind == "archived")
-        with cortexdb.open(workdir / kind, authority=_url(blank)) as db:
+        with cortexdb.open(workdir / kind, authority=url(blank)) as db:
             db.sync.status()                                    # installs sync: its migration marks every row
             db.execute("UPDATE tier2.sync_state SET authority_id = NULL")
         sources[kind] = workdir / kind
-    admin.execute(f'CREATE DATABASE "{full}" TEMPLATE "{blank}"')
+    full = scratch.create("full", blank)
     shutil.copytree(sources["live"], workdir / "pushed")
-    with cortexdb.open(workdir / "pushed", authority=_url(full)) as db:
+    with cortexdb.open(workdir / "pushed", authority=url(full)) as db:
         db.sync.push()
     conn = apsw.Connection(str(sources["live"] / "tier2.db"))
     links = conn.execute(f"SELECT {_LINKS} FROM provenance_links").fetchall()
@@ -101,42 +81,14 @@ def cases(workdir: Path) -> list[Case]:
     archived = conn.execute(f"SELECT {', '.join(archived_cols)} FROM archived_provenance_links").fetchall()
     conn.close()
 
-    def prepared(kind: str, template: Path | None) -> Iterator[tuple[Path, str]]:
-        for i in range(RUNS + 2):
-            name = f"{prefix}_{kind}{i}"
-            admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{blank}"')
-            databases.append(name)
-            home = workdir / f"{kind}{i}"
-            shutil.copytree(template or empty, home)
-            yield home, _url(name)
-
-    runs = {kind: list(prepared(kind, template)) for kind, template in (
+    runs = {kind: list(scratch.prepared(kind, blank, store, workdir, RUNS + 2)) for kind, store in (
         ("push", sources["live"]), ("copy", sources["live"]), ("archive", sources["archived"]),
         ("archive_copy", sources["archived"]))}
     pulls = [workdir / f"pull{i}" for i in range(RUNS + 2)]
     locals_ = [workdir / f"local{i}" for i in range(RUNS + 2)]
     for home in (*pulls, *locals_):
         shutil.copytree(empty, home)
-    opened: dict[str, Any] = {}                                 # side -> what its next call uses
-
-    def release() -> None:
-        for db, pg in opened.values():
-            db.close()
-            pg.close()
-        opened.clear()
-
-    def open_store(side: str, home: Path, url: str) -> None:
-        """cortexdb: the store and its authority connection, opened untimed."""
-        release()
-        db = cortexdb.open(home, authority=url)
-        pg, _state = db.sync._connection()
-        db.sync.store_id                                        # noqa: B018 (read once, cached)
-        opened[side] = (db, pg)
-
-    def open_raw(side: str, home: Path, url: str, tier: str) -> None:
-        """raw: an apsw connection to the tier file and a psycopg connection, opened untimed."""
-        release()
-        opened[side] = (apsw.Connection(str(home / f"{tier}.db")), psycopg.connect(url, autocommit=True))
+    opened = Sides()
 
     def flow(side: str, step: Callable[..., Any], expected: int) -> None:
         db, pg = opened[side]
@@ -181,21 +133,21 @@ def cases(workdir: Path) -> list[Case]:
                 copy.write_row((ZERO_UUID, *row))
 
     def teardown() -> None:
-        release()
-        drop_databases()
+        opened.release()
+        scratch.drop()
 
     total, archived_n = len(links) + len(apis), len(archived)
     return [
         Case(f"links+discoveries push {total} rows", push, raw_push, ops=total, repeat=RUNS, target=2.0,
-             setup=lambda: open_store("push", *runs["push"].pop()),
-             baseline_setup=lambda: open_raw("copy", *runs["copy"].pop(), "tier2"),
-             teardown=release, notes="side_tables.push; raw: apsw SELECT + COPY of the same rows"),
+             setup=lambda: opened.open_store("push", *runs["push"].pop()),
+             baseline_setup=lambda: opened.open_raw("copy", *runs["copy"].pop(), "tier2"),
+             teardown=opened.release, notes="side_tables.push; raw: apsw SELECT + COPY of the same rows"),
         Case(f"links+discoveries pull {total} rows", pull, raw_pull, ops=total, repeat=RUNS, target=2.0,
-             setup=lambda: open_store("pull", pulls.pop(), _url(full)),
-             baseline_setup=lambda: open_raw("local", locals_.pop(), _url(full), "tier2"),
-             teardown=release, notes="side_tables.pull into tier 2; raw: SELECT + apsw executemany"),
+             setup=lambda: opened.open_store("pull", pulls.pop(), url(full)),
+             baseline_setup=lambda: opened.open_raw("local", locals_.pop(), url(full), "tier2"),
+             teardown=opened.release, notes="side_tables.pull into tier 2; raw: SELECT + apsw executemany"),
         Case(f"archive push {archived_n} rows", archive, raw_archive, ops=archived_n, repeat=RUNS, target=2.0,
-             setup=lambda: open_store("archive", *runs["archive"].pop()),
-             baseline_setup=lambda: open_raw("archive_copy", *runs["archive_copy"].pop(), "tier3"),
+             setup=lambda: opened.open_store("archive", *runs["archive"].pop()),
+             baseline_setup=lambda: opened.open_raw("archive_copy", *runs["archive_copy"].pop(), "tier3"),
              teardown=teardown, notes="archive_push.push (log replay); raw: apsw SELECT + COPY of the same rows"),
     ]
