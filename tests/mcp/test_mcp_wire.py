@@ -165,3 +165,54 @@ def test_each_message_is_parsed_once_and_the_sdk_gets_the_model() -> None:
     assert received[0].message.params["arguments"] == {"query": "q"}
     assert isinstance(received[1], Exception)
     assert isinstance(received[2], SessionMessage) and received[2].message.method == "notifications/cancelled"
+
+
+def test_held_results_are_written_in_place_of_their_placeholders_whatever_their_order() -> None:
+    """The wire writes the SDK's message as pieces around the held results: either placeholder
+    may come first, a result without structuredContent has only its text, and a message holding
+    no placeholder is written as it is."""
+    import orjson
+
+    from cortexdb.mcp.wire import Replies
+
+    replies = Replies()
+    for text, structured, order in (("a \"quoted\" text", {"k": [1, 2]}, ("content", "structuredContent")),
+                                    ("second", {"x": "y"}, ("structuredContent", "content")),
+                                    ("no structure", None, ("content",))):
+        token, shape = replies.result(text, structured)
+        message: dict[str, Any] = {"id": 7}
+        for key in order:
+            message[key] = [{"type": "text", "text": token}] if key == "content" else shape
+        pieces = replies.splice(orjson.dumps(message))
+        sent = json.loads(b"".join(pieces))
+        assert sent["content"][0]["text"] == text
+        assert sent.get("structuredContent") == structured
+        assert list(sent) == ["id", *order]
+    assert replies.splice(b'{"plain":1}') == [b'{"plain":1}']
+
+
+def test_a_reply_larger_than_the_pipe_is_written_whole(tmp_path: Path) -> None:
+    """Pieces far larger than the pipe's buffer are written in order and in full, through the
+    partial writes a full pipe gives."""
+    import fcntl
+    import threading
+
+    from cortexdb.mcp.wire import Wire
+
+    read_fd, write_fd = os.pipe()
+    fcntl.fcntl(write_fd, fcntl.F_SETPIPE_SZ, 4096)
+    pieces = [b"a" * 100_000, b"", b"b" * 3, os.urandom(1_000_000), b"\n"]
+    received = bytearray()
+
+    def drain() -> None:
+        while chunk := os.read(read_fd, 1500):
+            received.extend(chunk)
+
+    reader = threading.Thread(target=drain)
+    reader.start()
+    wire = Wire(os.open(os.devnull, os.O_RDONLY), write_fd, None, lambda message: message)
+    wire._send(pieces)
+    os.close(write_fd)
+    reader.join(timeout=30)
+    os.close(read_fd)
+    assert bytes(received) == b"".join(pieces)
