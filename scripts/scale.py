@@ -356,7 +356,8 @@ def main() -> None:
             print_calls(measure({"small": (work / "small", small), "large": (work / "large", large)}, args.samples))
         print("\ningest rows/s on the large build (first tenth -> last tenth); 'cpu': rows per second of this "
               "process's CPU time (its threads included), less sensitive to other load on the machine; 'raw apsw': "
-              "the same relation batches written by raw apsw right after the API's, its time and CPU kept apart:")
+              "the same relation batches written by raw apsw right after the API's, its time and CPU kept apart; "
+              "'bytes written / read per row' (--graph-only): this process's system-call I/O per row:")
         for key, values in rates["large"].items():
             if values:
                 print(f"  {key}: {values[0]:,.0f} -> {values[-1]:,.0f} ({values[-1] / values[0] - 1:+.0%}); "
