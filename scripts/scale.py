@@ -315,6 +315,10 @@ def measure(stores: dict[str, tuple[Path, Size]], samples: int = SAMPLES) -> dic
     return out
 
 
+def _change(before: float, after: float) -> str:
+    return f"{after / before - 1:+.0%}" if before else "n/a"
+
+
 def print_calls(results: dict[str, dict[str, tuple[float, float, float | None]]]) -> None:
     print("\n| call | small p50 / p99 | large p50 / p99 | growth p50 / p99 | raw p50 (large) | vs raw |")
     print("|---|---|---|---|---|---|")
@@ -360,9 +364,9 @@ def main() -> None:
               "'bytes written / read per row' (--graph-only): this process's system-call I/O per row:")
         for key, values in rates["large"].items():
             if values:
-                print(f"  {key}: {values[0]:,.0f} -> {values[-1]:,.0f} ({values[-1] / values[0] - 1:+.0%}); "
+                print(f"  {key}: {values[0]:,.0f} -> {values[-1]:,.0f} ({_change(values[0], values[-1])}); "
                       f"median {statistics.median(values):,.0f}; second -> last tenth "
-                      f"{values[-1] / values[min(1, len(values) - 1)] - 1:+.0%}; every tenth "
+                      f"{_change(values[min(1, len(values) - 1)], values[-1])}; every tenth "
                       + " ".join(f"{v:,.0f}" for v in values))
     finally:
         if args.dir is None:
