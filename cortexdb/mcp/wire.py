@@ -196,7 +196,7 @@ class Wire:
             try:
                 async with write_receive:
                     async for session_message in write_receive:
-                        self._deliver(session_message.message.model_dump_json(by_alias=True, exclude_unset=True))
+                        self._deliver(session_message.message)
             except anyio.ClosedResourceError:  # pragma: no cover
                 await anyio.lowlevel.checkpoint()
 
@@ -221,14 +221,13 @@ class Wire:
         self._send([orjson.dumps({"jsonrpc": "2.0", "id": request_id, "error": {"code": code, "message": message}}),
                     b"\n"])
 
-    def _deliver(self, text: str) -> None:
-        """Write one message the SDK serialized, the held results spliced in."""
-        data = text.encode("utf-8")
+    def _deliver(self, message: Any) -> None:
+        """Write one message of the SDK's (serialized as its own transport does), the held results
+        spliced in; a response or error (no ``method``) settles its request."""
+        data = message.model_dump_json(by_alias=True, exclude_unset=True).encode("utf-8")
         self._send([*(self._replies.splice(data) if self._replies is not None else [data]), b"\n"])
-        if self._pending:
-            sent = orjson.loads(text)
-            if isinstance(sent, dict) and "method" not in sent:  # a response or error: settled
-                self._settle(sent.get("id"))
+        if self._pending and not hasattr(message, "method"):
+            self._settle(message.id)
 
     def _settle(self, request_id: Any) -> None:
         if _valid_id(request_id):
