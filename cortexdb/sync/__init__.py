@@ -184,17 +184,15 @@ class Sync:
             upto, side_upto = conn.execute(f"SELECT ({pull.NEXT}), ({side_tables.NEXT})", {
                 "after": after, "side_after": side_tables.cursor(self._store), "n": batch_size}).fetchone()
             batches = entities = rows = 0
-            # the first run's end is known; each later one is asked for (fetch, upto=None) until none is left
-            while upto is not None or batches:
-                changes = pull.fetch(conn, after, batch_size, store_id, upto)
-                if changes is None:
-                    break
+            while upto is not None:
+                changes = pull.fetch(conn, after, upto, store_id)
                 pull.apply(self._store, changes)
-                after, upto = changes.upto, None
+                after = upto
                 batches, entities, rows = batches + 1, entities + len(changes.entities), rows + changes.rows
                 if progress:
                     progress(min(after, head), max(head, after))
-            side_rows = side_tables.pull(self._store, conn, store_id, batch_size, (side_upto,))
+                upto = pull.next_end(conn, after, batch_size)
+            side_rows = side_tables.pull(self._store, conn, store_id, batch_size, side_upto)
         return SyncReport("pull", batches, entities, rows + side_rows, side_rows=side_rows)
 
     def status(self) -> SyncStatus:

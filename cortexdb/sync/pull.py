@@ -66,13 +66,15 @@ class Changes:
         return len(self.entities) + len(self.observations) + len(self.tags) + len(self.relations) + len(self.removed)
 
 
-def fetch(conn: Any, after: int, limit: int, store_id: str, upto: int | None = None) -> Changes | None:
-    """The changes numbered after ``after`` (about ``limit`` of them) up to ``upto`` (else read
-    here with :data:`NEXT`), or None when there are none."""
-    if upto is None:
-        upto = conn.execute(NEXT, {"after": after, "n": limit}).fetchone()[0]
-    if upto is None:
-        return None  # nothing new: one round trip
+def next_end(conn: Any, after: int, limit: int) -> int | None:
+    """The end of the next run of about ``limit`` change numbers after ``after``, or None when
+    there are none (:data:`NEXT`)."""
+    end: int | None = conn.execute(NEXT, {"after": after, "n": limit}).fetchone()[0]
+    return end
+
+
+def fetch(conn: Any, after: int, upto: int, store_id: str) -> Changes:
+    """The changes numbered after ``after`` up to ``upto`` (the end :func:`next_end` gave)."""
     with conn.transaction():
         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         args = {"after": after, "upto": upto, "store": store_id}

@@ -280,13 +280,20 @@ def cursor(store: Store) -> int:
     return int(store.execute("SELECT pulled_seq FROM tier2.sync_side_state WHERE id = 1")[0][0])
 
 
-def pull(store: Store, conn: Any, store_id: str, limit: int, first: tuple[int | None] | None = None) -> int:
+def next_end(conn: Any, after: int, limit: int) -> int | None:
+    """The end of the next run of about ``limit`` change numbers after the side cursor ``after``,
+    or None when there are none (:data:`NEXT`)."""
+    end: int | None = conn.execute(NEXT, {"side_after": after, "n": limit}).fetchone()[0]
+    return end
+
+
+def pull(store: Store, conn: Any, store_id: str, limit: int, upto: int | None) -> int:
     """Apply the authority's link and discovery changes after this store's cursor; rows applied.
-    ``first``: the end of the first run (:data:`NEXT`), when the caller already asked for it."""
+    ``upto``: the end of the first run after the cursor (:func:`next_end`, or :data:`NEXT` asked
+    beside other queries), None when there is nothing to pull."""
     applied = 0
     after = cursor(store)
-    while (upto := (first or conn.execute(NEXT, {"side_after": after, "n": limit}).fetchone())[0]) is not None:
-        first = None
+    while upto is not None:
         args = {"after": after, "upto": upto, "store": store_id}
         with conn.transaction():
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
@@ -310,6 +317,7 @@ def pull(store: Store, conn: Any, store_id: str, limit: int, first: tuple[int | 
             store.execute("UPDATE tier2.sync_side_state SET pulled_seq = ? WHERE id = 1", (upto,))
         after = upto
         applied += len(links) + len(wlinks) + sum(len(rows) for rows in found.values())
+        upto = next_end(conn, after, limit)
     if pending_links(store):
         with store.transaction():
             store.execute("UPDATE tier2.sync_state SET applying = 1 WHERE id = 1")

@@ -109,7 +109,8 @@ def cases(workdir: Path) -> list[Case]:
                     copy.write_row(row)
 
     def pull() -> None:
-        flow("pull", side_tables.pull, len(links) + len(apis))
+        flow("pull", lambda db, pg, store_id, limit: side_tables.pull(
+            db, pg, store_id, limit, side_tables.next_end(pg, side_tables.cursor(db), limit)), len(links) + len(apis))
 
     def raw_pull() -> None:
         local, pg = opened["local"]
