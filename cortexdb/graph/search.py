@@ -27,15 +27,20 @@ def fts_query(text: str, *, mode: str = "all") -> str | None:
     """Turn any user text into a safe FTS5 query: each whitespace-separated chunk becomes a
     quoted phrase (inner quotes doubled), so operators, parentheses and quotes are plain text.
     Returns None when nothing searchable is left."""
+    return _joined(_phrases(text), mode)
+
+
+def _phrases(text: str) -> list[str]:
+    """The quoted phrases of :func:`fts_query`, in order."""
     if not isinstance(text, str):
         raise ValidationError("query", f"must be a string, got {type(text).__name__}")
+    return ['"' + chunk.replace('"', '""') + '"' for chunk in text.replace("\x00", " ").split() if _WORD.search(chunk)]
+
+
+def _joined(phrases: list[str], mode: str) -> str | None:
     if mode not in MODES:
         raise ValidationError("mode", f"must be one of {', '.join(MODES)}, got {mode!r}")
-    phrases = ['"' + chunk.replace('"', '""') + '"' for chunk in text.replace("\x00", " ").split()
-               if _WORD.search(chunk)]
-    if not phrases:
-        return None
-    return (" OR " if mode == "any" else " AND ").join(phrases)
+    return (" OR " if mode == "any" else " AND ").join(phrases) if phrases else None
 
 
 class SearchMixin:
@@ -70,12 +75,13 @@ class SearchMixin:
         v.check_method(method, query, embedding, can_embed=self.store.query_embedder is not None)
         text_weight, vector_weight = v.check_fusion(weights, rrf_k)
         depth = max(50, 4 * limit) if candidates is None else c.positive("candidates", candidates)
-        match = fts_query(query, mode=mode) if query is not None else None
+        phrases = _phrases(query) if query is not None else []
+        match = _joined(phrases, mode) if query is not None else None
         clauses, params = self._filters(kinds, namespace, min_confidence, tags, since, until, include_archived)
         if method == "text":
             if match is None:
                 return []
-            ranked = self._text_ranked(match, query or "", clauses, params, limit, exhaustive)
+            ranked = self._text_ranked(match, phrases, query or "", clauses, params, limit, exhaustive)
             hits = self._hits([(key, -rank, snip, -rank, None) for key, rank, snip in ranked])
             if include_archived and len(hits) < limit:
                 hits += self._archived(query or "", mode, kinds, namespace, min_confidence, tags, limit - len(hits))
@@ -87,7 +93,7 @@ class SearchMixin:
         if method == "semantic":
             return self._hits([(key, -dist, None, None, dist) for key, dist in near])
         texts = {key: (rank, snip) for key, rank, snip in
-                 (self._text_ranked(match, query or "", clauses, params, depth, exhaustive) if match is not None else [])}
+                 (self._text_ranked(match, phrases, query or "", clauses, params, depth, exhaustive) if match is not None else [])}
         fused = v.fuse([list(texts), [key for key, _ in near]], (text_weight, vector_weight), rrf_k)[:limit]
         dist = dict(near)
         missing = [key for key, _ in fused if key not in dist]
@@ -122,7 +128,7 @@ class SearchMixin:
             clauses.append("e.archived_at IS NULL")
         return clauses, params
 
-    def _text_ranked(self, match: str, query: str, clauses: list[str], params: dict[str, Any],
+    def _text_ranked(self, match: str, phrases: list[str], query: str, clauses: list[str], params: dict[str, Any],
                      limit: int, exhaustive: bool) -> list[tuple[int, float, str]]:
         """``(node id, bm25, snippet)`` of the best ``limit`` text matches passing the filters. A query
         matching many nodes ranks only the newest (``cortexdb._fts``); snippets are made for the
@@ -133,7 +139,6 @@ class SearchMixin:
                " ORDER BY rank, graph_search.rowid LIMIT :limit) "
                "SELECT hits.id, hits.rank, (SELECT snippet(graph_search, -1, '**', '**', '…', 12) FROM tier2.graph_search "
                "WHERE graph_search MATCH :match AND graph_search.rowid = hits.id) FROM hits ORDER BY hits.rank, hits.id")
-        phrases = match.split(" AND " if " AND " in match else " OR ")  # fts_query's quoted chunks
         candidates = max(_fts.RANKED_CANDIDATES, limit)
         try:
             while True:
